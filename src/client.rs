@@ -1,0 +1,139 @@
+//! What every client is built from: a native handle with its queue and
+//! callback state ([`Handle`]), and the open/closed cell around it
+//! ([`ClientCore`]).
+
+use crate::config::{build_native, ClientKind, Config, Redactor};
+use crate::dispatch::CallbackState;
+use crate::error::{KafkaError, Result};
+use crate::native::{sys, NativeClient, NativeEvent, NativeQueue, NativeTopic};
+use std::collections::{HashMap, VecDeque};
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+
+/// A live librdkafka client and what must die with it. Fields drop in
+/// order: events and topic handles before the queue, the queue before the
+/// client (`rd_kafka_destroy` waits for outstanding references otherwise),
+/// and the callback state only after the client is destroyed (the client
+/// keeps its own reference until `rd_kafka_destroy` returns).
+pub(crate) struct Handle {
+    /// Events whose serving a panic interrupted; served first next time.
+    pub(crate) pending: Mutex<VecDeque<NativeEvent>>,
+    /// Producer topic handles by name.
+    pub(crate) topics: RwLock<HashMap<Box<str>, NativeTopic>>,
+    /// The queue this client's events are served from.
+    pub(crate) queue: NativeQueue,
+    pub(crate) client: NativeClient,
+    pub(crate) state: Arc<CallbackState>,
+}
+
+impl Handle {
+    /// The client's name (`rd_kafka_name`).
+    pub(crate) fn name(&self) -> &str {
+        self.state.client_name.get().map(String::as_str).unwrap_or("")
+    }
+
+    /// Takes the next event a panic left half-served, if any.
+    pub(crate) fn take_pending(&self) -> Option<NativeEvent> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+    }
+
+    /// Keeps a half-served event for the next serving call. (With nested
+    /// serving calls, the outer event is put back last and so comes first,
+    /// which is queue order.)
+    pub(crate) fn put_pending(&self, ev: NativeEvent) {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).push_front(ev);
+    }
+}
+
+/// Creates the librdkafka client for `config`: validates every property,
+/// installs the event mask and C callbacks, and routes logs to the queue.
+pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(NativeClient, Arc<CallbackState>)> {
+    let redactor = Redactor::new(config.secrets());
+    let (mut conf, emulated) = build_native(config, &redactor)?;
+    let mut events = sys::RD_KAFKA_EVENT_ERROR | sys::RD_KAFKA_EVENT_LOG | sys::RD_KAFKA_EVENT_STATS;
+    match kind {
+        ClientKind::Producer => events |= sys::RD_KAFKA_EVENT_DR,
+        ClientKind::Consumer => events |= sys::RD_KAFKA_EVENT_REBALANCE | sys::RD_KAFKA_EVENT_OFFSET_COMMIT,
+        ClientKind::Admin => {}
+    }
+    conf.set_events(events);
+    let cbs = config.callbacks.clone();
+    let has_throttle = cbs.throttle_cb.is_some();
+    let has_oauth = cbs.oauth_cb.is_some();
+    let has_partitioner = cbs.partitioner.is_some() && kind == ClientKind::Producer;
+    let state = Arc::new(CallbackState::new(kind, cbs, redactor, emulated));
+    conf.install_callbacks(Arc::as_ptr(&state), has_throttle, has_oauth);
+    if has_partitioner {
+        conf.install_partitioner(Arc::as_ptr(&state));
+    }
+    let keepalive: Box<dyn std::any::Any + Send + Sync> = Box::new(state.clone());
+    let client = match NativeClient::new(kind == ClientKind::Consumer, conf, keepalive) {
+        Ok(c) => c,
+        Err((msg, _keepalive)) => {
+            let msg = state.redactor.redact(&msg);
+            return Err(KafkaError::invalid_arg(format!("Failed to create {}: {msg}", kind.name())));
+        }
+    };
+    let _ = state.client_name.set(client.name());
+    client.set_log_queue_main()?;
+    if has_oauth {
+        client.enable_sasl_background_callbacks()?;
+    }
+    Ok((client, state))
+}
+
+/// The open/closed cell every public client wraps.
+///
+/// Calls that only reach thread-safe C functions borrow the handle under a
+/// read lock ([`ClientCore::get`]); serving calls clone the `Arc` so that a
+/// callback may even close the client it is served by ([`ClientCore::arc`]).
+/// `close` takes the handle out; the C client is destroyed when the last
+/// reference goes.
+pub(crate) struct ClientCore {
+    handle: RwLock<Option<Arc<Handle>>>,
+    kind: ClientKind,
+}
+
+/// A borrowed open handle.
+pub(crate) struct HandleRef<'a>(RwLockReadGuard<'a, Option<Arc<Handle>>>);
+
+impl Deref for HandleRef<'_> {
+    type Target = Handle;
+    fn deref(&self) -> &Handle {
+        // Checked in ClientCore::get.
+        self.0.as_deref().expect("handle checked open")
+    }
+}
+
+impl ClientCore {
+    pub(crate) fn new(handle: Handle, kind: ClientKind) -> Self {
+        ClientCore { handle: RwLock::new(Some(Arc::new(handle))), kind }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Option<Arc<Handle>>> {
+        self.handle.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Borrows the open handle, or fails with the "closed" error.
+    pub(crate) fn get(&self) -> Result<HandleRef<'_>> {
+        let g = self.read();
+        if g.is_none() {
+            return Err(KafkaError::closed(self.kind.name()));
+        }
+        Ok(HandleRef(g))
+    }
+
+    /// A new reference to the open handle, or the "closed" error.
+    pub(crate) fn arc(&self) -> Result<Arc<Handle>> {
+        self.read().clone().ok_or_else(|| KafkaError::closed(self.kind.name()))
+    }
+
+    /// Marks the client closed, returning the handle (once).
+    pub(crate) fn take(&self) -> Option<Arc<Handle>> {
+        self.handle.write().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.read().is_none()
+    }
+}

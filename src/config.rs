@@ -1,0 +1,484 @@
+//! [`Config`]: a dictionary of librdkafka properties plus the client-level
+//! callbacks, as in the Python client's configuration dict.
+
+use crate::error::{ErrorCode, KafkaError, Result};
+use crate::message::DeliveryReport;
+use crate::TopicPartition;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+include!(concat!(env!("OUT_DIR"), "/sensitive.rs"));
+
+/// Whether a property's value is secret: librdkafka's `_RK_SENSITIVE`
+/// properties and their aliases (derived from the librdkafka sources at
+/// build time), plus any key mentioning a password or secret.
+///
+/// ```
+/// assert!(ferrokafka::is_sensitive("sasl.password"));
+/// assert!(ferrokafka::is_sensitive("sasl.oauthbearer.client.credentials.client.secret"));
+/// assert!(!ferrokafka::is_sensitive("bootstrap.servers"));
+/// ```
+pub fn is_sensitive(key: &str) -> bool {
+    let k = key.trim().to_ascii_lowercase();
+    SENSITIVE_PROPERTIES.contains(&k.as_str()) || k.contains("password") || k.contains("secret")
+}
+
+/// The sensitive properties librdkafka 2.12.1 defines (with aliases).
+pub fn sensitive_properties() -> &'static [&'static str] {
+    SENSITIVE_PROPERTIES
+}
+
+pub(crate) type DeliveryCb = Arc<dyn Fn(&DeliveryReport<'_>) + Send + Sync>;
+pub(crate) type ErrorCb = Arc<dyn Fn(&KafkaError) + Send + Sync>;
+pub(crate) type ThrottleCb = Arc<dyn Fn(&ThrottleEvent) + Send + Sync>;
+pub(crate) type StatsCb = Arc<dyn Fn(&str) + Send + Sync>;
+pub(crate) type LogCb = Arc<dyn Fn(&LogRecord<'_>) + Send + Sync>;
+pub(crate) type OAuthCb = Arc<dyn Fn(&str) -> std::result::Result<OAuthToken, String> + Send + Sync>;
+pub(crate) type CommitCb = Arc<dyn Fn(Option<&KafkaError>, &[TopicPartition]) + Send + Sync>;
+pub(crate) type PartitionerCb = Arc<dyn Fn(&str, Option<&[u8]>, i32) -> i32 + Send + Sync>;
+
+/// The client-level callbacks a [`Config`] carries.
+#[derive(Clone, Default)]
+pub(crate) struct Callbacks {
+    pub on_delivery: Option<DeliveryCb>,
+    pub error_cb: Option<ErrorCb>,
+    pub throttle_cb: Option<ThrottleCb>,
+    pub stats_cb: Option<StatsCb>,
+    pub logger: Option<LogCb>,
+    pub oauth_cb: Option<OAuthCb>,
+    pub on_commit: Option<CommitCb>,
+    pub partitioner: Option<PartitionerCb>,
+}
+
+/// Client configuration: librdkafka properties by name, plus callbacks.
+///
+/// Keys and values are exactly librdkafka's (see its `CONFIGURATION.md`);
+/// nothing is renamed. Values are validated when a client is created: an
+/// unknown key or a bad value gives a [`KafkaError`] (`_INVALID_ARG`) that
+/// names the key — and never quotes the value of a sensitive property.
+///
+/// The callbacks mirror the Python client's configuration-level callables:
+/// [`set_on_delivery`](Self::set_on_delivery), [`set_error_cb`](Self::set_error_cb),
+/// [`set_throttle_cb`](Self::set_throttle_cb), [`set_stats_cb`](Self::set_stats_cb),
+/// [`set_logger`](Self::set_logger), [`set_oauth_cb`](Self::set_oauth_cb) and,
+/// for consumers, [`set_on_commit`](Self::set_on_commit). All of them except
+/// `oauth_cb` (librdkafka's background thread) and the partitioner run only
+/// inside the client's serving calls (`poll`, `flush`, `consume`, `close`) on
+/// the caller's thread.
+///
+/// ```
+/// use ferrokafka::Config;
+/// let mut config = Config::new();
+/// config.set("bootstrap.servers", "localhost:9092").set("linger.ms", 5);
+/// let config2: Config = [("bootstrap.servers", "localhost:9092"), ("acks", "all")].into();
+/// assert_eq!(config2.get("acks"), Some("all"));
+///
+/// let secret = Config::from([("sasl.password", "hunter2")]);
+/// assert!(!format!("{secret:?}").contains("hunter2"));
+/// ```
+#[derive(Clone, Default)]
+pub struct Config {
+    entries: Vec<(String, String)>,
+    pub(crate) callbacks: Callbacks,
+}
+
+impl Config {
+    /// An empty configuration.
+    pub fn new() -> Self {
+        Config::default()
+    }
+
+    /// Sets a property (replacing any earlier value), as `conf[key] = value`.
+    pub fn set(&mut self, key: impl Into<String>, value: impl ToString) -> &mut Self {
+        let key = key.into();
+        let value = value.to_string();
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => {
+                let old = std::mem::replace(&mut entry.1, value);
+                if is_sensitive(&key) {
+                    crate::native::zeroize(old.into_bytes());
+                }
+            }
+            None => self.entries.push((key, value)),
+        }
+        self
+    }
+
+    /// Builder form of [`set`](Self::set).
+    pub fn with(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.set(key, value);
+        self
+    }
+
+    /// The value set for a property, if any (not librdkafka's default).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Removes a property, so librdkafka's default applies (Python's `None`).
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        let pos = self.entries.iter().position(|(k, _)| k == key)?;
+        Some(self.entries.remove(pos).1)
+    }
+
+    /// The properties set, in the order they were first set.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Number of properties set.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no property is set.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The producer's default delivery report callback, for messages
+    /// produced without their own closure. Served by `poll`, `flush`,
+    /// `close` and transaction commit/abort.
+    pub fn set_on_delivery(&mut self, f: impl Fn(&DeliveryReport<'_>) + Send + Sync + 'static) -> &mut Self {
+        self.callbacks.on_delivery = Some(Arc::new(f));
+        self
+    }
+
+    /// Called with client-level errors (all brokers down, authentication
+    /// failures, …). Fatal errors do not come here: the serving call returns
+    /// them as `Err` with [`KafkaError::is_fatal`] set. Without an
+    /// `error_cb`, errors are logged (target `librdkafka`).
+    pub fn set_error_cb(&mut self, f: impl Fn(&KafkaError) + Send + Sync + 'static) -> &mut Self {
+        self.callbacks.error_cb = Some(Arc::new(f));
+        self
+    }
+
+    /// Called when a broker throttles the client.
+    pub fn set_throttle_cb(&mut self, f: impl Fn(&ThrottleEvent) + Send + Sync + 'static) -> &mut Self {
+        self.callbacks.throttle_cb = Some(Arc::new(f));
+        self
+    }
+
+    /// Called with librdkafka's statistics JSON every
+    /// `statistics.interval.ms` (which must be set above 0).
+    pub fn set_stats_cb(&mut self, f: impl Fn(&str) + Send + Sync + 'static) -> &mut Self {
+        self.callbacks.stats_cb = Some(Arc::new(f));
+        self
+    }
+
+    /// Receives librdkafka's log lines instead of the `log` crate.
+    pub fn set_logger(&mut self, f: impl Fn(&LogRecord<'_>) + Send + Sync + 'static) -> &mut Self {
+        self.callbacks.logger = Some(Arc::new(f));
+        self
+    }
+
+    /// Supplies SASL/OAUTHBEARER tokens. Called with the value of
+    /// `sasl.oauthbearer.config` on librdkafka's background thread whenever
+    /// a token is needed; return the token or a reason for failure.
+    pub fn set_oauth_cb(
+        &mut self,
+        f: impl Fn(&str) -> std::result::Result<OAuthToken, String> + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.callbacks.oauth_cb = Some(Arc::new(f));
+        self
+    }
+
+    /// Consumer: receives the result of every asynchronous and automatic
+    /// offset commit. Served by `poll`, `consume` and `close`.
+    pub fn set_on_commit(
+        &mut self,
+        f: impl Fn(Option<&KafkaError>, &[TopicPartition]) + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.callbacks.on_commit = Some(Arc::new(f));
+        self
+    }
+
+    /// Producer: a custom partitioner, `f(topic, key, partition_count)`
+    /// returning a partition in `0..partition_count`. It runs inside
+    /// `produce` (or on a librdkafka thread) and must be fast and
+    /// non-blocking. If it panics, the message goes to librdkafka's default
+    /// partitioner and the panic comes out of the next `poll`/`flush`.
+    pub fn set_partitioner(&mut self, f: impl Fn(&str, Option<&[u8]>, i32) -> i32 + Send + Sync + 'static) -> &mut Self {
+        self.callbacks.partitioner = Some(Arc::new(f));
+        self
+    }
+
+    /// The values of every sensitive property set (to scrub from messages).
+    pub(crate) fn secrets(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|(k, v)| is_sensitive(k) && !v.is_empty())
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub(crate) fn entries(&self) -> &[(String, String)] {
+        &self.entries
+    }
+}
+
+impl Drop for Config {
+    fn drop(&mut self) {
+        for (k, v) in self.entries.drain(..) {
+            if is_sensitive(&k) {
+                crate::native::zeroize(v.into_bytes());
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = f.debug_map();
+        for (k, v) in &self.entries {
+            if is_sensitive(k) {
+                m.entry(k, &"[REDACTED]");
+            } else {
+                m.entry(k, v);
+            }
+        }
+        let cb = &self.callbacks;
+        for (name, set) in [
+            ("on_delivery", cb.on_delivery.is_some()),
+            ("error_cb", cb.error_cb.is_some()),
+            ("throttle_cb", cb.throttle_cb.is_some()),
+            ("stats_cb", cb.stats_cb.is_some()),
+            ("logger", cb.logger.is_some()),
+            ("oauth_cb", cb.oauth_cb.is_some()),
+            ("on_commit", cb.on_commit.is_some()),
+            ("partitioner", cb.partitioner.is_some()),
+        ] {
+            if set {
+                m.entry(&name, &"<callback>");
+            }
+        }
+        m.finish()
+    }
+}
+
+impl<K: Into<String>, V: ToString> FromIterator<(K, V)> for Config {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut c = Config::new();
+        for (k, v) in iter {
+            c.set(k, v);
+        }
+        c
+    }
+}
+
+impl<K: Into<String>, V: ToString, const N: usize> From<[(K, V); N]> for Config {
+    fn from(pairs: [(K, V); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+impl<K: Into<String>, V: ToString> Extend<(K, V)> for Config {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.set(k, v);
+        }
+    }
+}
+
+/// A broker throttled the client (`throttle_cb`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThrottleEvent {
+    /// The broker's name, e.g. `"localhost:9092/1"`.
+    pub broker_name: String,
+    /// The broker's id.
+    pub broker_id: i32,
+    /// How long the broker throttled (0 when throttling ended).
+    pub throttle_time: Duration,
+}
+
+impl fmt::Display for ThrottleEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{} throttled for {} ms",
+            self.broker_name,
+            self.broker_id,
+            self.throttle_time.as_millis()
+        )
+    }
+}
+
+/// A librdkafka log line, handed to the `logger` callback.
+#[derive(Clone, Copy, Debug)]
+pub struct LogRecord<'a> {
+    /// Syslog severity: 0 emergency … 3 error, 4 warning, 5 notice,
+    /// 6 info, 7 debug.
+    pub level: i32,
+    /// librdkafka's facility, e.g. `"FAIL"` or `"BROKER"`.
+    pub facility: &'a str,
+    /// The message (secrets from the configuration are scrubbed).
+    pub message: &'a str,
+    /// The client's name (`rd_kafka_name`).
+    pub client_name: &'a str,
+}
+
+impl LogRecord<'_> {
+    /// The `log` crate level for this line's syslog severity.
+    pub fn log_level(&self) -> log::Level {
+        syslog_to_level(self.level)
+    }
+}
+
+pub(crate) fn syslog_to_level(level: i32) -> log::Level {
+    match level {
+        i32::MIN..=3 => log::Level::Error,
+        4 => log::Level::Warn,
+        5 | 6 => log::Level::Info,
+        _ => log::Level::Debug,
+    }
+}
+
+/// A token for SASL/OAUTHBEARER, returned by the `oauth_cb`.
+#[derive(Clone)]
+pub struct OAuthToken {
+    /// The token value (a JWT, typically).
+    pub token: String,
+    /// When the token expires, in milliseconds since the Unix epoch.
+    pub lifetime_ms: i64,
+    /// The principal the token identifies.
+    pub principal: String,
+    /// SASL extensions, as key/value pairs.
+    pub extensions: Vec<(String, String)>,
+}
+
+impl fmt::Debug for OAuthToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthToken")
+            .field("token", &"[REDACTED]")
+            .field("lifetime_ms", &self.lifetime_ms)
+            .field("principal", &self.principal)
+            .field("extensions", &self.extensions.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Properties this crate handles itself rather than passing to librdkafka.
+pub(crate) struct Emulated {
+    /// `delivery.report.only.error`: success reports are dropped by us, so
+    /// per-message state is still freed (passing it to librdkafka would leak
+    /// it, as confluent-kafka-go#306 and python#84 show).
+    pub dr_only_error: bool,
+}
+
+/// Scrubs secret values out of text that may quote them.
+#[derive(Clone, Default)]
+pub(crate) struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    pub(crate) fn new(secrets: Vec<String>) -> Self {
+        Redactor { secrets }
+    }
+
+    pub(crate) fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            if out.contains(s.as_str()) {
+                out = out.replace(s.as_str(), "[REDACTED]");
+            }
+        }
+        out
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+}
+
+impl Drop for Redactor {
+    fn drop(&mut self) {
+        for s in self.secrets.drain(..) {
+            crate::native::zeroize(s.into_bytes());
+        }
+    }
+}
+
+/// Which client is being built.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ClientKind {
+    Producer,
+    Consumer,
+    Admin,
+}
+
+impl ClientKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ClientKind::Producer => "Producer",
+            ClientKind::Consumer => "Consumer",
+            ClientKind::Admin => "AdminClient",
+        }
+    }
+}
+
+/// Applies the configuration to a librdkafka conf object, turning every
+/// refusal into an error that names the key (and never quotes a secret).
+pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crate::native::NativeConf, Emulated)> {
+    use crate::native::ConfSetError;
+    let mut conf = crate::native::NativeConf::new();
+    let mut emulated = Emulated { dr_only_error: false };
+    let (_, libver) = crate::native::version();
+    let defaults = [
+        ("client.software.name", "ferrokafka".to_string()),
+        (
+            "client.software.version",
+            format!("{}-librdkafka-{}", env!("CARGO_PKG_VERSION"), libver),
+        ),
+    ];
+    for (k, v) in defaults.iter() {
+        if config.get(k).is_none() {
+            let _ = conf.set(k, v);
+        }
+    }
+    for (key, value) in config.entries() {
+        if key == "delivery.report.only.error" {
+            emulated.dr_only_error = match value.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" => false,
+                _ => {
+                    return Err(KafkaError::invalid_arg(format!(
+                        "Invalid value {value:?} for configuration property \"delivery.report.only.error\": expected true or false"
+                    )))
+                }
+            };
+            continue;
+        }
+        if key == "log.queue" {
+            // Logs are always routed through the poll-served queue.
+            continue;
+        }
+        match conf.set(key, value) {
+            Ok(()) => {}
+            Err(ConfSetError::Unknown(msg)) => {
+                let msg = if msg.is_empty() { format!("No such configuration property: {key:?}") } else { msg };
+                return Err(KafkaError::invalid_arg(redactor.redact(&msg)));
+            }
+            Err(ConfSetError::Invalid(msg)) => {
+                if is_sensitive(key) {
+                    return Err(KafkaError::invalid_arg(format!(
+                        "Invalid value for configuration property {key:?} (a sensitive property: its value is not shown)"
+                    )));
+                }
+                let msg = redactor.redact(&msg);
+                let msg = if msg.contains(key.as_str()) { msg } else { format!("configuration property {key:?}: {msg}") };
+                return Err(KafkaError::invalid_arg(msg));
+            }
+            Err(ConfSetError::Nul) => {
+                return Err(KafkaError::invalid_arg(format!(
+                    "configuration property {:?}: the key or value contains a NUL byte",
+                    key.replace('\0', "\\0")
+                )))
+            }
+        }
+    }
+    conf.set("log.queue", "true")
+        .map_err(|_| KafkaError::new(ErrorCode::FAIL, "could not enable log.queue"))?;
+    Ok((conf, emulated))
+}

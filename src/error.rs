@@ -1,0 +1,274 @@
+//! Errors: [`ErrorCode`] (every librdkafka code, as an integer newtype) and
+//! [`KafkaError`] (a code, a message and the flags of `rd_kafka_error_t`).
+
+use std::fmt;
+
+#[path = "error_codes.rs"]
+mod codes;
+
+/// A librdkafka or Kafka protocol error code.
+///
+/// A newtype over the C integer: every code librdkafka 2.12.1 names has a
+/// constant (local errors, negative in C with a leading underscore, drop the
+/// underscore here: `_QUEUE_FULL` is [`ErrorCode::QUEUE_FULL`]), and a code
+/// this librdkafka does not know — a newer broker's, say — is still a valid
+/// value rather than undefined behaviour.
+///
+/// ```
+/// use ferrokafka::ErrorCode;
+/// assert_eq!(ErrorCode::QUEUE_FULL.name(), "_QUEUE_FULL");
+/// assert_eq!(ErrorCode::QUEUE_FULL.code(), -184);
+/// assert_eq!(ErrorCode(12345).name(), "UNKNOWN_CODE");
+/// assert!(ErrorCode::NOT_LEADER_FOR_PARTITION.is_broker_error());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ErrorCode(pub i32);
+
+static NAMES: once_cell::sync::Lazy<std::collections::HashMap<i32, &'static str>> = once_cell::sync::Lazy::new(|| {
+    codes::ALL_CODES
+        .iter()
+        .filter_map(|&(_, v)| crate::native::err_name(v).map(|n| (v, n)))
+        .collect()
+});
+
+pub(crate) fn is_known_code(code: i32) -> bool {
+    codes::ALL_CODES.binary_search_by_key(&code, |&(_, v)| v).is_ok()
+}
+
+impl ErrorCode {
+    /// The integer value, as librdkafka and the Kafka protocol define it.
+    pub fn code(self) -> i32 {
+        self.0
+    }
+
+    /// librdkafka's name for the code (`rd_kafka_err2name`), e.g.
+    /// `"_MSG_TIMED_OUT"` or `"NOT_LEADER_FOR_PARTITION"`; `"UNKNOWN_CODE"` for a
+    /// code this librdkafka does not name.
+    ///
+    /// Corresponds to `rd_kafka_err2name`.
+    #[doc(alias = "rd_kafka_err2name")]
+    pub fn name(self) -> &'static str {
+        NAMES.get(&self.0).copied().unwrap_or("UNKNOWN_CODE")
+    }
+
+    /// librdkafka's description of the code, e.g. `"Local: Queue full"`.
+    ///
+    /// Corresponds to `rd_kafka_err2str`.
+    #[doc(alias = "rd_kafka_err2str")]
+    pub fn description(self) -> &'static str {
+        crate::native::err_description(self.0)
+    }
+
+    /// True for codes librdkafka 2.12.1 names.
+    pub fn is_known(self) -> bool {
+        is_known_code(self.0)
+    }
+
+    /// True for client-side (librdkafka) codes, which are negative.
+    pub fn is_local(self) -> bool {
+        self.0 < 0
+    }
+
+    /// True for Kafka protocol (broker) codes, which are positive.
+    pub fn is_broker_error(self) -> bool {
+        self.0 > 0
+    }
+
+    /// Every code librdkafka 2.12.1 names, in numeric order.
+    pub fn all() -> impl Iterator<Item = ErrorCode> {
+        codes::ALL_CODES.iter().map(|&(_, v)| ErrorCode(v))
+    }
+}
+
+impl fmt::Debug for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", self.name(), self.0)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name(), self.0)
+    }
+}
+
+impl From<i32> for ErrorCode {
+    fn from(v: i32) -> Self {
+        ErrorCode(v)
+    }
+}
+
+/// An error from librdkafka, the broker, or this crate's own checks.
+///
+/// It carries a [`code`](Self::code) (compare it with the [`ErrorCode`]
+/// constants), a human-readable [`message`](Self::message), and the three
+/// flags librdkafka attaches to `rd_kafka_error_t`:
+/// [`is_fatal`](Self::is_fatal), [`is_retriable`](Self::is_retriable) and
+/// [`txn_requires_abort`](Self::txn_requires_abort).
+///
+/// Errors never contain the value of a sensitive configuration property.
+///
+/// ```
+/// use ferrokafka::{ErrorCode, KafkaError};
+/// let e = KafkaError::from_code(ErrorCode::QUEUE_FULL);
+/// assert_eq!(e.code(), ErrorCode::QUEUE_FULL);
+/// assert_eq!(e, ErrorCode::QUEUE_FULL);
+/// assert_eq!(e.to_string(), "Local: Queue full (_QUEUE_FULL)");
+/// ```
+#[derive(Clone)]
+pub struct KafkaError {
+    code: ErrorCode,
+    message: Box<str>,
+    fatal: bool,
+    retriable: bool,
+    txn_requires_abort: bool,
+}
+
+impl KafkaError {
+    /// An error with a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        let message: String = message.into();
+        KafkaError {
+            code,
+            message: message.into_boxed_str(),
+            fatal: false,
+            retriable: false,
+            txn_requires_abort: false,
+        }
+    }
+
+    /// An error whose message is librdkafka's description of the code.
+    pub fn from_code(code: ErrorCode) -> Self {
+        KafkaError::new(code, code.description())
+    }
+
+    pub(crate) fn with_flags(mut self, fatal: bool, retriable: bool, txn_requires_abort: bool) -> Self {
+        self.fatal = fatal;
+        self.retriable = retriable;
+        self.txn_requires_abort = txn_requires_abort;
+        self
+    }
+
+    pub(crate) fn retriable(mut self) -> Self {
+        self.retriable = true;
+        self
+    }
+
+    /// Prefixes the message with what was being done.
+    pub(crate) fn context(mut self, what: &str) -> Self {
+        self.message = format!("{what}: {}", self.message).into_boxed_str();
+        self
+    }
+
+    /// An `_INVALID_ARG` error: bad input, detected before anything was sent.
+    pub(crate) fn invalid_arg(message: impl Into<String>) -> Self {
+        KafkaError::new(ErrorCode::INVALID_ARG, message)
+    }
+
+    /// The error every method of a closed client returns (`_DESTROY`).
+    pub(crate) fn closed(what: &str) -> Self {
+        KafkaError::new(ErrorCode::DESTROY, format!("{what} has been closed"))
+    }
+
+    /// The error code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The code's name, e.g. `"_QUEUE_FULL"`.
+    pub fn name(&self) -> &'static str {
+        self.code.name()
+    }
+
+    /// What happened, in words.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The client can no longer be used: flush (or not) and drop it.
+    /// Corresponds to `rd_kafka_error_is_fatal`.
+    pub fn is_fatal(&self) -> bool {
+        self.fatal
+    }
+
+    /// The same call may succeed if retried.
+    /// Corresponds to `rd_kafka_error_is_retriable`.
+    pub fn is_retriable(&self) -> bool {
+        self.retriable
+    }
+
+    /// The current transaction must be aborted before going on.
+    /// Corresponds to `rd_kafka_error_txn_requires_abort`.
+    pub fn txn_requires_abort(&self) -> bool {
+        self.txn_requires_abort
+    }
+
+    /// True for the error every method of a closed client returns.
+    pub fn is_closed(&self) -> bool {
+        self.code == ErrorCode::DESTROY
+    }
+
+    /// True when the producer's local queue is full (the Python client's
+    /// `BufferError`): serve delivery reports with `poll` and retry.
+    pub fn is_queue_full(&self) -> bool {
+        self.code == ErrorCode::QUEUE_FULL
+    }
+
+    /// True when an operation ran out of time (`_TIMED_OUT`,
+    /// `_MSG_TIMED_OUT`, `_TIMED_OUT_QUEUE` or `REQUEST_TIMED_OUT`).
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self.code,
+            ErrorCode::TIMED_OUT | ErrorCode::MSG_TIMED_OUT | ErrorCode::TIMED_OUT_QUEUE | ErrorCode::REQUEST_TIMED_OUT
+        )
+    }
+}
+
+impl PartialEq for KafkaError {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.message == other.message
+    }
+}
+
+impl Eq for KafkaError {}
+
+impl PartialEq<ErrorCode> for KafkaError {
+    fn eq(&self, other: &ErrorCode) -> bool {
+        self.code == *other
+    }
+}
+
+impl fmt::Display for KafkaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.fatal {
+            f.write_str("fatal: ")?;
+        }
+        if self.code.is_known() {
+            write!(f, "{} ({})", self.message, self.code.name())
+        } else {
+            write!(f, "{} (code {})", self.message, self.code.0)
+        }
+    }
+}
+
+impl fmt::Debug for KafkaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("KafkaError");
+        d.field("code", &self.code).field("message", &self.message);
+        if self.fatal {
+            d.field("fatal", &true);
+        }
+        if self.retriable {
+            d.field("retriable", &true);
+        }
+        if self.txn_requires_abort {
+            d.field("txn_requires_abort", &true);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for KafkaError {}
+
+/// `Result` with [`KafkaError`] as the default error.
+pub type Result<T, E = KafkaError> = std::result::Result<T, E>;

@@ -1,0 +1,119 @@
+//! # ferrokafka
+//!
+//! A safe, fast Apache Kafka client for Rust, built on
+//! [librdkafka](https://github.com/confluentinc/librdkafka) 2.12.1 (compiled
+//! from source and linked statically), with the API of Confluent's Python
+//! client: a [`Producer`], a `Consumer` and an `AdminClient` configured by a
+//! dictionary of librdkafka properties ([`Config`]).
+//!
+//! * Callbacks run on your thread, inside the call that serves them
+//!   (`poll`, `flush`, …), never on librdkafka's threads; a panic in a
+//!   callback comes out of that call and the client stays usable.
+//! * Every produced message gets exactly one delivery report — on close,
+//!   on drop and on fatal errors too.
+//! * No undefined behaviour from broker data: error codes are integers
+//!   ([`ErrorCode`]) and broker-written bytes are never assumed to be UTF-8.
+//! * [`MockCluster`] runs librdkafka's in-process mock cluster for tests.
+//!
+//! ```
+//! use ferrokafka::{Config, MockCluster, Producer, Record};
+//! use std::time::Duration;
+//!
+//! let cluster = MockCluster::new(1)?;
+//! let mut config = Config::new();
+//! config.set("bootstrap.servers", cluster.bootstrap_servers());
+//! config.set_on_delivery(|report| match report.error() {
+//!     None => println!("delivered to {} [{:?}] @ {:?}", report.topic(), report.partition(), report.offset()),
+//!     Some(e) => eprintln!("failed: {e}"),
+//! });
+//! let producer = Producer::new(&config)?;
+//! producer.produce(Record::new("events").key("k").value("v"))?;
+//! producer.flush(Duration::from_secs(10))?;
+//! # Ok::<(), ferrokafka::KafkaError>(())
+//! ```
+//!
+//! ## Thread safety
+//!
+//! [`Producer`] and [`MockCluster`] are `Send + Sync`. Borrowed views such as
+//! [`DeliveryReport`] cannot leave the callback they are lent to:
+//!
+//! ```compile_fail
+//! use ferrokafka::{Config, DeliveryReport};
+//! let mut keep: Option<DeliveryReport<'static>> = None;
+//! let mut config = Config::new();
+//! config.set_on_delivery(move |r| { keep = Some(*r); });
+//! ```
+//!
+//! ```compile_fail
+//! // A delivery report borrows librdkafka memory: it is not Send.
+//! fn assert_send<T: Send>() {}
+//! assert_send::<ferrokafka::DeliveryReport<'static>>();
+//! ```
+//!
+//! ```
+//! fn assert_send_sync<T: Send + Sync>() {}
+//! assert_send_sync::<ferrokafka::Producer>();
+//! assert_send_sync::<ferrokafka::MockCluster>();
+//! assert_send_sync::<ferrokafka::Config>();
+//! assert_send_sync::<ferrokafka::KafkaError>();
+//! fn assert_send<T: Send>() {}
+//! assert_send::<ferrokafka::Record<'static>>();
+//! ```
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod client;
+mod config;
+mod dispatch;
+mod error;
+mod group_metadata;
+mod message;
+mod metadata;
+mod mock;
+mod native;
+pub mod partitioners;
+mod producer;
+mod timeout;
+mod topic_partition;
+
+pub use config::{is_sensitive, sensitive_properties, Config, LogRecord, OAuthToken, ThrottleEvent};
+pub use error::{ErrorCode, KafkaError, Result};
+pub use group_metadata::ConsumerGroupMetadata;
+pub use message::{
+    Delivery, DeliveryReport, HeaderRef, Headers, MessageStatus, Timestamp, TIMESTAMP_CREATE_TIME,
+    TIMESTAMP_LOG_APPEND_TIME, TIMESTAMP_NOT_AVAILABLE,
+};
+pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};
+pub use mock::{ApiKey, CoordinatorType, MockCluster, MockRequest};
+pub use producer::{ProduceError, Producer, Record};
+pub use timeout::Timeout;
+pub use topic_partition::{TopicPartition, OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID, OFFSET_STORED, PARTITION_UA};
+
+/// The linked librdkafka's version: `(0xMMmmrrxx, "2.12.1")`.
+///
+/// Corresponds to `rd_kafka_version` and `rd_kafka_version_str`.
+#[doc(alias = "rd_kafka_version")]
+pub fn librdkafka_version() -> (i32, &'static str) {
+    native::version()
+}
+
+/// The debug contexts (`debug=` values) this librdkafka supports.
+///
+/// Corresponds to `rd_kafka_get_debug_contexts`.
+pub fn debug_contexts() -> &'static str {
+    native::debug_contexts()
+}
+
+/// Waits until every librdkafka client in the process is fully destroyed
+/// (useful at the end of tests); returns how many remain.
+///
+/// Corresponds to `rd_kafka_wait_destroyed`.
+#[doc(alias = "rd_kafka_wait_destroyed")]
+pub fn wait_destroyed(timeout: std::time::Duration) -> usize {
+    native::wait_destroyed(Timeout::from(timeout).as_millis_i32().max(0)).max(0) as usize
+}
+
+// librdkafka itself comes from rdkafka-sys (compiled from its vendored
+// sources); our own declarations in `native::sys` link against it.
+use rdkafka_sys as _;

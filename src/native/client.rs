@@ -1,0 +1,526 @@
+//! `rd_kafka_t`, `rd_kafka_queue_t` and `rd_kafka_topic_t`.
+
+use super::{error_from_ptr, sys, ErrBuf, NativeConf, NativeEvent, NativeHeaders, NativeTpl};
+use crate::error::{ErrorCode, KafkaError};
+use std::any::Any;
+use std::ffi::CString;
+use std::os::raw::{c_int, c_void};
+use std::ptr::NonNull;
+
+/// An owned client handle (`rd_kafka_t`).
+pub(crate) struct NativeClient {
+    ptr: NonNull<sys::rd_kafka_t>,
+    consumer: bool,
+    /// When set, `Drop` skips the consumer close (the caller did it).
+    skip_consumer_close: bool,
+    /// Kept alive until `rd_kafka_destroy` has returned: the callback state
+    /// whose address librdkafka holds as its opaque.
+    keepalive: Option<Box<dyn Any + Send + Sync>>,
+}
+
+// SAFETY: librdkafka documents every function on rd_kafka_t as thread-safe
+// except rd_kafka_destroy, which only Drop (with exclusive access) calls.
+unsafe impl Send for NativeClient {}
+// SAFETY: as above; shared references only reach thread-safe functions.
+unsafe impl Sync for NativeClient {}
+
+/// Arguments of one produce call.
+pub(crate) struct ProduceArgs<'a> {
+    pub topic: &'a NativeTopic,
+    pub partition: i32,
+    pub value: Option<&'a [u8]>,
+    pub key: Option<&'a [u8]>,
+    pub timestamp: i64,
+    pub headers: Option<NativeHeaders>,
+    /// Per-message delivery state, carried by librdkafka as the opaque.
+    pub state: Option<Box<crate::producer::PerMessage>>,
+}
+
+/// What a failed produce call hands back.
+pub(crate) struct ProduceFailure {
+    pub error: KafkaError,
+    pub headers: Option<NativeHeaders>,
+    pub state: Option<Box<crate::producer::PerMessage>>,
+}
+
+impl NativeClient {
+    /// Corresponds to `rd_kafka_new`. The configuration is consumed either way.
+    pub(crate) fn new(
+        consumer: bool,
+        conf: NativeConf,
+        keepalive: Box<dyn Any + Send + Sync>,
+    ) -> Result<Self, (String, Box<dyn Any + Send + Sync>)> {
+        let mut buf = ErrBuf::new();
+        let kind = if consumer { sys::RD_KAFKA_CONSUMER } else { sys::RD_KAFKA_PRODUCER };
+        let raw_conf = conf.as_ptr();
+        // SAFETY: valid conf; on success librdkafka owns it, on failure we
+        // still do (and `conf` destroys it when dropped below).
+        let ptr = unsafe { sys::rd_kafka_new(kind, raw_conf, buf.as_mut_ptr(), buf.capacity()) };
+        match NonNull::new(ptr) {
+            Some(ptr) => {
+                let _ = conf.into_raw(); // now owned by the client
+                Ok(NativeClient {
+                    ptr,
+                    consumer,
+                    skip_consumer_close: false,
+                    keepalive: Some(keepalive),
+                })
+            }
+            None => {
+                drop(conf);
+                Err((buf.message(), keepalive))
+            }
+        }
+    }
+
+    pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_t {
+        self.ptr.as_ptr()
+    }
+
+    /// Marks the consumer as already closed so `Drop` does not close it again.
+    pub(crate) fn set_consumer_closed(&mut self) {
+        self.skip_consumer_close = true;
+    }
+
+    /// Corresponds to `rd_kafka_name`.
+    pub(crate) fn name(&self) -> String {
+        // SAFETY: valid handle; the name lives as long as the handle.
+        unsafe { super::cstr_owned(sys::rd_kafka_name(self.ptr.as_ptr())) }
+    }
+
+    /// Corresponds to `rd_kafka_outq_len`.
+    pub(crate) fn outq_len(&self) -> usize {
+        // SAFETY: valid handle.
+        let n = unsafe { sys::rd_kafka_outq_len(self.ptr.as_ptr()) };
+        n.max(0) as usize
+    }
+
+    /// Corresponds to `rd_kafka_flush` (returns the raw result code).
+    pub(crate) fn flush(&self, timeout_ms: i32) -> ErrorCode {
+        // SAFETY: valid handle.
+        ErrorCode(unsafe { sys::rd_kafka_flush(self.ptr.as_ptr(), timeout_ms) })
+    }
+
+    /// Corresponds to `rd_kafka_purge`.
+    pub(crate) fn purge(&self, flags: i32) -> Result<(), KafkaError> {
+        // SAFETY: valid handle.
+        let err = unsafe { sys::rd_kafka_purge(self.ptr.as_ptr(), flags) };
+        check(err, "purge failed")
+    }
+
+    /// Corresponds to `rd_kafka_yield`.
+    pub(crate) fn yield_now(&self) {
+        // SAFETY: valid handle.
+        unsafe { sys::rd_kafka_yield(self.ptr.as_ptr()) }
+    }
+
+    /// Corresponds to `rd_kafka_fatal_error`: the fatal error, if one was raised.
+    pub(crate) fn fatal_error(&self) -> Option<KafkaError> {
+        let mut buf = ErrBuf::new();
+        // SAFETY: valid handle and buffer.
+        let code = unsafe {
+            sys::rd_kafka_fatal_error(self.ptr.as_ptr(), buf.as_mut_ptr(), buf.capacity())
+        };
+        if code == 0 {
+            None
+        } else {
+            Some(KafkaError::new(ErrorCode(code), buf.message()).with_flags(true, false, false))
+        }
+    }
+
+    /// Corresponds to `rd_kafka_test_fatal_error`.
+    pub(crate) fn test_fatal_error(&self, code: ErrorCode, reason: &str) -> Result<(), KafkaError> {
+        let reason = CString::new(reason.replace('\0', " ")).unwrap_or_default();
+        // SAFETY: valid handle and string.
+        let err = unsafe { sys::rd_kafka_test_fatal_error(self.ptr.as_ptr(), code.0, reason.as_ptr()) };
+        check(err, "could not raise a fatal error")
+    }
+
+    /// Corresponds to `rd_kafka_clusterid`.
+    pub(crate) fn cluster_id(&self, timeout_ms: i32) -> Option<String> {
+        // SAFETY: valid handle; the result is freed with rd_kafka_mem_free.
+        unsafe {
+            let p = sys::rd_kafka_clusterid(self.ptr.as_ptr(), timeout_ms);
+            if p.is_null() {
+                return None;
+            }
+            let s = super::cstr_owned(p);
+            sys::rd_kafka_mem_free(self.ptr.as_ptr(), p as *mut c_void);
+            Some(s)
+        }
+    }
+
+    /// Corresponds to `rd_kafka_controllerid` (-1 when unknown).
+    pub(crate) fn controller_id(&self, timeout_ms: i32) -> i32 {
+        // SAFETY: valid handle.
+        unsafe { sys::rd_kafka_controllerid(self.ptr.as_ptr(), timeout_ms) }
+    }
+
+    /// Corresponds to `rd_kafka_memberid`.
+    pub(crate) fn member_id(&self) -> Option<String> {
+        // SAFETY: valid handle; the result is freed with rd_kafka_mem_free.
+        unsafe {
+            let p = sys::rd_kafka_memberid(self.ptr.as_ptr());
+            if p.is_null() {
+                return None;
+            }
+            let s = super::cstr_owned(p);
+            sys::rd_kafka_mem_free(self.ptr.as_ptr(), p as *mut c_void);
+            Some(s)
+        }
+    }
+
+    /// Routes logs to the main queue (with `log.queue=true`).
+    pub(crate) fn set_log_queue_main(&self) -> Result<(), KafkaError> {
+        // SAFETY: valid handle; null means the main queue.
+        let err = unsafe { sys::rd_kafka_set_log_queue(self.ptr.as_ptr(), std::ptr::null_mut()) };
+        check(err, "could not set the log queue")
+    }
+
+    /// Corresponds to `rd_kafka_sasl_background_callbacks_enable`.
+    pub(crate) fn enable_sasl_background_callbacks(&self) -> Result<(), KafkaError> {
+        // SAFETY: valid handle; the error (if any) is ours.
+        match unsafe { error_from_ptr(sys::rd_kafka_sasl_background_callbacks_enable(self.ptr.as_ptr())) } {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
+
+    /// Corresponds to `rd_kafka_sasl_set_credentials`.
+    pub(crate) fn set_sasl_credentials(&self, username: &str, password: &str) -> Result<(), KafkaError> {
+        let u = CString::new(username)
+            .map_err(|_| KafkaError::invalid_arg("set_sasl_credentials: the username contains a NUL byte"))?;
+        let p = CString::new(password)
+            .map_err(|_| KafkaError::invalid_arg("set_sasl_credentials: the password contains a NUL byte"))?;
+        // SAFETY: valid handle and strings; the error (if any) is ours.
+        let res = unsafe {
+            error_from_ptr(sys::rd_kafka_sasl_set_credentials(self.ptr.as_ptr(), u.as_ptr(), p.as_ptr()))
+        };
+        super::zeroize(p.into_bytes());
+        match res {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
+
+    /// Corresponds to `rd_kafka_oauthbearer_set_token`.
+    pub(crate) fn oauthbearer_set_token(&self, token: &crate::config::OAuthToken) -> Result<(), KafkaError> {
+        // SAFETY: valid handle.
+        unsafe { set_oauth_token(self.ptr.as_ptr(), &token.token, token.lifetime_ms, &token.principal, &token.extensions) }
+    }
+
+    /// Corresponds to `rd_kafka_queue_get_main`.
+    pub(crate) fn main_queue(&self) -> NativeQueue {
+        // SAFETY: valid handle; returns a new reference we own.
+        let p = unsafe { sys::rd_kafka_queue_get_main(self.ptr.as_ptr()) };
+        NativeQueue { ptr: NonNull::new(p).expect("rd_kafka_queue_get_main returned NULL") }
+    }
+
+    /// Corresponds to `rd_kafka_queue_get_consumer` (None if not a group consumer).
+    pub(crate) fn consumer_queue(&self) -> Option<NativeQueue> {
+        // SAFETY: valid handle; returns a new reference we own, or null.
+        let p = unsafe { sys::rd_kafka_queue_get_consumer(self.ptr.as_ptr()) };
+        NonNull::new(p).map(|ptr| NativeQueue { ptr })
+    }
+
+    /// Corresponds to `rd_kafka_topic_new` (with the default topic config).
+    pub(crate) fn topic(&self, name: &str) -> Result<NativeTopic, KafkaError> {
+        let c = CString::new(name)
+            .map_err(|_| KafkaError::invalid_arg(format!("topic name {name:?} contains a NUL byte")))?;
+        // SAFETY: valid handle and string; null conf uses the default topic conf.
+        let p = unsafe { sys::rd_kafka_topic_new(self.ptr.as_ptr(), c.as_ptr(), std::ptr::null_mut()) };
+        match NonNull::new(p) {
+            Some(ptr) => Ok(NativeTopic { ptr }),
+            None => {
+                // SAFETY: no preconditions.
+                let code = unsafe { sys::rd_kafka_last_error() };
+                Err(KafkaError::new(
+                    ErrorCode(code),
+                    format!("could not create a handle for topic {name:?}"),
+                ))
+            }
+        }
+    }
+
+    /// Corresponds to `rd_kafka_produceva`. On failure the headers come back.
+    pub(crate) fn produce(&self, args: ProduceArgs<'_>) -> Result<(), ProduceFailure> {
+        let mut vus: [std::mem::MaybeUninit<sys::rd_kafka_vu_t>; 8] =
+            [const { std::mem::MaybeUninit::uninit() }; 8];
+        let mut n = 0;
+        let mut push = |vtype: c_int, u: sys::rd_kafka_vu_union| {
+            vus[n].write(sys::rd_kafka_vu_t { vtype, u });
+            n += 1;
+        };
+        push(sys::RD_KAFKA_VTYPE_RKT, sys::rd_kafka_vu_union { rkt: args.topic.ptr.as_ptr() });
+        push(sys::RD_KAFKA_VTYPE_PARTITION, sys::rd_kafka_vu_union { i32_: args.partition });
+        push(sys::RD_KAFKA_VTYPE_MSGFLAGS, sys::rd_kafka_vu_union { i: sys::RD_KAFKA_MSG_F_COPY });
+        if let Some(v) = args.value {
+            push(
+                sys::RD_KAFKA_VTYPE_VALUE,
+                sys::rd_kafka_vu_union {
+                    mem: sys::rd_kafka_vu_mem { ptr: v.as_ptr() as *mut c_void, size: v.len() },
+                },
+            );
+        }
+        if let Some(k) = args.key {
+            push(
+                sys::RD_KAFKA_VTYPE_KEY,
+                sys::rd_kafka_vu_union {
+                    mem: sys::rd_kafka_vu_mem { ptr: k.as_ptr() as *mut c_void, size: k.len() },
+                },
+            );
+        }
+        if args.timestamp != 0 {
+            push(sys::RD_KAFKA_VTYPE_TIMESTAMP, sys::rd_kafka_vu_union { i64_: args.timestamp });
+        }
+        let opaque = args.state.map(|b| Box::into_raw(b) as *mut c_void);
+        if let Some(ptr) = opaque {
+            push(sys::RD_KAFKA_VTYPE_OPAQUE, sys::rd_kafka_vu_union { ptr });
+        }
+        let headers_ptr = args.headers.as_ref().map(|h| h.as_ptr());
+        if let Some(h) = headers_ptr {
+            push(sys::RD_KAFKA_VTYPE_HEADERS, sys::rd_kafka_vu_union { headers: h });
+        }
+        // SAFETY: the first `n` entries are initialised; every pointer in
+        // them (topic, payloads, headers) is valid for the call; F_COPY makes
+        // librdkafka copy the payloads; on success it owns the headers.
+        let err = unsafe {
+            error_from_ptr(sys::rd_kafka_produceva(
+                self.ptr.as_ptr(),
+                vus.as_ptr() as *const sys::rd_kafka_vu_t,
+                n,
+            ))
+        };
+        match err {
+            None => {
+                if let Some(h) = args.headers {
+                    h.into_raw(); // owned by the message now
+                }
+                Ok(())
+            }
+            Some(error) => Err(ProduceFailure {
+                error,
+                headers: args.headers,
+                // SAFETY: the message was not enqueued, so the pointer we
+                // leaked above has no other owner.
+                state: opaque.map(|p| unsafe { Box::from_raw(p as *mut crate::producer::PerMessage) }),
+            }),
+        }
+    }
+
+    /// Corresponds to `rd_kafka_metadata`.
+    pub(crate) fn metadata(
+        &self,
+        topic: Option<&NativeTopic>,
+        timeout_ms: i32,
+    ) -> Result<crate::metadata::ClusterMetadata, KafkaError> {
+        super::metadata::fetch(self, topic, timeout_ms)
+    }
+
+    /// Runs a transactional call that returns an `rd_kafka_error_t*`.
+    pub(crate) fn txn_call(&self, what: Txn<'_>, timeout_ms: i32) -> Result<(), KafkaError> {
+        let rk = self.ptr.as_ptr();
+        // SAFETY: valid handle; tpl and cgmd pointers are valid for the call
+        // (librdkafka copies them); the returned error is ours.
+        let err = unsafe {
+            match what {
+                Txn::Init => sys::rd_kafka_init_transactions(rk, timeout_ms),
+                Txn::Begin => sys::rd_kafka_begin_transaction(rk),
+                Txn::SendOffsets(tpl, cgmd) => {
+                    sys::rd_kafka_send_offsets_to_transaction(rk, tpl.as_ptr(), cgmd.as_ptr(), timeout_ms)
+                }
+                Txn::Commit => sys::rd_kafka_commit_transaction(rk, timeout_ms),
+                Txn::Abort => sys::rd_kafka_abort_transaction(rk, timeout_ms),
+            }
+        };
+        // SAFETY: the error object is ours.
+        match unsafe { error_from_ptr(err) } {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
+
+    /// Destroys the handle without the consumer close.
+    fn destroy(ptr: *mut sys::rd_kafka_t, consumer: bool, skip_close: bool) {
+        // SAFETY: we own the handle and nothing else uses it any more.
+        unsafe {
+            if consumer && skip_close {
+                sys::rd_kafka_destroy_flags(ptr, sys::RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+            } else {
+                sys::rd_kafka_destroy(ptr);
+            }
+        }
+    }
+}
+
+/// The transactional calls.
+#[derive(Clone, Copy)]
+pub(crate) enum Txn<'a> {
+    Init,
+    Begin,
+    SendOffsets(&'a NativeTpl, &'a super::NativeCgMetadata),
+    Commit,
+    Abort,
+}
+
+
+impl Drop for NativeClient {
+    fn drop(&mut self) {
+        let ptr = self.ptr.as_ptr() as usize;
+        let consumer = self.consumer;
+        let skip = self.skip_consumer_close;
+        let keepalive = self.keepalive.take();
+        if super::callbacks::on_librdkafka_thread() {
+            // rd_kafka_destroy() must not run on a librdkafka thread (it
+            // asserts, or deadlocks joining itself): hand it to a reaper.
+            let spawned = std::thread::Builder::new()
+                .name("ferrokafka-reaper".into())
+                .spawn(move || {
+                    NativeClient::destroy(ptr as *mut sys::rd_kafka_t, consumer, skip);
+                    drop(keepalive);
+                });
+            if spawned.is_err() {
+                // No thread available: leaking the handle is the only safe
+                // option left (destroying here would abort the process).
+                log::error!(target: "librdkafka", "could not start a thread to destroy a client; leaking it");
+            }
+        } else {
+            NativeClient::destroy(ptr as *mut sys::rd_kafka_t, consumer, skip);
+            drop(keepalive);
+        }
+    }
+}
+
+pub(crate) fn check(err: i32, context: &str) -> Result<(), KafkaError> {
+    if err == 0 {
+        Ok(())
+    } else {
+        Err(KafkaError::from_code(ErrorCode(err)).context(context))
+    }
+}
+
+/// An owned queue reference (`rd_kafka_queue_t`).
+pub(crate) struct NativeQueue {
+    ptr: NonNull<sys::rd_kafka_queue_t>,
+}
+
+// SAFETY: queue operations (poll, yield, length, destroy of our reference)
+// are thread-safe in librdkafka.
+unsafe impl Send for NativeQueue {}
+// SAFETY: as above.
+unsafe impl Sync for NativeQueue {}
+
+impl NativeQueue {
+    pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_queue_t {
+        self.ptr.as_ptr()
+    }
+
+    /// Corresponds to `rd_kafka_queue_poll`.
+    pub(crate) fn poll(&self, timeout_ms: i32) -> Option<NativeEvent> {
+        // SAFETY: valid queue; the event returned is ours.
+        let p = unsafe { sys::rd_kafka_queue_poll(self.ptr.as_ptr(), timeout_ms) };
+        // SAFETY: p is null or an event we own.
+        unsafe { NativeEvent::from_ptr(p) }
+    }
+
+    /// Corresponds to `rd_kafka_queue_yield`: wakes a blocked `poll`.
+    pub(crate) fn wake(&self) {
+        // SAFETY: valid queue.
+        unsafe { sys::rd_kafka_queue_yield(self.ptr.as_ptr()) }
+    }
+
+    /// Corresponds to `rd_kafka_queue_length`.
+    pub(crate) fn len(&self) -> usize {
+        // SAFETY: valid queue.
+        unsafe { sys::rd_kafka_queue_length(self.ptr.as_ptr()) }
+    }
+
+    /// Corresponds to `rd_kafka_queue_forward` (None stops forwarding).
+    pub(crate) fn forward_to(&self, dst: Option<&NativeQueue>) {
+        // SAFETY: valid queues.
+        unsafe {
+            sys::rd_kafka_queue_forward(
+                self.ptr.as_ptr(),
+                dst.map(|d| d.ptr.as_ptr()).unwrap_or(std::ptr::null_mut()),
+            )
+        }
+    }
+}
+
+impl Drop for NativeQueue {
+    fn drop(&mut self) {
+        // SAFETY: we own this queue reference.
+        unsafe { sys::rd_kafka_queue_destroy(self.ptr.as_ptr()) }
+    }
+}
+
+/// An owned topic handle (`rd_kafka_topic_t`).
+pub(crate) struct NativeTopic {
+    ptr: NonNull<sys::rd_kafka_topic_t>,
+}
+
+// SAFETY: topic handles are reference counted and thread-safe.
+unsafe impl Send for NativeTopic {}
+// SAFETY: as above.
+unsafe impl Sync for NativeTopic {}
+
+impl NativeTopic {
+    pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_topic_t {
+        self.ptr.as_ptr()
+    }
+}
+
+impl Drop for NativeTopic {
+    fn drop(&mut self) {
+        // SAFETY: we own this reference.
+        unsafe { sys::rd_kafka_topic_destroy(self.ptr.as_ptr()) }
+    }
+}
+
+/// Corresponds to `rd_kafka_oauthbearer_set_token`.
+///
+/// # Safety
+/// `rk` must be a valid client handle for the duration of the call.
+pub(super) unsafe fn set_oauth_token(
+    rk: *mut sys::rd_kafka_t,
+    token: &str,
+    lifetime_ms: i64,
+    principal: &str,
+    extensions: &[(String, String)],
+) -> Result<(), KafkaError> {
+    let nul = |what: &str| KafkaError::invalid_arg(format!("OAuth token: the {what} contains a NUL byte"));
+    let t = CString::new(token).map_err(|_| nul("token"))?;
+    let p = CString::new(principal).map_err(|_| nul("principal"))?;
+    let mut ext: Vec<CString> = Vec::with_capacity(extensions.len() * 2);
+    for (k, v) in extensions {
+        ext.push(CString::new(k.as_str()).map_err(|_| nul("extension key"))?);
+        ext.push(CString::new(v.as_str()).map_err(|_| nul("extension value"))?);
+    }
+    let mut ext_ptrs: Vec<*const libc::c_char> = ext.iter().map(|c| c.as_ptr()).collect();
+    let mut buf = ErrBuf::new();
+    let err = sys::rd_kafka_oauthbearer_set_token(
+        rk,
+        t.as_ptr(),
+        lifetime_ms,
+        p.as_ptr(),
+        if ext_ptrs.is_empty() { std::ptr::null_mut() } else { ext_ptrs.as_mut_ptr() },
+        ext_ptrs.len(),
+        buf.as_mut_ptr(),
+        buf.capacity(),
+    );
+    super::zeroize(t.into_bytes());
+    if err == 0 {
+        Ok(())
+    } else {
+        Err(KafkaError::new(ErrorCode(err), buf.message()))
+    }
+}
+
+/// Corresponds to `rd_kafka_oauthbearer_set_token_failure`.
+///
+/// # Safety
+/// `rk` must be a valid client handle for the duration of the call.
+pub(super) unsafe fn set_oauth_token_failure(rk: *mut sys::rd_kafka_t, reason: &str) {
+    let r = CString::new(reason.replace('\0', " ")).unwrap_or_default();
+    sys::rd_kafka_oauthbearer_set_token_failure(rk, r.as_ptr());
+}

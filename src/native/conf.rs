@@ -1,0 +1,167 @@
+//! `rd_kafka_conf_t`.
+
+use super::{sys, ErrBuf};
+use std::ffi::CString;
+use std::os::raw::c_void;
+use std::ptr::NonNull;
+
+/// An owned `rd_kafka_conf_t`, destroyed on drop unless handed to
+/// `rd_kafka_new` (which takes it over on success).
+pub(crate) struct NativeConf {
+    ptr: NonNull<sys::rd_kafka_conf_t>,
+}
+
+/// Why `rd_kafka_conf_set` refused a property.
+pub(crate) enum ConfSetError {
+    /// No such property.
+    Unknown(String),
+    /// The value is invalid; librdkafka's message (which may quote the value).
+    Invalid(String),
+    /// The key or value contains a NUL byte and cannot be passed to C.
+    Nul,
+}
+
+// SAFETY: a conf object is plain data owned by this value; librdkafka has no
+// thread affinity for it, and we never share it (no Sync).
+unsafe impl Send for NativeConf {}
+
+impl NativeConf {
+    pub(crate) fn new() -> Self {
+        // SAFETY: rd_kafka_conf_new has no preconditions and never returns null.
+        let ptr = unsafe { sys::rd_kafka_conf_new() };
+        NativeConf {
+            ptr: NonNull::new(ptr).expect("rd_kafka_conf_new returned NULL"),
+        }
+    }
+
+    pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_conf_t {
+        self.ptr.as_ptr()
+    }
+
+    /// Corresponds to `rd_kafka_conf_set`.
+    pub(crate) fn set(&mut self, key: &str, value: &str) -> Result<(), ConfSetError> {
+        let k = CString::new(key).map_err(|_| ConfSetError::Nul)?;
+        let v = CString::new(value).map_err(|_| ConfSetError::Nul)?;
+        let mut buf = ErrBuf::new();
+        // SAFETY: valid conf, NUL-terminated strings, errstr buffer and size.
+        let res = unsafe {
+            sys::rd_kafka_conf_set(
+                self.ptr.as_ptr(),
+                k.as_ptr(),
+                v.as_ptr(),
+                buf.as_mut_ptr(),
+                buf.capacity(),
+            )
+        };
+        // The CString holding the value may be a secret: zero it.
+        super::zeroize(v.into_bytes());
+        match res {
+            sys::RD_KAFKA_CONF_OK => Ok(()),
+            sys::RD_KAFKA_CONF_UNKNOWN => Err(ConfSetError::Unknown(buf.message())),
+            _ => Err(ConfSetError::Invalid(buf.message())),
+        }
+    }
+
+    /// Corresponds to `rd_kafka_conf_get`: the effective value of a property.
+    pub(crate) fn get(&self, key: &str) -> Option<String> {
+        let k = CString::new(key).ok()?;
+        let mut size: usize = 0;
+        // SAFETY: a null dest asks for the required size only.
+        let res = unsafe {
+            sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), std::ptr::null_mut(), &mut size)
+        };
+        if res != sys::RD_KAFKA_CONF_OK || size == 0 {
+            return None;
+        }
+        let mut buf = vec![0u8; size];
+        // SAFETY: buf has `size` bytes.
+        let res = unsafe {
+            sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), buf.as_mut_ptr() as *mut _, &mut size)
+        };
+        if res != sys::RD_KAFKA_CONF_OK {
+            return None;
+        }
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        buf.truncate(end);
+        Some(String::from_utf8_lossy(&buf).into_owned())
+    }
+
+    /// Corresponds to `rd_kafka_conf_set_events`.
+    pub(crate) fn set_events(&mut self, events: i32) {
+        // SAFETY: valid conf.
+        unsafe { sys::rd_kafka_conf_set_events(self.ptr.as_ptr(), events) }
+    }
+
+    /// Installs the C callbacks every client uses, with `state` as opaque.
+    ///
+    /// The caller guarantees that `state` outlives the client created from
+    /// this configuration (it is dropped only after `rd_kafka_destroy`).
+    pub(crate) fn install_callbacks(
+        &mut self,
+        state: *const crate::dispatch::CallbackState,
+        throttle: bool,
+        oauth: bool,
+    ) {
+        // SAFETY: valid conf; trampolines match the C signatures; opaque
+        // lifetime is the caller's guarantee above.
+        unsafe {
+            sys::rd_kafka_conf_set_opaque(self.ptr.as_ptr(), state as *mut c_void);
+            if throttle {
+                sys::rd_kafka_conf_set_throttle_cb(
+                    self.ptr.as_ptr(),
+                    Some(super::callbacks::throttle_trampoline),
+                );
+            }
+            if oauth {
+                sys::rd_kafka_conf_set_oauthbearer_token_refresh_cb(
+                    self.ptr.as_ptr(),
+                    Some(super::callbacks::oauth_trampoline),
+                );
+                // Serve token refreshes on librdkafka's background thread, as
+                // the Python client does, so no poll call is needed for them.
+                sys::rd_kafka_conf_enable_sasl_queue(self.ptr.as_ptr(), 1);
+            }
+        }
+    }
+
+    /// Sends logs straight to the `log` crate from librdkafka's threads (for
+    /// internal handles that nobody polls).
+    pub(crate) fn install_direct_logger(&mut self) {
+        // SAFETY: valid conf; the trampoline matches the C signature and
+        // uses no opaque.
+        unsafe { sys::rd_kafka_conf_set_log_cb(self.ptr.as_ptr(), Some(super::callbacks::direct_log_trampoline)) }
+    }
+
+    /// Installs a custom partitioner on the default topic configuration.
+    pub(crate) fn install_partitioner(&mut self, state: *const crate::dispatch::CallbackState) {
+        // SAFETY: valid conf; the default topic conf is owned by the conf;
+        // the opaque outlives the client (see install_callbacks).
+        unsafe {
+            let mut tconf = sys::rd_kafka_conf_get_default_topic_conf(self.ptr.as_ptr());
+            if tconf.is_null() {
+                tconf = sys::rd_kafka_topic_conf_new();
+                sys::rd_kafka_conf_set_default_topic_conf(self.ptr.as_ptr(), tconf);
+                tconf = sys::rd_kafka_conf_get_default_topic_conf(self.ptr.as_ptr());
+            }
+            sys::rd_kafka_topic_conf_set_opaque(tconf, state as *mut c_void);
+            sys::rd_kafka_topic_conf_set_partitioner_cb(
+                tconf,
+                Some(super::callbacks::partitioner_trampoline),
+            );
+        }
+    }
+
+    /// Gives up ownership (to `rd_kafka_new`, on success).
+    pub(crate) fn into_raw(self) -> *mut sys::rd_kafka_conf_t {
+        let p = self.ptr.as_ptr();
+        std::mem::forget(self);
+        p
+    }
+}
+
+impl Drop for NativeConf {
+    fn drop(&mut self) {
+        // SAFETY: we own the conf.
+        unsafe { sys::rd_kafka_conf_destroy(self.ptr.as_ptr()) }
+    }
+}

@@ -1,0 +1,213 @@
+//! `rd_kafka_topic_partition_list_t` and `rd_kafka_consumer_group_metadata_t`.
+//!
+//! Lists are converted to and from plain Rust values ([`TopicPartition`]) at
+//! the boundary: no Rust reference into C-owned list memory ever escapes,
+//! so no aliasing `&mut` (rust-rdkafka's `TopicPartitionListElem` problem)
+//! is possible.
+
+use super::{error_from_ptr, sys};
+use crate::error::{ErrorCode, KafkaError};
+use crate::TopicPartition;
+use std::ffi::CString;
+use std::os::raw::c_void;
+use std::ptr::NonNull;
+
+/// An owned partition list.
+pub(crate) struct NativeTpl {
+    ptr: NonNull<sys::rd_kafka_topic_partition_list_t>,
+}
+
+// SAFETY: an owned list is plain data with no thread affinity; no Sync.
+unsafe impl Send for NativeTpl {}
+
+impl NativeTpl {
+    /// Builds a C list from Rust values (topic, partition, offset, metadata,
+    /// leader epoch).
+    pub(crate) fn from_partitions(parts: &[TopicPartition]) -> Result<Self, KafkaError> {
+        // SAFETY: no preconditions; never returns null.
+        let p = unsafe { sys::rd_kafka_topic_partition_list_new(parts.len().max(1) as i32) };
+        let tpl = NativeTpl { ptr: NonNull::new(p).expect("rd_kafka_topic_partition_list_new returned NULL") };
+        for tp in parts {
+            let topic = CString::new(tp.topic.as_str()).map_err(|_| {
+                KafkaError::invalid_arg(format!("topic name {:?} contains a NUL byte", tp.topic))
+            })?;
+            // SAFETY: valid list and string; the element is owned by the list.
+            unsafe {
+                let e = sys::rd_kafka_topic_partition_list_add(tpl.ptr.as_ptr(), topic.as_ptr(), tp.partition);
+                (*e).offset = tp.offset;
+                if let Some(md) = &tp.metadata {
+                    // librdkafka frees element metadata with free().
+                    let buf = libc::malloc(md.len().max(1));
+                    if buf.is_null() {
+                        return Err(KafkaError::new(ErrorCode::CRIT_SYS_RESOURCE, "out of memory"));
+                    }
+                    std::ptr::copy_nonoverlapping(md.as_ptr(), buf as *mut u8, md.len());
+                    (*e).metadata = buf;
+                    (*e).metadata_size = md.len();
+                }
+                if let Some(epoch) = tp.leader_epoch {
+                    sys::rd_kafka_topic_partition_set_leader_epoch(e, epoch);
+                }
+            }
+        }
+        Ok(tpl)
+    }
+
+    pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_topic_partition_list_t {
+        self.ptr.as_ptr()
+    }
+
+    /// Copies the list out as Rust values.
+    pub(crate) fn to_partitions(&self) -> Vec<TopicPartition> {
+        // SAFETY: valid list, only read.
+        unsafe { Self::read_list(self.ptr.as_ptr()) }
+    }
+
+    /// # Safety
+    /// `p` must be null or a valid list, not mutated during the call.
+    pub(crate) unsafe fn read_list(p: *const sys::rd_kafka_topic_partition_list_t) -> Vec<TopicPartition> {
+        if p.is_null() {
+            return Vec::new();
+        }
+        let l = &*p;
+        if l.elems.is_null() || l.cnt <= 0 {
+            return Vec::new();
+        }
+        std::slice::from_raw_parts(l.elems, l.cnt as usize)
+            .iter()
+            .map(|e| Self::read_elem(e))
+            .collect()
+    }
+
+    /// # Safety
+    /// `e` must be a valid element.
+    pub(crate) unsafe fn read_elem(e: &sys::rd_kafka_topic_partition_t) -> TopicPartition {
+        let metadata = if e.metadata.is_null() {
+            None
+        } else {
+            Some(super::slice(e.metadata as *const c_void, e.metadata_size).to_vec())
+        };
+        let epoch = sys::rd_kafka_topic_partition_get_leader_epoch(e);
+        TopicPartition {
+            topic: super::cstr_owned(e.topic),
+            partition: e.partition,
+            offset: e.offset,
+            metadata,
+            leader_epoch: if epoch >= 0 { Some(epoch) } else { None },
+            error: if e.err != 0 { Some(KafkaError::from_code(ErrorCode(e.err))) } else { None },
+        }
+    }
+}
+
+impl Drop for NativeTpl {
+    fn drop(&mut self) {
+        // SAFETY: we own the list.
+        unsafe { sys::rd_kafka_topic_partition_list_destroy(self.ptr.as_ptr()) }
+    }
+}
+
+/// Destroys a standalone element returned by `rd_kafka_event_topic_partition`.
+///
+/// # Safety
+/// `p` must be such an element, owned by the caller.
+pub(crate) unsafe fn destroy_elem(p: *mut sys::rd_kafka_topic_partition_t) {
+    sys::rd_kafka_topic_partition_destroy(p)
+}
+
+/// An owned `rd_kafka_consumer_group_metadata_t`.
+pub(crate) struct NativeCgMetadata {
+    ptr: NonNull<sys::rd_kafka_consumer_group_metadata_t>,
+}
+
+// SAFETY: an immutable data object with no thread affinity.
+unsafe impl Send for NativeCgMetadata {}
+// SAFETY: only read through shared references.
+unsafe impl Sync for NativeCgMetadata {}
+
+impl NativeCgMetadata {
+    /// # Safety
+    /// `p` must be null or an object the caller owns.
+    pub(crate) unsafe fn from_ptr(p: *mut sys::rd_kafka_consumer_group_metadata_t) -> Option<Self> {
+        NonNull::new(p).map(|ptr| NativeCgMetadata { ptr })
+    }
+
+    /// Corresponds to `rd_kafka_consumer_group_metadata_new_with_genid`.
+    pub(crate) fn new(
+        group_id: &str,
+        generation_id: i32,
+        member_id: &str,
+        group_instance_id: Option<&str>,
+    ) -> Result<Self, KafkaError> {
+        let nul = |what: &str| KafkaError::invalid_arg(format!("consumer group metadata: the {what} contains a NUL byte"));
+        let g = CString::new(group_id).map_err(|_| nul("group id"))?;
+        let m = CString::new(member_id).map_err(|_| nul("member id"))?;
+        let i = match group_instance_id {
+            Some(s) => Some(CString::new(s).map_err(|_| nul("group instance id"))?),
+            None => None,
+        };
+        // SAFETY: valid strings (copied by librdkafka).
+        let p = unsafe {
+            sys::rd_kafka_consumer_group_metadata_new_with_genid(
+                g.as_ptr(),
+                generation_id,
+                m.as_ptr(),
+                i.as_ref().map(|c| c.as_ptr()).unwrap_or(std::ptr::null()),
+            )
+        };
+        // SAFETY: p is a new object we own, or null.
+        unsafe { Self::from_ptr(p) }
+            .ok_or_else(|| KafkaError::new(ErrorCode::FAIL, "could not create consumer group metadata"))
+    }
+
+    /// Corresponds to `rd_kafka_consumer_group_metadata_write`.
+    pub(crate) fn to_bytes(&self) -> Result<Vec<u8>, KafkaError> {
+        let mut buf: *mut c_void = std::ptr::null_mut();
+        let mut size: usize = 0;
+        // SAFETY: valid object and out-pointers; buf is freed with free().
+        unsafe {
+            if let Some(e) = error_from_ptr(sys::rd_kafka_consumer_group_metadata_write(
+                self.ptr.as_ptr(),
+                &mut buf,
+                &mut size,
+            )) {
+                return Err(e);
+            }
+            let v = super::slice(buf, size).to_vec();
+            libc::free(buf);
+            Ok(v)
+        }
+    }
+
+    /// Corresponds to `rd_kafka_consumer_group_metadata_read`.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, KafkaError> {
+        let mut p: *mut sys::rd_kafka_consumer_group_metadata_t = std::ptr::null_mut();
+        // SAFETY: valid buffer; on success p is a new object we own.
+        unsafe {
+            if let Some(e) = error_from_ptr(sys::rd_kafka_consumer_group_metadata_read(
+                &mut p,
+                bytes.as_ptr() as *const c_void,
+                bytes.len(),
+            )) {
+                return Err(e);
+            }
+            Self::from_ptr(p).ok_or_else(|| KafkaError::new(ErrorCode::BAD_MSG, "invalid consumer group metadata"))
+        }
+    }
+
+    /// Corresponds to `rd_kafka_consumer_group_metadata_member_id`.
+    pub(crate) fn member_id(&self) -> String {
+        // SAFETY: valid object; the string lives with it.
+        unsafe { super::cstr_owned(sys::rd_kafka_consumer_group_metadata_member_id(self.ptr.as_ptr())) }
+    }
+
+    pub(crate) fn as_ptr(&self) -> *const sys::rd_kafka_consumer_group_metadata_t {
+        self.ptr.as_ptr()
+    }
+}
+
+impl Drop for NativeCgMetadata {
+    fn drop(&mut self) {
+        // SAFETY: we own the object.
+        unsafe { sys::rd_kafka_consumer_group_metadata_destroy(self.ptr.as_ptr()) }
+    }
+}

@@ -1,0 +1,638 @@
+//! The [`Producer`].
+
+mod record;
+
+pub(crate) use record::PerMessage;
+pub use record::{ProduceError, Record};
+
+use crate::client::{create_native, ClientCore, Handle};
+use crate::config::{ClientKind, Config};
+use crate::dispatch::{call_user, finish, panic_message, serve_common, Interrupt};
+use crate::error::{ErrorCode, KafkaError, Result};
+use crate::group_metadata::ConsumerGroupMetadata;
+use crate::message::DeliveryReport;
+use crate::metadata::ClusterMetadata;
+use crate::native::{sys, NativeEvent, NativeTpl, ProduceArgs, Txn};
+use crate::timeout::{Deadline, Timeout};
+use crate::TopicPartition;
+use std::collections::HashMap;
+use std::panic::resume_unwind;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// How long `Drop` serves the purge reports of undelivered messages.
+const DROP_DRAIN_LIMIT: Duration = Duration::from_secs(5);
+
+/// A Kafka producer: the Python client's `Producer`.
+///
+/// `produce` queues a message and returns at once; librdkafka batches,
+/// compresses, sends and retries it in the background. Each message gets
+/// exactly one delivery report, handed to its own closure
+/// ([`Record::on_delivery`]) or to the configuration's `on_delivery` — but
+/// only inside a serving call: [`poll`](Self::poll), [`flush`](Self::flush),
+/// [`close`](Self::close), transaction commit/abort, or `Drop`. Call `poll`
+/// regularly (or `flush` at the end).
+///
+/// A `Producer` is `Send + Sync`: share it between threads with an `Arc`.
+///
+/// # Lifecycle
+///
+/// * [`close`](Self::close) flushes (bounded by its timeout), purges what is
+///   still undelivered after that (each such message gets a `_PURGE_QUEUE`
+///   or `_PURGE_INFLIGHT` report), and destroys the client. Afterwards every
+///   method returns an error for which [`KafkaError::is_closed`] holds.
+/// * `Drop` without `close` does **not** wait for delivery: it purges every
+///   queued and in-flight message and serves their delivery reports (each
+///   callback is called with a purge error, at most a few seconds in all),
+///   then destroys the client. Nothing vanishes without a report, and drop
+///   never hangs. Call `close` (or `flush`) to deliver instead.
+///
+/// ```
+/// use ferrokafka::{Config, MockCluster, Producer, Record};
+/// use std::time::Duration;
+///
+/// let cluster = MockCluster::new(1)?;
+/// cluster.create_topic("greetings", 1, 1)?;
+/// let mut config = Config::new();
+/// config.set("bootstrap.servers", cluster.bootstrap_servers());
+/// let producer = Producer::new(&config)?;
+/// producer.produce(Record::new("greetings").key("k").value("hello").on_delivery(|report| {
+///     assert!(report.is_ok(), "{:?}", report.error());
+/// }))?;
+/// assert_eq!(producer.flush(Duration::from_secs(10))?, 0);
+/// producer.close(Duration::from_secs(10))?;
+/// assert!(producer.poll(Duration::ZERO).unwrap_err().is_closed());
+/// # Ok::<(), ferrokafka::KafkaError>(())
+/// ```
+pub struct Producer {
+    core: ClientCore,
+}
+
+impl std::fmt::Debug for Producer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Producer");
+        match self.core.get() {
+            Ok(h) => d.field("name", &h.name()).field("len", &h.client.outq_len()),
+            Err(_) => d.field("closed", &true),
+        };
+        d.finish()
+    }
+}
+
+fn check_topic_name(topic: &str) -> Result<()> {
+    let ok_chars = topic.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+    if topic.is_empty() || topic.len() > 249 || !ok_chars || topic == "." || topic == ".." {
+        return Err(KafkaError::invalid_arg(format!(
+            "invalid topic name {topic:?}: a topic name is 1 to 249 characters from [a-zA-Z0-9._-] and not \".\" or \"..\""
+        )));
+    }
+    Ok(())
+}
+
+/// Messages librdkafka still holds (queued, in flight, or waiting for their
+/// report to be served): `outq_len` minus the other events on our queue.
+fn pending_messages(h: &Handle) -> usize {
+    h.client.outq_len().saturating_sub(h.queue.len())
+}
+
+impl Producer {
+    /// Creates a producer. Every property is validated: an unknown key, a
+    /// bad value or conflicting settings (e.g. `enable.idempotence=true`
+    /// with `acks=1`) give an `_INVALID_ARG` error naming the key.
+    ///
+    /// Corresponds to `rd_kafka_new` with `RD_KAFKA_PRODUCER`.
+    #[doc(alias = "rd_kafka_new")]
+    pub fn new(config: &Config) -> Result<Producer> {
+        let (client, state) = create_native(config, ClientKind::Producer)?;
+        let queue = client.main_queue();
+        let handle = Handle {
+            pending: Default::default(),
+            topics: RwLock::new(HashMap::new()),
+            queue,
+            client,
+            state,
+        };
+        Ok(Producer { core: ClientCore::new(handle, ClientKind::Producer) })
+    }
+
+    /// Queues a message for delivery and returns at once.
+    ///
+    /// Fails without queuing — handing the record back in the
+    /// [`ProduceError`] — when the local queue is full
+    /// ([`ProduceError::is_queue_full`], the Python `BufferError`: `poll`
+    /// and retry), when the producer has a fatal error or is closed, or for
+    /// bad input (invalid topic name, partition below -1, negative
+    /// timestamp, unknown partition, message larger than
+    /// `message.max.bytes`). The record's delivery closure is then not
+    /// called.
+    ///
+    /// Corresponds to `rd_kafka_produceva`.
+    #[doc(alias = "rd_kafka_produceva")]
+    pub fn produce<'a>(&self, mut record: Record<'a>) -> std::result::Result<(), ProduceError<'a>> {
+        if let Some(e) = record.invalid.take() {
+            return Err(ProduceError::new(e, record));
+        }
+        if record.partition < -1 {
+            let e = KafkaError::invalid_arg(format!(
+                "invalid partition {}: use a partition number (>= 0), or PARTITION_UA (-1) for the partitioner",
+                record.partition
+            ));
+            return Err(ProduceError::new(e, record));
+        }
+        if record.timestamp < 0 {
+            let e = KafkaError::invalid_arg(format!(
+                "invalid timestamp {}: use milliseconds since the Unix epoch, or 0 for now",
+                record.timestamp
+            ));
+            return Err(ProduceError::new(e, record));
+        }
+        let h = match self.core.get() {
+            Ok(h) => h,
+            Err(e) => return Err(ProduceError::new(e, record)),
+        };
+        let topics = h.topics.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(topic) = topics.get(record.topic) {
+            let r = produce_to(&h, topic, record);
+            drop(topics);
+            return r;
+        }
+        drop(topics);
+        if let Err(e) = check_topic_name(record.topic) {
+            return Err(ProduceError::new(e, record));
+        }
+        let mut topics = h.topics.write().unwrap_or_else(|e| e.into_inner());
+        if !topics.contains_key(record.topic) {
+            match h.client.topic(record.topic) {
+                Ok(t) => {
+                    topics.insert(record.topic.into(), t);
+                }
+                Err(e) => return Err(ProduceError::new(e, record)),
+            }
+        }
+        let topic = topics.get(record.topic).expect("just inserted");
+        produce_to(&h, topic, record)
+    }
+
+    /// Serves queued events — delivery reports, errors, statistics, logs —
+    /// calling their callbacks on this thread. Waits up to `timeout` for the
+    /// first event, then serves whatever else is queued without waiting.
+    /// Returns how many were served (a delivery report counts once per
+    /// message).
+    ///
+    /// A fatal error comes back as `Err` (with [`KafkaError::is_fatal`]);
+    /// a panic in a callback comes out of `poll` (the remaining events stay
+    /// queued for the next call).
+    ///
+    /// Corresponds to `rd_kafka_queue_poll` on the main queue.
+    #[doc(alias = "rd_kafka_poll")]
+    pub fn poll(&self, timeout: impl Into<Timeout>) -> Result<usize> {
+        let h = self.core.arc()?;
+        finish(serve(&h, timeout.into().as_millis_i32()))
+    }
+
+    /// Waits until every queued message has been delivered (or failed) and
+    /// its report served, or until `timeout`. Returns the number of
+    /// messages still undelivered: 0 on success.
+    ///
+    /// Like `rd_kafka_flush`, it asks librdkafka to send at once rather
+    /// than wait for `linger.ms`.
+    ///
+    /// Corresponds to `rd_kafka_flush`.
+    #[doc(alias = "rd_kafka_flush")]
+    pub fn flush(&self, timeout: impl Into<Timeout>) -> Result<usize> {
+        let h = self.core.arc()?;
+        finish(flush_handle(&h, Deadline::new(timeout.into())))
+    }
+
+    /// Messages (and requests and events) librdkafka still holds for this
+    /// producer; 0 once closed. Python's `len(producer)`.
+    ///
+    /// Corresponds to `rd_kafka_outq_len`.
+    #[doc(alias = "rd_kafka_outq_len")]
+    pub fn len(&self) -> usize {
+        self.core.get().map(|h| h.client.outq_len()).unwrap_or(0)
+    }
+
+    /// True when [`len`](Self::len) is 0.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Removes messages from the queue (`in_queue`) and/or stops waiting for
+    /// those already sent (`in_flight`; they may still be written). Each
+    /// purged message gets a delivery report with `_PURGE_QUEUE` or
+    /// `_PURGE_INFLIGHT`, served by the next `poll` or `flush`. With
+    /// `blocking` false, librdkafka does not wait for its threads to finish
+    /// purging.
+    ///
+    /// Corresponds to `rd_kafka_purge`.
+    #[doc(alias = "rd_kafka_purge")]
+    pub fn purge(&self, in_queue: bool, in_flight: bool, blocking: bool) -> Result<()> {
+        let h = self.core.get()?;
+        let mut flags = 0;
+        if in_queue {
+            flags |= sys::RD_KAFKA_PURGE_F_QUEUE;
+        }
+        if in_flight {
+            flags |= sys::RD_KAFKA_PURGE_F_INFLIGHT;
+        }
+        if !blocking {
+            flags |= sys::RD_KAFKA_PURGE_F_NON_BLOCKING;
+        }
+        h.client.purge(flags)
+    }
+
+    /// Cluster metadata: brokers, and all topics or just `topic`.
+    ///
+    /// Corresponds to `rd_kafka_metadata`.
+    #[doc(alias = "rd_kafka_metadata")]
+    pub fn list_topics(&self, topic: Option<&str>, timeout: impl Into<Timeout>) -> Result<ClusterMetadata> {
+        let h = self.core.get()?;
+        crate::metadata::list_topics(&h, topic, timeout.into())
+    }
+
+    /// The cluster id, or `None` if not known within `timeout`.
+    ///
+    /// Corresponds to `rd_kafka_clusterid`.
+    #[doc(alias = "rd_kafka_clusterid")]
+    pub fn cluster_id(&self, timeout: impl Into<Timeout>) -> Result<Option<String>> {
+        let h = self.core.get()?;
+        Ok(h.client.cluster_id(timeout.into().as_millis_i32()))
+    }
+
+    /// Replaces the SASL PLAIN/SCRAM credentials used for new connections.
+    ///
+    /// Corresponds to `rd_kafka_sasl_set_credentials`.
+    #[doc(alias = "rd_kafka_sasl_set_credentials")]
+    pub fn set_sasl_credentials(&self, username: &str, password: &str) -> Result<()> {
+        self.core.get()?.client.set_sasl_credentials(username, password)
+    }
+
+    /// The client's name, e.g. `rdkafka#producer-1`.
+    ///
+    /// Corresponds to `rd_kafka_name`.
+    pub fn name(&self) -> Result<String> {
+        Ok(self.core.get()?.name().to_string())
+    }
+
+    /// The fatal error the producer raised, if any (after which it can only
+    /// be flushed and dropped).
+    ///
+    /// Corresponds to `rd_kafka_fatal_error`.
+    #[doc(alias = "rd_kafka_fatal_error")]
+    pub fn fatal_error(&self) -> Result<Option<KafkaError>> {
+        Ok(self.core.get()?.client.fatal_error())
+    }
+
+    /// Raises a fatal error as if librdkafka had, for testing error
+    /// handling. Requires `enable.idempotence=true` to be meaningful.
+    ///
+    /// Corresponds to `rd_kafka_test_fatal_error`.
+    #[doc(alias = "rd_kafka_test_fatal_error")]
+    pub fn test_fatal_error(&self, code: ErrorCode, reason: &str) -> Result<()> {
+        self.core.get()?.client.test_fatal_error(code, reason)
+    }
+
+    /// True after [`close`](Self::close).
+    pub fn is_closed(&self) -> bool {
+        self.core.is_closed()
+    }
+
+    /// Registers the `transactional.id` with the coordinator and fences
+    /// older producers with the same id. Call once, before the first
+    /// transaction.
+    ///
+    /// Corresponds to `rd_kafka_init_transactions`.
+    #[doc(alias = "rd_kafka_init_transactions")]
+    pub fn init_transactions(&self, timeout: impl Into<Timeout>) -> Result<()> {
+        let h = self.core.arc()?;
+        h.client.txn_call(Txn::Init, timeout.into().as_millis_i32())
+    }
+
+    /// Starts a transaction.
+    ///
+    /// Corresponds to `rd_kafka_begin_transaction`.
+    #[doc(alias = "rd_kafka_begin_transaction")]
+    pub fn begin_transaction(&self) -> Result<()> {
+        let h = self.core.arc()?;
+        h.client.txn_call(Txn::Begin, 0)
+    }
+
+    /// Adds consumed offsets to the current transaction, so they are
+    /// committed (for the consumer group in `group_metadata`) if and only if
+    /// the transaction commits. `offsets` are the next offsets to consume
+    /// (last processed + 1).
+    ///
+    /// Corresponds to `rd_kafka_send_offsets_to_transaction`.
+    #[doc(alias = "rd_kafka_send_offsets_to_transaction")]
+    pub fn send_offsets_to_transaction(
+        &self,
+        offsets: &[TopicPartition],
+        group_metadata: &ConsumerGroupMetadata,
+        timeout: impl Into<Timeout>,
+    ) -> Result<()> {
+        let h = self.core.arc()?;
+        let tpl = NativeTpl::from_partitions(offsets)?;
+        h.client.txn_call(Txn::SendOffsets(&tpl, group_metadata.native()), timeout.into().as_millis_i32())
+    }
+
+    /// Flushes the transaction's messages (serving their delivery reports
+    /// on this thread) and commits it.
+    ///
+    /// Errors carry librdkafka's flags: retriable (call again),
+    /// [`txn_requires_abort`](KafkaError::txn_requires_abort) (call
+    /// [`abort_transaction`](Self::abort_transaction), then start over) or
+    /// fatal (drop the producer).
+    ///
+    /// Corresponds to `rd_kafka_commit_transaction`.
+    #[doc(alias = "rd_kafka_commit_transaction")]
+    pub fn commit_transaction(&self, timeout: impl Into<Timeout>) -> Result<()> {
+        self.txn_serving(true, timeout.into())
+    }
+
+    /// Aborts the transaction: purges its queued messages (their delivery
+    /// reports, with `_PURGE_QUEUE`, are served on this thread), waits for
+    /// those in flight, and aborts.
+    ///
+    /// Corresponds to `rd_kafka_abort_transaction`.
+    #[doc(alias = "rd_kafka_abort_transaction")]
+    pub fn abort_transaction(&self, timeout: impl Into<Timeout>) -> Result<()> {
+        self.txn_serving(false, timeout.into())
+    }
+
+    /// Runs commit or abort — which wait inside librdkafka for every
+    /// delivery report to be served — on a helper thread while this thread
+    /// serves the reports. A panic in a delivery callback does not stop
+    /// serving here (librdkafka would otherwise wait out the whole timeout);
+    /// the first panic is resumed once the call has finished.
+    fn txn_serving(&self, commit: bool, timeout: Timeout) -> Result<()> {
+        let h = self.core.arc()?;
+        let call = || if commit { Txn::Commit } else { Txn::Abort };
+        let ms = timeout.as_millis_i32();
+        let done = AtomicBool::new(false);
+        let mut first_panic = None;
+        let mut fatal = None;
+        let result = std::thread::scope(|s| {
+            let worker = std::thread::Builder::new().name("ferrokafka-txn".into()).spawn_scoped(s, || {
+                let r = h.client.txn_call(call(), ms);
+                done.store(true, Ordering::Release);
+                h.queue.wake();
+                r
+            });
+            let worker = match worker {
+                Ok(w) => w,
+                Err(_) => {
+                    // No thread: serve first, then call here.
+                    let _ = flush_handle(&h, Deadline::new(timeout));
+                    return h.client.txn_call(call(), ms);
+                }
+            };
+            while !done.load(Ordering::Acquire) {
+                match serve(&h, 100) {
+                    Ok(_) => {}
+                    Err(Interrupt::Panic(p)) => {
+                        if first_panic.is_none() {
+                            first_panic = Some(p);
+                        } else {
+                            log::error!(target: "librdkafka", "another delivery callback panicked: {}", panic_message(&*p));
+                        }
+                    }
+                    Err(Interrupt::Fatal(e)) => fatal = Some(e),
+                }
+            }
+            worker.join().unwrap_or_else(|p| resume_unwind(p))
+        });
+        if let Some(p) = first_panic {
+            resume_unwind(p);
+        }
+        match (result, fatal) {
+            (Err(e), _) => Err(e),
+            (Ok(()), Some(f)) => Err(f),
+            (Ok(()), None) => Ok(()),
+        }
+    }
+
+    /// Flushes (up to `timeout`), then destroys the producer. Messages still
+    /// undelivered at the timeout are purged and their delivery reports
+    /// served before returning, so every message has had its report; the
+    /// result is then a `_TIMED_OUT` error saying how many. Afterwards
+    /// every method fails with the "closed" error ([`KafkaError::is_closed`]);
+    /// closing again is a no-op.
+    ///
+    /// A panic in a delivery callback comes out of `close`, leaving the
+    /// producer open (close it again to finish). A fatal error does not
+    /// stop the close; it is returned at the end.
+    pub fn close(&self, timeout: impl Into<Timeout>) -> Result<()> {
+        let h = match self.core.arc() {
+            Ok(h) => h,
+            Err(_) => return Ok(()),
+        };
+        let deadline = Deadline::new(timeout.into());
+        let mut fatal = None;
+        let left = loop {
+            match flush_handle(&h, deadline) {
+                Ok(left) => break left,
+                Err(Interrupt::Fatal(e)) => fatal = Some(e),
+                Err(Interrupt::Panic(p)) => resume_unwind(p),
+            }
+        };
+        let mut result = Ok(());
+        if left > 0 {
+            let _ = h.client.purge(sys::RD_KAFKA_PURGE_F_QUEUE | sys::RD_KAFKA_PURGE_F_INFLIGHT);
+            let drain = Deadline::after(DROP_DRAIN_LIMIT);
+            while pending_messages(&h) > 0 && !drain.expired() {
+                match serve(&h, drain.remaining_ms_capped(100)) {
+                    Ok(_) => {}
+                    Err(Interrupt::Fatal(e)) => fatal = Some(e),
+                    Err(Interrupt::Panic(p)) => resume_unwind(p),
+                }
+            }
+            result = Err(KafkaError::new(
+                ErrorCode::TIMED_OUT,
+                format!(
+                    "close: {left} message(s) were not delivered within the timeout; they were purged and their delivery reports served"
+                ),
+            ));
+        }
+        drop(self.core.take());
+        drop(h);
+        match (fatal, result) {
+            (Some(f), _) => Err(f),
+            (None, r) => r,
+        }
+    }
+}
+
+fn produce_to<'a>(h: &Handle, topic: &crate::native::NativeTopic, mut record: Record<'a>) -> std::result::Result<(), ProduceError<'a>> {
+    let args = ProduceArgs {
+        topic,
+        partition: record.partition,
+        value: record.value,
+        key: record.key,
+        timestamp: record.timestamp,
+        headers: record.headers.take(),
+        state: record.on_delivery.take(),
+    };
+    match h.client.produce(args) {
+        Ok(()) => Ok(()),
+        Err(fail) => {
+            record.headers = fail.headers;
+            record.on_delivery = fail.state;
+            let mut error = fail.error;
+            if error.code() == ErrorCode::QUEUE_FULL {
+                error = error.retriable();
+            }
+            Err(ProduceError::new(error, record))
+        }
+    }
+}
+
+/// Serves the producer's queue: waits up to `timeout_ms` for the first
+/// event, then takes whatever else is queued.
+pub(crate) fn serve(h: &Handle, timeout_ms: i32) -> std::result::Result<usize, Interrupt> {
+    h.state.check_panic()?;
+    let mut served = 0;
+    while let Some(ev) = h.take_pending() {
+        served += serve_event(h, ev)?;
+    }
+    let mut t = timeout_ms;
+    loop {
+        let ev = h.queue.poll(t);
+        // The throttle callback runs inside rd_kafka_queue_poll.
+        if let Some(p) = h.state.take_panic() {
+            if let Some(ev) = ev {
+                h.put_pending(ev);
+            }
+            return Err(Interrupt::Panic(p));
+        }
+        match ev {
+            None => break,
+            Some(ev) => served += serve_event(h, ev)?,
+        }
+        t = 0;
+    }
+    Ok(served)
+}
+
+fn serve_event(h: &Handle, mut ev: NativeEvent) -> std::result::Result<usize, Interrupt> {
+    if ev.kind() != sys::RD_KAFKA_EVENT_DR {
+        serve_common(&h.state, &ev)?;
+        return Ok(1);
+    }
+    let state = &h.state;
+    let only_error = state.emulated.dr_only_error;
+    let mut n = 0;
+    loop {
+        let outcome = {
+            let msg = match ev.next_message() {
+                Some(m) => m,
+                None => break,
+            };
+            n += 1;
+            let per_message = msg.take_delivery_state();
+            let report = DeliveryReport::new(msg);
+            call_user(|| match per_message {
+                Some(pm) => {
+                    if only_error && report.is_ok() {
+                        drop(pm);
+                    } else {
+                        pm.deliver(&report);
+                    }
+                }
+                None => {
+                    if !(only_error && report.is_ok()) {
+                        if let Some(cb) = &state.callbacks.on_delivery {
+                            cb(&report);
+                        }
+                    }
+                }
+            })
+        };
+        if let Err(i) = outcome {
+            h.put_pending(ev);
+            return Err(i);
+        }
+    }
+    Ok(n)
+}
+
+/// Sets a flag when dropped (also on unwind).
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
+/// The flush loop: serve reports until no message is left or the deadline
+/// passes. A helper thread sits in `rd_kafka_flush` meanwhile, which is
+/// what tells librdkafka to send at once instead of waiting for
+/// `linger.ms`; it cannot serve the reports itself (with the event API,
+/// librdkafka leaves that to the application), so this thread does.
+pub(crate) fn flush_handle(h: &Arc<Handle>, deadline: Deadline) -> std::result::Result<usize, Interrupt> {
+    serve(h, 0)?;
+    if pending_messages(h) == 0 {
+        return Ok(0);
+    }
+    if deadline.remaining_ms() == 0 {
+        return Ok(pending_messages(h));
+    }
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let helper = std::thread::Builder::new().name("ferrokafka-flush".into()).spawn_scoped(s, || {
+            while !stop.load(Ordering::Acquire) {
+                let r = h.client.flush(deadline.remaining_ms_capped(100));
+                if r == ErrorCode::NO_ERROR || deadline.expired() {
+                    break;
+                }
+            }
+        });
+        let _stop = SetOnDrop(&stop);
+        let slice = if helper.is_ok() { 100 } else { 10 };
+        loop {
+            if pending_messages(h) == 0 {
+                return Ok(0);
+            }
+            if deadline.expired() {
+                return Ok(pending_messages(h));
+            }
+            serve(h, deadline.remaining_ms_capped(slice))?;
+        }
+    })
+}
+
+impl Drop for Producer {
+    fn drop(&mut self) {
+        let Some(h) = self.core.take() else { return };
+        if pending_messages(&h) > 0 || h.queue.len() > 0 || h.pending.lock().map(|p| !p.is_empty()).unwrap_or(true) {
+            let _ = h.client.purge(sys::RD_KAFKA_PURGE_F_QUEUE | sys::RD_KAFKA_PURGE_F_INFLIGHT);
+            let drain = Deadline::after(DROP_DRAIN_LIMIT);
+            let mut wait = 0;
+            loop {
+                match serve(&h, wait) {
+                    Ok(_) => {}
+                    Err(Interrupt::Panic(p)) => {
+                        log::error!(target: "librdkafka", "a delivery callback panicked while the producer was dropped: {}", panic_message(&*p));
+                    }
+                    Err(Interrupt::Fatal(_)) => {}
+                }
+                let interrupted = h.pending.lock().map(|p| !p.is_empty()).unwrap_or(false);
+                if pending_messages(&h) == 0 && !interrupted {
+                    break;
+                }
+                if drain.expired() {
+                    log::warn!(
+                        target: "librdkafka",
+                        "producer dropped with {} message(s) whose delivery reports could not be served in time",
+                        pending_messages(&h)
+                    );
+                    break;
+                }
+                wait = 10;
+            }
+        }
+        drop(h);
+    }
+}

@@ -1,0 +1,267 @@
+//! [`Record`]: one message to produce, and [`ProduceError`].
+
+use crate::error::KafkaError;
+use crate::message::{DeliveryReport, Headers};
+use crate::native::NativeHeaders;
+use crate::PARTITION_UA;
+use std::fmt;
+
+/// Per-message delivery state carried through librdkafka as the message
+/// opaque: a closure to call with the delivery report.
+pub(crate) enum PerMessage {
+    /// A per-message delivery closure.
+    Callback(Box<dyn FnOnce(&DeliveryReport<'_>) + Send>),
+}
+
+impl PerMessage {
+    pub(crate) fn deliver(self, report: &DeliveryReport<'_>) {
+        match self {
+            PerMessage::Callback(f) => f(report),
+        }
+    }
+}
+
+/// One message to produce: a topic, and optionally a key, a value, a
+/// partition, a timestamp, headers and a delivery closure.
+///
+/// Key and value are borrowed; librdkafka copies them inside
+/// [`Producer::produce`](crate::Producer::produce), so the buffers can be
+/// reused as soon as it returns. Headers are built directly into
+/// librdkafka's header list. If `produce` fails (say the queue is full),
+/// the record comes back in the [`ProduceError`], ready to retry.
+///
+/// ```
+/// use ferrokafka::Record;
+/// let rec = Record::new("orders")
+///     .key("customer-7")
+///     .value(br#"{"total": 12}"#)
+///     .header("source", Some(b"web".as_slice()))
+///     .header("trace", None)
+///     .timestamp(1_700_000_000_000);
+/// assert_eq!(rec.topic(), "orders");
+/// assert_eq!(rec.headers().unwrap().len(), 2);
+/// ```
+pub struct Record<'a> {
+    pub(crate) topic: &'a str,
+    pub(crate) key: Option<&'a [u8]>,
+    pub(crate) value: Option<&'a [u8]>,
+    pub(crate) partition: i32,
+    pub(crate) timestamp: i64,
+    pub(crate) headers: Option<NativeHeaders>,
+    pub(crate) on_delivery: Option<Box<PerMessage>>,
+    pub(crate) invalid: Option<KafkaError>,
+}
+
+impl<'a> Record<'a> {
+    /// A record for `topic`, with no key, no value, the partitioner choosing
+    /// the partition, and the current time as timestamp.
+    pub fn new(topic: &'a str) -> Self {
+        Record {
+            topic,
+            key: None,
+            value: None,
+            partition: PARTITION_UA,
+            timestamp: 0,
+            headers: None,
+            on_delivery: None,
+            invalid: None,
+        }
+    }
+
+    /// Sets the key.
+    pub fn key<K: AsRef<[u8]> + ?Sized>(mut self, key: &'a K) -> Self {
+        self.key = Some(key.as_ref());
+        self
+    }
+
+    /// Sets the value (payload).
+    pub fn value<V: AsRef<[u8]> + ?Sized>(mut self, value: &'a V) -> Self {
+        self.value = Some(value.as_ref());
+        self
+    }
+
+    /// Sends to this partition instead of letting the partitioner choose.
+    /// [`PARTITION_UA`] (-1) restores the partitioner.
+    pub fn partition(mut self, partition: i32) -> Self {
+        self.partition = partition;
+        self
+    }
+
+    /// Sets the timestamp in milliseconds since the Unix epoch (0 = now).
+    pub fn timestamp(mut self, millis: i64) -> Self {
+        self.timestamp = millis;
+        self
+    }
+
+    /// Appends a header. Order and duplicate names are kept; `None` is a
+    /// null value, distinct from an empty one.
+    pub fn header(self, name: &str, value: Option<&[u8]>) -> Self {
+        self.header_bytes(name.as_bytes(), value)
+    }
+
+    /// Appends a header whose name is given as bytes.
+    pub fn header_bytes(mut self, name: &[u8], value: Option<&[u8]>) -> Self {
+        let headers = self.headers.get_or_insert_with(|| NativeHeaders::new(4));
+        if let Err(e) = headers.add(name, value) {
+            if self.invalid.is_none() {
+                self.invalid = Some(e);
+            }
+        }
+        self
+    }
+
+    /// Appends several headers.
+    pub fn headers_from<'h, I>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = (&'h str, Option<&'h [u8]>)>,
+    {
+        for (name, value) in headers {
+            self = self.header(name, value);
+        }
+        self
+    }
+
+    /// A closure to call with this message's delivery report, instead of
+    /// the configuration's `on_delivery`. It is called exactly once, from a
+    /// serving call (`poll`, `flush`, `close`, transaction commit/abort), or
+    /// from `Drop` with a purge error if the producer is dropped first.
+    pub fn on_delivery(mut self, f: impl FnOnce(&DeliveryReport<'_>) + Send + 'static) -> Self {
+        self.on_delivery = Some(Box::new(PerMessage::Callback(Box::new(f))));
+        self
+    }
+
+    /// The topic.
+    pub fn topic(&self) -> &'a str {
+        self.topic
+    }
+
+    /// The key, if set.
+    pub fn get_key(&self) -> Option<&'a [u8]> {
+        self.key
+    }
+
+    /// The value, if set.
+    pub fn get_value(&self) -> Option<&'a [u8]> {
+        self.value
+    }
+
+    /// The partition (-1 when the partitioner chooses).
+    pub fn get_partition(&self) -> i32 {
+        self.partition
+    }
+
+    /// The timestamp (0 = now).
+    pub fn get_timestamp(&self) -> i64 {
+        self.timestamp
+    }
+
+    /// The headers added so far.
+    pub fn headers(&self) -> Option<Headers<'_>> {
+        self.headers.as_ref().map(|h| Headers::new(h.view()))
+    }
+
+    /// True if the record carries its own delivery closure.
+    pub fn has_delivery_callback(&self) -> bool {
+        self.on_delivery.is_some()
+    }
+}
+
+impl fmt::Debug for Record<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Record")
+            .field("topic", &self.topic)
+            .field("key_len", &self.key.map(<[u8]>::len))
+            .field("value_len", &self.value.map(<[u8]>::len))
+            .field("partition", &self.partition)
+            .field("timestamp", &self.timestamp)
+            .field("headers", &self.headers())
+            .field("on_delivery", &self.on_delivery.is_some())
+            .finish()
+    }
+}
+
+/// `produce` failed: why, and the record, handed back untouched (with its
+/// delivery closure, which was not called).
+///
+/// When [`is_queue_full`](Self::is_queue_full) — the Python client's
+/// `BufferError` — serve delivery reports with `poll` and produce the
+/// returned record again:
+///
+/// ```no_run
+/// # use ferrokafka::{Producer, Record};
+/// # use std::time::Duration;
+/// # fn send(producer: &Producer, rec: Record<'_>) -> ferrokafka::Result<()> {
+/// let mut rec = rec;
+/// loop {
+///     match producer.produce(rec) {
+///         Ok(()) => break,
+///         Err(e) if e.is_queue_full() => {
+///             producer.poll(Duration::from_millis(100))?;
+///             rec = e.into_record();
+///         }
+///         Err(e) => return Err(e.into()),
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct ProduceError<'a> {
+    error: KafkaError,
+    record: Record<'a>,
+}
+
+impl<'a> ProduceError<'a> {
+    pub(crate) fn new(error: KafkaError, record: Record<'a>) -> Self {
+        ProduceError { error, record }
+    }
+
+    /// Why the record was not queued.
+    pub fn error(&self) -> &KafkaError {
+        &self.error
+    }
+
+    /// True when the local queue is full: `poll` and retry.
+    pub fn is_queue_full(&self) -> bool {
+        self.error.is_queue_full()
+    }
+
+    /// The record, to retry.
+    pub fn into_record(self) -> Record<'a> {
+        self.record
+    }
+
+    /// The error alone (dropping the record), e.g. to return it as
+    /// `Box<dyn Error>`, which needs an owned `'static` error.
+    pub fn into_error(self) -> KafkaError {
+        self.error
+    }
+
+    /// The error and the record.
+    pub fn into_parts(self) -> (KafkaError, Record<'a>) {
+        (self.error, self.record)
+    }
+
+    /// The record, borrowed.
+    pub fn record(&self) -> &Record<'a> {
+        &self.record
+    }
+}
+
+impl fmt::Debug for ProduceError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProduceError").field("error", &self.error).field("record", &self.record).finish()
+    }
+}
+
+impl fmt::Display for ProduceError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not produce to {:?}: {}", self.record.topic, self.error)
+    }
+}
+
+impl std::error::Error for ProduceError<'_> {}
+
+impl From<ProduceError<'_>> for KafkaError {
+    fn from(e: ProduceError<'_>) -> Self {
+        e.error
+    }
+}
