@@ -1,0 +1,118 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use ferrokafka::{Config, MockCluster};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// A topic name no other test uses.
+pub fn unique_topic(prefix: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A 3-broker mock cluster with one topic.
+pub fn mock_with_topic(topic: &str, partitions: i32) -> MockCluster {
+    let c = MockCluster::new(3).expect("mock cluster");
+    c.create_topic(topic, partitions, 3).expect("create topic");
+    c
+}
+
+pub fn config_for(cluster: &MockCluster) -> Config {
+    let mut c = Config::new();
+    c.set("bootstrap.servers", cluster.bootstrap_servers());
+    c
+}
+
+/// Repeats `step` until `done` holds or `limit` passes (a generous bound for
+/// event-driven waits; each step itself blocks on an event).
+pub fn wait_for(limit: Duration, mut step: impl FnMut(), mut done: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + limit;
+    while Instant::now() < end {
+        if done() {
+            return true;
+        }
+        step();
+    }
+    done()
+}
+
+/// A message read back by an independent reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadBack {
+    pub partition: i32,
+    pub offset: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    pub timestamp: Option<i64>,
+}
+
+/// Reads `count` messages from every partition of `topic` with rust-rdkafka
+/// (an independent wrapper of librdkafka's consumer API), from the start.
+pub fn read_back(bootstrap: &str, topic: &str, partitions: i32, count: usize, limit: Duration) -> Vec<ReadBack> {
+    read_back_with(bootstrap, topic, partitions, count, limit, &[])
+}
+
+pub fn read_back_with(
+    bootstrap: &str,
+    topic: &str,
+    partitions: i32,
+    count: usize,
+    limit: Duration,
+    extra: &[(&str, &str)],
+) -> Vec<ReadBack> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::{Headers, Message};
+    let mut cfg = rdkafka::ClientConfig::new();
+    cfg.set("bootstrap.servers", bootstrap)
+        .set("group.id", format!("reader-{topic}"))
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest");
+    for (k, v) in extra {
+        cfg.set(*k, *v);
+    }
+    let consumer: BaseConsumer = cfg.create().expect("reader");
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition_offset(topic, p, rdkafka::Offset::Beginning).unwrap();
+    }
+    consumer.assign(&tpl).expect("assign");
+    let mut out = Vec::new();
+    let end = Instant::now() + limit;
+    while out.len() < count && Instant::now() < end {
+        match consumer.poll(Duration::from_millis(200)) {
+            Some(Ok(m)) => {
+                let headers = m
+                    .headers()
+                    .map(|h| h.iter().map(|h| (h.key.to_string(), h.value.map(|v| v.to_vec()))).collect())
+                    .unwrap_or_default();
+                out.push(ReadBack {
+                    partition: m.partition(),
+                    offset: m.offset(),
+                    key: m.key().map(|k| k.to_vec()),
+                    value: m.payload().map(|v| v.to_vec()),
+                    headers,
+                    timestamp: m.timestamp().to_millis(),
+                });
+            }
+            Some(Err(e)) => panic!("reader error: {e}"),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Whether tests that need a real broker must run (set by the test script).
+pub fn real_broker() -> Option<String> {
+    match std::env::var("KAFKA_BOOTSTRAP_SERVERS") {
+        Ok(s) if !s.is_empty() => Some(s),
+        _ => {
+            if std::env::var("FERROKAFKA_REQUIRE_BROKER").as_deref() == Ok("1") {
+                panic!("FERROKAFKA_REQUIRE_BROKER=1 but KAFKA_BOOTSTRAP_SERVERS is not set");
+            }
+            eprintln!("skipping: KAFKA_BOOTSTRAP_SERVERS is not set (run ./scripts/test.sh to start a broker)");
+            None
+        }
+    }
+}
