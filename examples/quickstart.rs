@@ -20,9 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bootstrap = match args.as_slice() {
         [] => None,
         [flag, servers] if flag == "--bootstrap-servers" => Some(servers.clone()),
-        [flag] if flag.starts_with("--bootstrap-servers=") => {
-            Some(flag["--bootstrap-servers=".len()..].to_string())
-        }
+        [flag] if flag.starts_with("--bootstrap-servers=") => Some(flag["--bootstrap-servers=".len()..].to_string()),
         _ => {
             eprintln!("usage: quickstart [--bootstrap-servers host:port]");
             std::process::exit(2);
@@ -67,7 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..MESSAGES {
         let key = format!("key-{}", i % 100);
         let value = format!("message {i}");
-        let mut record = Record::new(TOPIC).key(&key).value(&value).header("seq", Some(i.to_string().as_bytes()));
+        let mut record = Record::new(TOPIC)
+            .key(&key)
+            .value(&value)
+            .header("seq", Some(i.to_string().as_bytes()));
         loop {
             match producer.produce(record) {
                 Ok(()) => break,

@@ -71,7 +71,10 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
         Ok(c) => c,
         Err((msg, _keepalive)) => {
             let msg = state.redactor.redact(&msg);
-            return Err(KafkaError::invalid_arg(format!("Failed to create {}: {msg}", kind.name())));
+            return Err(KafkaError::invalid_arg(format!(
+                "Failed to create {}: {msg}",
+                kind.name()
+            )));
         }
     };
     let _ = state.client_name.set(client.name());
@@ -107,7 +110,10 @@ impl Deref for HandleRef<'_> {
 
 impl ClientCore {
     pub(crate) fn new(handle: Handle, kind: ClientKind) -> Self {
-        ClientCore { handle: RwLock::new(Some(Arc::new(handle))), kind }
+        ClientCore {
+            handle: RwLock::new(Some(Arc::new(handle))),
+            kind,
+        }
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Option<Arc<Handle>>> {

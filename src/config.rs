@@ -199,7 +199,10 @@ impl Config {
     /// `produce` (or on a librdkafka thread) and must be fast and
     /// non-blocking. If it panics, the message goes to librdkafka's default
     /// partitioner and the panic comes out of the next `poll`/`flush`.
-    pub fn set_partitioner(&mut self, f: impl Fn(&str, Option<&[u8]>, i32) -> i32 + Send + Sync + 'static) -> &mut Self {
+    pub fn set_partitioner(
+        &mut self,
+        f: impl Fn(&str, Option<&[u8]>, i32) -> i32 + Send + Sync + 'static,
+    ) -> &mut Self {
         self.callbacks.partitioner = Some(Arc::new(f));
         self
     }
@@ -353,7 +356,10 @@ impl fmt::Debug for OAuthToken {
             .field("token", &"[REDACTED]")
             .field("lifetime_ms", &self.lifetime_ms)
             .field("principal", &self.principal)
-            .field("extensions", &self.extensions.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "extensions",
+                &self.extensions.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -457,7 +463,11 @@ pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crat
         match conf.set(key, value) {
             Ok(()) => {}
             Err(ConfSetError::Unknown(msg)) => {
-                let msg = if msg.is_empty() { format!("No such configuration property: {key:?}") } else { msg };
+                let msg = if msg.is_empty() {
+                    format!("No such configuration property: {key:?}")
+                } else {
+                    msg
+                };
                 return Err(KafkaError::invalid_arg(redactor.redact(&msg)));
             }
             Err(ConfSetError::Invalid(msg)) => {
@@ -467,7 +477,11 @@ pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crat
                     )));
                 }
                 let msg = redactor.redact(&msg);
-                let msg = if msg.contains(key.as_str()) { msg } else { format!("configuration property {key:?}: {msg}") };
+                let msg = if msg.contains(key.as_str()) {
+                    msg
+                } else {
+                    format!("configuration property {key:?}: {msg}")
+                };
                 return Err(KafkaError::invalid_arg(msg));
             }
             Err(ConfSetError::Nul) => {

@@ -44,7 +44,9 @@ impl ConsumerGroupMetadata {
         member_id: &str,
         group_instance_id: Option<&str>,
     ) -> Result<Self> {
-        Ok(ConsumerGroupMetadata { inner: NativeCgMetadata::new(group_id, generation_id, member_id, group_instance_id)? })
+        Ok(ConsumerGroupMetadata {
+            inner: NativeCgMetadata::new(group_id, generation_id, member_id, group_instance_id)?,
+        })
     }
 
     pub(crate) fn from_native(inner: NativeCgMetadata) -> Self {
@@ -69,7 +71,9 @@ impl ConsumerGroupMetadata {
     /// Corresponds to `rd_kafka_consumer_group_metadata_read`.
     #[doc(alias = "rd_kafka_consumer_group_metadata_read")]
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        Ok(ConsumerGroupMetadata { inner: NativeCgMetadata::from_bytes(bytes)? })
+        Ok(ConsumerGroupMetadata {
+            inner: NativeCgMetadata::from_bytes(bytes)?,
+        })
     }
 
     /// The member id.
@@ -80,6 +84,8 @@ impl ConsumerGroupMetadata {
 
 impl fmt::Debug for ConsumerGroupMetadata {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConsumerGroupMetadata").field("member_id", &self.member_id()).finish()
+        f.debug_struct("ConsumerGroupMetadata")
+            .field("member_id", &self.member_id())
+            .finish()
     }
 }

@@ -158,7 +158,12 @@ impl<'a> Headers<'a> {
     /// lossily).
     pub fn to_vec(&self) -> Vec<(String, Option<Vec<u8>>)> {
         self.iter()
-            .map(|h| (String::from_utf8_lossy(h.name).into_owned(), h.value.map(<[u8]>::to_vec)))
+            .map(|h| {
+                (
+                    String::from_utf8_lossy(h.name).into_owned(),
+                    h.value.map(<[u8]>::to_vec),
+                )
+            })
             .collect()
     }
 }

@@ -29,19 +29,56 @@ macro_rules! api_keys {
 }
 
 api_keys!(
-    PRODUCE = 0, FETCH = 1, LIST_OFFSETS = 2, METADATA = 3, LEADER_AND_ISR = 4, STOP_REPLICA = 5,
-    UPDATE_METADATA = 6, CONTROLLED_SHUTDOWN = 7, OFFSET_COMMIT = 8, OFFSET_FETCH = 9,
-    FIND_COORDINATOR = 10, JOIN_GROUP = 11, HEARTBEAT = 12, LEAVE_GROUP = 13, SYNC_GROUP = 14,
-    DESCRIBE_GROUPS = 15, LIST_GROUPS = 16, SASL_HANDSHAKE = 17, API_VERSIONS = 18,
-    CREATE_TOPICS = 19, DELETE_TOPICS = 20, DELETE_RECORDS = 21, INIT_PRODUCER_ID = 22,
-    OFFSET_FOR_LEADER_EPOCH = 23, ADD_PARTITIONS_TO_TXN = 24, ADD_OFFSETS_TO_TXN = 25, END_TXN = 26,
-    WRITE_TXN_MARKERS = 27, TXN_OFFSET_COMMIT = 28, DESCRIBE_ACLS = 29, CREATE_ACLS = 30,
-    DELETE_ACLS = 31, DESCRIBE_CONFIGS = 32, ALTER_CONFIGS = 33, SASL_AUTHENTICATE = 36,
-    CREATE_PARTITIONS = 37, DELETE_GROUPS = 42, ELECT_LEADERS = 43, INCREMENTAL_ALTER_CONFIGS = 44,
-    OFFSET_DELETE = 47, DESCRIBE_USER_SCRAM_CREDENTIALS = 50, ALTER_USER_SCRAM_CREDENTIALS = 51,
-    DESCRIBE_CLUSTER = 60, DESCRIBE_PRODUCERS = 61, DESCRIBE_TRANSACTIONS = 65,
-    LIST_TRANSACTIONS = 66, CONSUMER_GROUP_HEARTBEAT = 68, CONSUMER_GROUP_DESCRIBE = 69,
-    GET_TELEMETRY_SUBSCRIPTIONS = 71, PUSH_TELEMETRY = 72,
+    PRODUCE = 0,
+    FETCH = 1,
+    LIST_OFFSETS = 2,
+    METADATA = 3,
+    LEADER_AND_ISR = 4,
+    STOP_REPLICA = 5,
+    UPDATE_METADATA = 6,
+    CONTROLLED_SHUTDOWN = 7,
+    OFFSET_COMMIT = 8,
+    OFFSET_FETCH = 9,
+    FIND_COORDINATOR = 10,
+    JOIN_GROUP = 11,
+    HEARTBEAT = 12,
+    LEAVE_GROUP = 13,
+    SYNC_GROUP = 14,
+    DESCRIBE_GROUPS = 15,
+    LIST_GROUPS = 16,
+    SASL_HANDSHAKE = 17,
+    API_VERSIONS = 18,
+    CREATE_TOPICS = 19,
+    DELETE_TOPICS = 20,
+    DELETE_RECORDS = 21,
+    INIT_PRODUCER_ID = 22,
+    OFFSET_FOR_LEADER_EPOCH = 23,
+    ADD_PARTITIONS_TO_TXN = 24,
+    ADD_OFFSETS_TO_TXN = 25,
+    END_TXN = 26,
+    WRITE_TXN_MARKERS = 27,
+    TXN_OFFSET_COMMIT = 28,
+    DESCRIBE_ACLS = 29,
+    CREATE_ACLS = 30,
+    DELETE_ACLS = 31,
+    DESCRIBE_CONFIGS = 32,
+    ALTER_CONFIGS = 33,
+    SASL_AUTHENTICATE = 36,
+    CREATE_PARTITIONS = 37,
+    DELETE_GROUPS = 42,
+    ELECT_LEADERS = 43,
+    INCREMENTAL_ALTER_CONFIGS = 44,
+    OFFSET_DELETE = 47,
+    DESCRIBE_USER_SCRAM_CREDENTIALS = 50,
+    ALTER_USER_SCRAM_CREDENTIALS = 51,
+    DESCRIBE_CLUSTER = 60,
+    DESCRIBE_PRODUCERS = 61,
+    DESCRIBE_TRANSACTIONS = 65,
+    LIST_TRANSACTIONS = 66,
+    CONSUMER_GROUP_HEARTBEAT = 68,
+    CONSUMER_GROUP_DESCRIBE = 69,
+    GET_TELEMETRY_SUBSCRIPTIONS = 71,
+    PUSH_TELEMETRY = 72,
 );
 
 impl fmt::Debug for ApiKey {
@@ -135,7 +172,11 @@ impl MockCluster {
             .map_err(|(msg, _)| KafkaError::new(ErrorCode::FAIL, format!("could not start the mock cluster: {msg}")))?;
         let inner = NativeMockCluster::new(client, brokers)?;
         let bootstraps = inner.bootstraps();
-        Ok(MockCluster { inner, bootstraps, brokers })
+        Ok(MockCluster {
+            inner,
+            bootstraps,
+            brokers,
+        })
     }
 
     /// The brokers' addresses, for `bootstrap.servers`.
@@ -157,7 +198,9 @@ impl MockCluster {
     #[doc(alias = "rd_kafka_mock_topic_create")]
     pub fn create_topic(&self, topic: &str, partitions: i32, replication_factor: i32) -> Result<()> {
         if partitions < 1 {
-            return Err(KafkaError::invalid_arg(format!("create_topic({topic:?}): partitions must be at least 1, not {partitions}")));
+            return Err(KafkaError::invalid_arg(format!(
+                "create_topic({topic:?}): partitions must be at least 1, not {partitions}"
+            )));
         }
         if replication_factor < 1 || replication_factor > self.brokers {
             return Err(KafkaError::invalid_arg(format!(
@@ -207,7 +250,8 @@ impl MockCluster {
     /// Corresponds to `rd_kafka_mock_partition_push_leader_response`.
     #[doc(alias = "rd_kafka_mock_partition_push_leader_response")]
     pub fn push_partition_leader_response(&self, topic: &str, partition: i32, leader: i32, epoch: i32) -> Result<()> {
-        self.inner.partition_push_leader_response(topic, partition, leader, epoch)
+        self.inner
+            .partition_push_leader_response(topic, partition, leader, epoch)
     }
 
     /// Takes a broker down: its connections close and new ones are refused
@@ -400,7 +444,11 @@ impl MockCluster {
         self.inner
             .get_requests()
             .into_iter()
-            .map(|r| MockRequest { broker_id: r.broker_id, api_key: ApiKey(r.api_key), timestamp_us: r.timestamp_us })
+            .map(|r| MockRequest {
+                broker_id: r.broker_id,
+                api_key: ApiKey(r.api_key),
+                timestamp_us: r.timestamp_us,
+            })
             .collect()
     }
 
@@ -417,6 +465,7 @@ impl MockCluster {
     /// Corresponds to `rd_kafka_mock_telemetry_set_push_interval`.
     #[doc(alias = "rd_kafka_mock_telemetry_set_push_interval")]
     pub fn set_telemetry_push_interval(&self, interval: Duration) -> Result<()> {
-        self.inner.telemetry_set_push_interval(interval.as_millis().min(i64::MAX as u128) as i64)
+        self.inner
+            .telemetry_set_push_interval(interval.as_millis().min(i64::MAX as u128) as i64)
     }
 }

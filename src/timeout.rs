@@ -74,7 +74,9 @@ impl Deadline {
     pub(crate) fn new(t: Timeout) -> Self {
         match t {
             Timeout::Never => Deadline { end: None },
-            Timeout::After(d) => Deadline { end: Instant::now().checked_add(d) },
+            Timeout::After(d) => Deadline {
+                end: Instant::now().checked_add(d),
+            },
         }
     }
 

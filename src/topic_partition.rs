@@ -99,7 +99,9 @@ impl fmt::Display for TopicPartition {
 impl fmt::Debug for TopicPartition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("TopicPartition");
-        d.field("topic", &self.topic).field("partition", &self.partition).field("offset", &self.offset);
+        d.field("topic", &self.topic)
+            .field("partition", &self.partition)
+            .field("offset", &self.offset);
         if let Some(m) = &self.metadata {
             d.field("metadata", &String::from_utf8_lossy(m));
         }

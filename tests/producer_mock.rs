@@ -78,8 +78,12 @@ fn round_trip_preserves_key_value_headers_timestamp() {
             });
         producer.produce(rec).unwrap();
     }
-    producer.produce(Record::new(&topic).on_delivery(reports.closure(0))).unwrap(); // no key, no value
-    producer.produce(Record::new(&topic).value("").on_delivery(reports.closure(1))).unwrap(); // empty value
+    producer
+        .produce(Record::new(&topic).on_delivery(reports.closure(0)))
+        .unwrap(); // no key, no value
+    producer
+        .produce(Record::new(&topic).value("").on_delivery(reports.closure(1)))
+        .unwrap(); // empty value
     assert_eq!(producer.flush(T30).unwrap(), 0);
 
     let (err, key, value, timestamp, headers, status, offset, partition) = seen.lock().unwrap().clone().unwrap();
@@ -135,7 +139,11 @@ fn exactly_one_report_per_message_with_config_and_closure_callbacks() {
     for i in 0..2000usize {
         let key = i.to_string();
         let rec = Record::new(&topic).key(&key).value("v");
-        let rec = if i % 2 == 0 { rec.on_delivery(closure_reports.closure(i / 2)) } else { rec };
+        let rec = if i % 2 == 0 {
+            rec.on_delivery(closure_reports.closure(i / 2))
+        } else {
+            rec
+        };
         producer.produce(rec).unwrap();
         if i % 100 == 0 {
             producer.poll(Duration::ZERO).unwrap();
@@ -144,7 +152,11 @@ fn exactly_one_report_per_message_with_config_and_closure_callbacks() {
     assert_eq!(producer.flush(T30).unwrap(), 0);
     assert!(closure_reports.exactly_once(1000).iter().all(Option::is_none));
     let map = config_reports.0.lock().unwrap();
-    assert_eq!(map.len(), 1000, "the config callback sees only messages without a closure");
+    assert_eq!(
+        map.len(),
+        1000,
+        "the config callback sees only messages without a closure"
+    );
     assert!(map.iter().all(|(id, v)| id % 2 == 1 && v == &vec![None]));
     drop(map);
     assert_eq!(read_back(cluster.bootstrap_servers(), &topic, 4, 2000, T30).len(), 2000);
@@ -162,11 +174,19 @@ fn queue_full_hands_the_record_back_and_recovers() {
     let producer = Producer::new(&config).unwrap();
     let reports = Reports::default();
     for i in 0..10 {
-        producer.produce(Record::new(&topic).value("x").on_delivery(reports.closure(i))).unwrap();
+        producer
+            .produce(Record::new(&topic).value("x").on_delivery(reports.closure(i)))
+            .unwrap();
     }
     let payload = b"eleventh".to_vec();
     let err = producer
-        .produce(Record::new(&topic).key("k11").value(&payload).header("h", None).on_delivery(reports.closure(10)))
+        .produce(
+            Record::new(&topic)
+                .key("k11")
+                .value(&payload)
+                .header("h", None)
+                .on_delivery(reports.closure(10)),
+        )
         .unwrap_err();
     assert!(err.is_queue_full(), "{err}");
     assert_eq!(err.error().code(), ErrorCode::QUEUE_FULL);
@@ -210,13 +230,18 @@ fn purge_gives_purge_reports() {
     let producer = Producer::new(&config_for(&cluster)).unwrap();
     let reports = Reports::default();
     for i in 0..50 {
-        producer.produce(Record::new(&topic).value("x").on_delivery(reports.closure(i))).unwrap();
+        producer
+            .produce(Record::new(&topic).value("x").on_delivery(reports.closure(i)))
+            .unwrap();
     }
     assert!(producer.len() >= 50);
     producer.purge(true, true, true).unwrap();
     assert_eq!(producer.flush(T10).unwrap(), 0);
     let outcomes = reports.exactly_once(50);
-    assert!(outcomes.iter().all(|e| *e == Some(ErrorCode::PURGE_QUEUE)), "{outcomes:?}");
+    assert!(
+        outcomes.iter().all(|e| *e == Some(ErrorCode::PURGE_QUEUE)),
+        "{outcomes:?}"
+    );
     assert_eq!(producer.len(), 0);
 }
 
@@ -243,8 +268,15 @@ fn message_timeout_while_brokers_are_down() {
     }
     assert_eq!(producer.flush(T30).unwrap(), 0);
     let outcomes = reports.exactly_once(20);
-    assert!(outcomes.iter().all(|e| *e == Some(ErrorCode::MSG_TIMED_OUT)), "{outcomes:?}");
-    assert!(statuses.lock().unwrap().iter().all(|s| *s == MessageStatus::NotPersisted));
+    assert!(
+        outcomes.iter().all(|e| *e == Some(ErrorCode::MSG_TIMED_OUT)),
+        "{outcomes:?}"
+    );
+    assert!(statuses
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|s| *s == MessageStatus::NotPersisted));
 }
 
 #[test]
@@ -260,19 +292,31 @@ fn idempotent_producer_survives_not_leader_errors_in_order_without_duplicates() 
         ],
     );
     let mut config = config_for(&cluster);
-    config.set("enable.idempotence", true).set("batch.num.messages", 10).set("linger.ms", 2);
+    config
+        .set("enable.idempotence", true)
+        .set("batch.num.messages", 10)
+        .set("linger.ms", 2);
     let producer = Producer::new(&config).unwrap();
     let reports = Reports::default();
     const N: usize = 1000;
     for i in 0..N {
         let v = i.to_string();
-        producer.produce(Record::new(&topic).value(&v).on_delivery(reports.closure(i))).unwrap();
+        producer
+            .produce(Record::new(&topic).value(&v).on_delivery(reports.closure(i)))
+            .unwrap();
     }
     assert_eq!(producer.flush(T30).unwrap(), 0);
     assert!(reports.exactly_once(N).iter().all(Option::is_none));
     let read = read_back(cluster.bootstrap_servers(), &topic, 1, N, T30);
-    let ids: Vec<usize> =
-        read.iter().map(|m| std::str::from_utf8(m.value.as_deref().unwrap()).unwrap().parse().unwrap()).collect();
+    let ids: Vec<usize> = read
+        .iter()
+        .map(|m| {
+            std::str::from_utf8(m.value.as_deref().unwrap())
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
     assert_eq!(ids, (0..N).collect::<Vec<_>>(), "in order, no gaps, no duplicates");
     producer.close(T10).unwrap();
 }
@@ -291,11 +335,15 @@ fn transactions_commit_and_abort() {
     producer.begin_transaction().unwrap();
     let reports = Reports::default();
     for i in 0..10 {
-        producer.produce(Record::new(&topic).value("committed").on_delivery(reports.closure(i))).unwrap();
+        producer
+            .produce(Record::new(&topic).value("committed").on_delivery(reports.closure(i)))
+            .unwrap();
     }
     let group = unique_topic("group");
     let md = ConsumerGroupMetadata::new(&group).unwrap();
-    producer.send_offsets_to_transaction(&[TopicPartition::with_offset(&topic, 0, 7)], &md, T30).unwrap();
+    producer
+        .send_offsets_to_transaction(&[TopicPartition::with_offset(&topic, 0, 7)], &md, T30)
+        .unwrap();
     // commit serves the delivery reports on this thread.
     producer.commit_transaction(T30).unwrap();
     assert!(reports.exactly_once(10).iter().all(Option::is_none));
@@ -304,7 +352,9 @@ fn transactions_commit_and_abort() {
     producer.begin_transaction().unwrap();
     let aborted = Reports::default();
     for i in 0..10 {
-        producer.produce(Record::new(&topic).value("aborted").on_delivery(aborted.closure(i))).unwrap();
+        producer
+            .produce(Record::new(&topic).value("aborted").on_delivery(aborted.closure(i)))
+            .unwrap();
     }
     producer.abort_transaction(T30).unwrap();
     assert_eq!(aborted.exactly_once(10).len(), 10);
@@ -318,7 +368,12 @@ fn transactions_commit_and_abort() {
     // does not store transactional offsets, so the group's committed offset
     // is checked against a real broker in tests/real_broker.rs.)
     let apis: Vec<ApiKey> = cluster.requests().iter().map(|r| r.api_key).collect();
-    for api in [ApiKey::ADD_OFFSETS_TO_TXN, ApiKey::TXN_OFFSET_COMMIT, ApiKey::END_TXN, ApiKey::ADD_PARTITIONS_TO_TXN] {
+    for api in [
+        ApiKey::ADD_OFFSETS_TO_TXN,
+        ApiKey::TXN_OFFSET_COMMIT,
+        ApiKey::END_TXN,
+        ApiKey::ADD_PARTITIONS_TO_TXN,
+    ] {
         assert!(apis.contains(&api), "no {api:?} request among {apis:?}");
     }
 
@@ -349,9 +404,13 @@ fn fatal_error_comes_out_of_poll_and_every_message_gets_a_report() {
     let producer = Producer::new(&config).unwrap();
     let reports = Reports::default();
     for i in 0..20 {
-        producer.produce(Record::new(&topic).value("x").on_delivery(reports.closure(i))).unwrap();
+        producer
+            .produce(Record::new(&topic).value("x").on_delivery(reports.closure(i)))
+            .unwrap();
     }
-    producer.test_fatal_error(ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER, "test").unwrap();
+    producer
+        .test_fatal_error(ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER, "test")
+        .unwrap();
     let fatal = loop {
         if let Err(e) = producer.poll(Duration::from_secs(10)) {
             break e;
@@ -359,7 +418,10 @@ fn fatal_error_comes_out_of_poll_and_every_message_gets_a_report() {
     };
     assert!(fatal.is_fatal(), "{fatal:?}");
     assert_eq!(fatal.code(), ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER);
-    assert_eq!(producer.fatal_error().unwrap().unwrap().code(), ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER);
+    assert_eq!(
+        producer.fatal_error().unwrap().unwrap().code(),
+        ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER
+    );
     let e = producer.produce(Record::new(&topic).value("after")).unwrap_err();
     assert!(e.error().is_fatal(), "{e:?}");
     // The queued messages were purged by librdkafka: each gets one report.
@@ -378,13 +440,17 @@ fn close_with_undelivered_messages_reports_each_once() {
     let producer = Producer::new(&config_for(&cluster)).unwrap();
     let reports = Reports::default();
     for i in 0..100 {
-        producer.produce(Record::new(&topic).value("x").on_delivery(reports.closure(i))).unwrap();
+        producer
+            .produce(Record::new(&topic).value("x").on_delivery(reports.closure(i)))
+            .unwrap();
     }
     let err = producer.close(Duration::from_millis(500)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::TIMED_OUT);
     assert!(err.message().contains("100 message(s)"), "{err}");
     let outcomes = reports.exactly_once(100);
-    assert!(outcomes.iter().all(|e| matches!(e, Some(c) if *c == ErrorCode::PURGE_QUEUE || *c == ErrorCode::PURGE_INFLIGHT)));
+    assert!(outcomes
+        .iter()
+        .all(|e| matches!(e, Some(c) if *c == ErrorCode::PURGE_QUEUE || *c == ErrorCode::PURGE_INFLIGHT)));
     // Closed: every method says so; close again is harmless.
     assert!(producer.is_closed());
     assert!(producer.poll(Duration::ZERO).unwrap_err().is_closed());
@@ -403,7 +469,9 @@ fn close_delivers_when_it_can() {
     let producer = Producer::new(&config_for(&cluster)).unwrap();
     let reports = Reports::default();
     for i in 0..500 {
-        producer.produce(Record::new(&topic).value("x").on_delivery(reports.closure(i))).unwrap();
+        producer
+            .produce(Record::new(&topic).value("x").on_delivery(reports.closure(i)))
+            .unwrap();
     }
     producer.close(T30).unwrap();
     assert!(reports.exactly_once(500).iter().all(Option::is_none));
@@ -440,8 +508,14 @@ fn drop_with_undelivered_messages_reports_each_once() {
         // Dropped without close or flush.
     }
     let outcomes = reports.exactly_once(100);
-    assert!(outcomes.iter().all(|e| matches!(e, Some(c) if *c == ErrorCode::PURGE_QUEUE || *c == ErrorCode::PURGE_INFLIGHT)));
-    assert_eq!(dropped.load(Ordering::SeqCst), 100, "every closure dropped exactly once");
+    assert!(outcomes
+        .iter()
+        .all(|e| matches!(e, Some(c) if *c == ErrorCode::PURGE_QUEUE || *c == ErrorCode::PURGE_INFLIGHT)));
+    assert_eq!(
+        dropped.load(Ordering::SeqCst),
+        100,
+        "every closure dropped exactly once"
+    );
 }
 
 #[test]
@@ -463,7 +537,10 @@ fn panicking_delivery_callback_comes_out_of_poll_and_the_rest_still_arrive() {
     }
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| producer.flush(T30)));
     let payload = caught.expect_err("the panic comes out of flush");
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("boom in delivery callback 3"));
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("boom in delivery callback 3")
+    );
     // The producer is still usable and the other reports are still served.
     assert_eq!(producer.flush(T30).unwrap(), 0);
     assert!(reports.exactly_once(10).iter().all(Option::is_none));
@@ -474,7 +551,9 @@ fn panicking_delivery_callback_comes_out_of_poll_and_the_rest_still_arrive() {
 fn catch_poll_panic(producer: &Producer, limit: Duration) -> String {
     let end = std::time::Instant::now() + limit;
     while std::time::Instant::now() < end {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| producer.poll(Duration::from_millis(100)))) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            producer.poll(Duration::from_millis(100))
+        })) {
             Err(p) => {
                 return p
                     .downcast_ref::<&str>()
@@ -493,7 +572,9 @@ fn catch_poll_panic(producer: &Producer, limit: Duration) -> String {
 #[test]
 fn panicking_error_callback_comes_out_of_poll() {
     let mut config = Config::new();
-    config.set("bootstrap.servers", "127.0.0.1:1").set("reconnect.backoff.ms", 10);
+    config
+        .set("bootstrap.servers", "127.0.0.1:1")
+        .set("reconnect.backoff.ms", 10);
     let once = AtomicUsize::new(0);
     config.set_error_cb(move |e| {
         if once.fetch_add(1, Ordering::SeqCst) == 0 {
@@ -526,7 +607,13 @@ fn panicking_stats_callback_comes_out_of_poll() {
     let producer = Producer::new(&config).unwrap();
     assert_eq!(catch_poll_panic(&producer, T30), "stats_cb panic");
     // The next statistics still arrive.
-    assert!(wait_for(T30, || { producer.poll(Duration::from_millis(100)).unwrap(); }, || calls.load(Ordering::SeqCst) >= 2));
+    assert!(wait_for(
+        T30,
+        || {
+            producer.poll(Duration::from_millis(100)).unwrap();
+        },
+        || calls.load(Ordering::SeqCst) >= 2
+    ));
 }
 
 #[test]
@@ -545,7 +632,13 @@ fn panicking_logger_comes_out_of_poll() {
     }
     let producer = Producer::new(&config).unwrap();
     assert_eq!(catch_poll_panic(&producer, T30), "logger panic");
-    assert!(wait_for(T30, || { producer.poll(Duration::from_millis(100)).unwrap(); }, || lines.load(Ordering::SeqCst) >= 2));
+    assert!(wait_for(
+        T30,
+        || {
+            producer.poll(Duration::from_millis(100)).unwrap();
+        },
+        || lines.load(Ordering::SeqCst) >= 2
+    ));
 }
 
 #[test]
@@ -555,7 +648,13 @@ fn config_errors_name_the_key() {
         (&[("acks", "sometimes")], "acks"),
         (&[("linger.ms", "-5")], "linger.ms"),
         (&[("enable.idempotence", "true"), ("acks", "1")], "acks"),
-        (&[("enable.idempotence", "true"), ("max.in.flight.requests.per.connection", "10")], "max.in.flight"),
+        (
+            &[
+                ("enable.idempotence", "true"),
+                ("max.in.flight.requests.per.connection", "10"),
+            ],
+            "max.in.flight",
+        ),
         (&[("delivery.report.only.error", "maybe")], "delivery.report.only.error"),
     ];
     for (pairs, key) in cases {
@@ -576,13 +675,19 @@ fn config_errors_never_echo_secrets() {
     let err = Producer::new(&config).unwrap_err();
     assert_eq!(err.code(), ErrorCode::INVALID_ARG);
     assert!(!format!("{err} {err:?}").contains("S3NT1NEL"), "{err}");
-    assert!(err.message().contains("[REDACTED]") || err.message().contains("ssl.key.location"), "{err}");
+    assert!(
+        err.message().contains("[REDACTED]") || err.message().contains("ssl.key.location"),
+        "{err}"
+    );
     // A bad value for a sensitive key is not quoted either.
     let mut config = Config::new();
     config.set("ssl.key.password", "S3NT1NEL\0tail");
     let err = Producer::new(&config).unwrap_err();
     assert!(err.message().contains("ssl.key.password"), "{err}");
-    assert!(!format!("{err:?} {config:?}").contains("S3NT1NEL"), "{err:?} {config:?}");
+    assert!(
+        !format!("{err:?} {config:?}").contains("S3NT1NEL"),
+        "{err:?} {config:?}"
+    );
 }
 
 #[test]
@@ -590,7 +695,9 @@ fn delivery_report_only_error_is_emulated() {
     let topic = unique_topic("only-err");
     let cluster = mock_with_topic(&topic, 1);
     let mut config = config_for(&cluster);
-    config.set("delivery.report.only.error", true).set("message.timeout.ms", 1000);
+    config
+        .set("delivery.report.only.error", true)
+        .set("message.timeout.ms", 1000);
     let producer = Producer::new(&config).unwrap();
     let reports = Reports::default();
     let dropped = Arc::new(AtomicUsize::new(0));
@@ -615,7 +722,9 @@ fn delivery_report_only_error_is_emulated() {
     for b in 1..=3 {
         cluster.broker_down(b).unwrap();
     }
-    producer.produce(Record::new(&topic).value("fails").on_delivery(reports.closure(99))).unwrap();
+    producer
+        .produce(Record::new(&topic).value("fails").on_delivery(reports.closure(99)))
+        .unwrap();
     assert_eq!(producer.flush(T30).unwrap(), 0);
     assert_eq!(reports.total(), 1, "failures are reported");
 }
@@ -635,7 +744,11 @@ fn bad_produce_input_is_rejected_with_the_record() {
         (Record::new("bad topic!"), ErrorCode::INVALID_ARG, "bad topic!"),
         (Record::new("t").partition(-7), ErrorCode::INVALID_ARG, "partition -7"),
         (Record::new("t").timestamp(-1), ErrorCode::INVALID_ARG, "timestamp"),
-        (Record::new("t").header_bytes(b"a\0b", None), ErrorCode::INVALID_ARG, "NUL"),
+        (
+            Record::new("t").header_bytes(b"a\0b", None),
+            ErrorCode::INVALID_ARG,
+            "NUL",
+        ),
         (Record::new("t").value(&big), ErrorCode::MSG_SIZE_TOO_LARGE, ""),
         (Record::new("t").partition(5), ErrorCode::UNKNOWN_PARTITION, ""),
     ];
@@ -657,7 +770,10 @@ fn list_topics_and_cluster_id() {
     let t = &md.topics[&topic];
     assert_eq!(t.partitions.len(), 3);
     assert!(t.error.is_none());
-    assert!(t.partitions.values().all(|p| (1..=3).contains(&p.leader) && p.replicas.len() == 3));
+    assert!(t
+        .partitions
+        .values()
+        .all(|p| (1..=3).contains(&p.leader) && p.replicas.len() == 3));
     let one = producer.list_topics(Some(&topic), T10).unwrap();
     assert_eq!(one.topics.len(), 1);
     assert!(producer.cluster_id(T10).unwrap().is_some());
@@ -680,11 +796,19 @@ fn custom_partitioner_is_used_and_its_panic_comes_out_of_poll() {
     for key in ["a", "b", "panic", "c"] {
         let p = partitions.clone();
         producer
-            .produce(Record::new(&topic).key(key).value("v").on_delivery(move |r| p.lock().unwrap().push(r.partition())))
+            .produce(
+                Record::new(&topic)
+                    .key(key)
+                    .value("v")
+                    .on_delivery(move |r| p.lock().unwrap().push(r.partition())),
+            )
             .unwrap();
     }
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| producer.flush(T30)));
-    assert!(caught.is_err(), "the partitioner's panic comes out of the next serving call");
+    assert!(
+        caught.is_err(),
+        "the partitioner's panic comes out of the next serving call"
+    );
     assert_eq!(producer.flush(T30).unwrap(), 0);
     let parts = partitions.lock().unwrap().clone();
     assert_eq!(parts.len(), 4, "every message was still delivered: {parts:?}");
@@ -698,7 +822,10 @@ fn builtin_partitioners_match_librdkafka() {
     // "kafka" is 0xd067cf64; rdfnv1a.c: Go's FNV-1a is 0x0d33c4e1) and
     // CRC-32 of "kafka" (0x5bbc7517, as Python's zlib.crc32 gives).
     let kafka = Some(b"kafka".as_slice());
-    assert_eq!(partitioners::murmur2(kafka, i32::MAX).unwrap(), 0xd067_cf64u32 as i32 & 0x7fff_ffff);
+    assert_eq!(
+        partitioners::murmur2(kafka, i32::MAX).unwrap(),
+        0xd067_cf64u32 as i32 & 0x7fff_ffff
+    );
     assert_eq!(partitioners::fnv1a(kafka, i32::MAX).unwrap(), 0x0d33_c4e1);
     assert_eq!(partitioners::consistent(kafka, i32::MAX).unwrap(), 0x5bbc_7517);
     assert_eq!(partitioners::consistent(kafka, 12).unwrap(), 0x5bbc_7517 % 12);

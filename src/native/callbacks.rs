@@ -100,7 +100,10 @@ pub(super) unsafe extern "C" fn oauth_trampoline(
     match result {
         Some(Ok(token)) => {
             if let Err(e) = rk_ref.set_token(&token) {
-                rk_ref.set_token_failure(&format!("oauth_cb returned a token librdkafka rejected: {}", e.message()));
+                rk_ref.set_token_failure(&format!(
+                    "oauth_cb returned a token librdkafka rejected: {}",
+                    e.message()
+                ));
             }
         }
         Some(Err(reason)) => rk_ref.set_token_failure(&reason),
@@ -118,7 +121,8 @@ pub(super) unsafe extern "C" fn partitioner_trampoline(
     rkt_opaque: *mut c_void,
     msg_opaque: *mut c_void,
 ) -> i32 {
-    let fallback = || sys::rd_kafka_msg_partitioner_consistent_random(rkt, keydata, keylen, partition_cnt, rkt_opaque, msg_opaque);
+    let fallback =
+        || sys::rd_kafka_msg_partitioner_consistent_random(rkt, keydata, keylen, partition_cnt, rkt_opaque, msg_opaque);
     if rkt_opaque.is_null() {
         return fallback();
     }
@@ -127,7 +131,11 @@ pub(super) unsafe extern "C" fn partitioner_trampoline(
     let (p, panicked) = guarded(state, -1, || {
         // SAFETY: rkt is valid during the call; key is keylen bytes or NULL.
         let topic = super::cstr_bytes(sys::rd_kafka_topic_name(rkt));
-        let key = if keydata.is_null() { None } else { Some(super::slice(keydata, keylen)) };
+        let key = if keydata.is_null() {
+            None
+        } else {
+            Some(super::slice(keydata, keylen))
+        };
         crate::dispatch::serve_partitioner(state, topic, key, partition_cnt)
     });
     if panicked {

@@ -51,7 +51,11 @@ impl NativeClient {
         keepalive: Box<dyn Any + Send + Sync>,
     ) -> Result<Self, (String, Box<dyn Any + Send + Sync>)> {
         let mut buf = ErrBuf::new();
-        let kind = if consumer { sys::RD_KAFKA_CONSUMER } else { sys::RD_KAFKA_PRODUCER };
+        let kind = if consumer {
+            sys::RD_KAFKA_CONSUMER
+        } else {
+            sys::RD_KAFKA_PRODUCER
+        };
         let raw_conf = conf.as_ptr();
         // SAFETY: valid conf; on success librdkafka owns it, on failure we
         // still do (and `conf` destroys it when dropped below).
@@ -118,9 +122,7 @@ impl NativeClient {
     pub(crate) fn fatal_error(&self) -> Option<KafkaError> {
         let mut buf = ErrBuf::new();
         // SAFETY: valid handle and buffer.
-        let code = unsafe {
-            sys::rd_kafka_fatal_error(self.ptr.as_ptr(), buf.as_mut_ptr(), buf.capacity())
-        };
+        let code = unsafe { sys::rd_kafka_fatal_error(self.ptr.as_ptr(), buf.as_mut_ptr(), buf.capacity()) };
         if code == 0 {
             None
         } else {
@@ -194,7 +196,11 @@ impl NativeClient {
             .map_err(|_| KafkaError::invalid_arg("set_sasl_credentials: the password contains a NUL byte"))?;
         // SAFETY: valid handle and strings; the error (if any) is ours.
         let res = unsafe {
-            error_from_ptr(sys::rd_kafka_sasl_set_credentials(self.ptr.as_ptr(), u.as_ptr(), p.as_ptr()))
+            error_from_ptr(sys::rd_kafka_sasl_set_credentials(
+                self.ptr.as_ptr(),
+                u.as_ptr(),
+                p.as_ptr(),
+            ))
         };
         super::zeroize(p.into_bytes());
         match res {
@@ -206,14 +212,24 @@ impl NativeClient {
     /// Corresponds to `rd_kafka_oauthbearer_set_token`.
     pub(crate) fn oauthbearer_set_token(&self, token: &crate::config::OAuthToken) -> Result<(), KafkaError> {
         // SAFETY: valid handle.
-        unsafe { set_oauth_token(self.ptr.as_ptr(), &token.token, token.lifetime_ms, &token.principal, &token.extensions) }
+        unsafe {
+            set_oauth_token(
+                self.ptr.as_ptr(),
+                &token.token,
+                token.lifetime_ms,
+                &token.principal,
+                &token.extensions,
+            )
+        }
     }
 
     /// Corresponds to `rd_kafka_queue_get_main`.
     pub(crate) fn main_queue(&self) -> NativeQueue {
         // SAFETY: valid handle; returns a new reference we own.
         let p = unsafe { sys::rd_kafka_queue_get_main(self.ptr.as_ptr()) };
-        NativeQueue { ptr: NonNull::new(p).expect("rd_kafka_queue_get_main returned NULL") }
+        NativeQueue {
+            ptr: NonNull::new(p).expect("rd_kafka_queue_get_main returned NULL"),
+        }
     }
 
     /// Corresponds to `rd_kafka_queue_get_consumer` (None if not a group consumer).
@@ -244,21 +260,36 @@ impl NativeClient {
 
     /// Corresponds to `rd_kafka_produceva`. On failure the headers come back.
     pub(crate) fn produce(&self, args: ProduceArgs<'_>) -> Result<(), ProduceFailure> {
-        let mut vus: [std::mem::MaybeUninit<sys::rd_kafka_vu_t>; 8] =
-            [const { std::mem::MaybeUninit::uninit() }; 8];
+        let mut vus: [std::mem::MaybeUninit<sys::rd_kafka_vu_t>; 8] = [const { std::mem::MaybeUninit::uninit() }; 8];
         let mut n = 0;
         let mut push = |vtype: c_int, u: sys::rd_kafka_vu_union| {
             vus[n].write(sys::rd_kafka_vu_t { vtype, u });
             n += 1;
         };
-        push(sys::RD_KAFKA_VTYPE_RKT, sys::rd_kafka_vu_union { rkt: args.topic.ptr.as_ptr() });
-        push(sys::RD_KAFKA_VTYPE_PARTITION, sys::rd_kafka_vu_union { i32_: args.partition });
-        push(sys::RD_KAFKA_VTYPE_MSGFLAGS, sys::rd_kafka_vu_union { i: sys::RD_KAFKA_MSG_F_COPY });
+        push(
+            sys::RD_KAFKA_VTYPE_RKT,
+            sys::rd_kafka_vu_union {
+                rkt: args.topic.ptr.as_ptr(),
+            },
+        );
+        push(
+            sys::RD_KAFKA_VTYPE_PARTITION,
+            sys::rd_kafka_vu_union { i32_: args.partition },
+        );
+        push(
+            sys::RD_KAFKA_VTYPE_MSGFLAGS,
+            sys::rd_kafka_vu_union {
+                i: sys::RD_KAFKA_MSG_F_COPY,
+            },
+        );
         if let Some(v) = args.value {
             push(
                 sys::RD_KAFKA_VTYPE_VALUE,
                 sys::rd_kafka_vu_union {
-                    mem: sys::rd_kafka_vu_mem { ptr: v.as_ptr() as *mut c_void, size: v.len() },
+                    mem: sys::rd_kafka_vu_mem {
+                        ptr: v.as_ptr() as *mut c_void,
+                        size: v.len(),
+                    },
                 },
             );
         }
@@ -266,12 +297,18 @@ impl NativeClient {
             push(
                 sys::RD_KAFKA_VTYPE_KEY,
                 sys::rd_kafka_vu_union {
-                    mem: sys::rd_kafka_vu_mem { ptr: k.as_ptr() as *mut c_void, size: k.len() },
+                    mem: sys::rd_kafka_vu_mem {
+                        ptr: k.as_ptr() as *mut c_void,
+                        size: k.len(),
+                    },
                 },
             );
         }
         if args.timestamp != 0 {
-            push(sys::RD_KAFKA_VTYPE_TIMESTAMP, sys::rd_kafka_vu_union { i64_: args.timestamp });
+            push(
+                sys::RD_KAFKA_VTYPE_TIMESTAMP,
+                sys::rd_kafka_vu_union { i64_: args.timestamp },
+            );
         }
         let opaque = args.state.map(|b| Box::into_raw(b) as *mut c_void);
         if let Some(ptr) = opaque {
@@ -362,7 +399,6 @@ pub(crate) enum Txn<'a> {
     Commit,
     Abort,
 }
-
 
 impl Drop for NativeClient {
     fn drop(&mut self) {
@@ -503,7 +539,11 @@ pub(super) unsafe fn set_oauth_token(
         t.as_ptr(),
         lifetime_ms,
         p.as_ptr(),
-        if ext_ptrs.is_empty() { std::ptr::null_mut() } else { ext_ptrs.as_mut_ptr() },
+        if ext_ptrs.is_empty() {
+            std::ptr::null_mut()
+        } else {
+            ext_ptrs.as_mut_ptr()
+        },
         ext_ptrs.len(),
         buf.as_mut_ptr(),
         buf.capacity(),

@@ -67,17 +67,14 @@ impl NativeConf {
         let k = CString::new(key).ok()?;
         let mut size: usize = 0;
         // SAFETY: a null dest asks for the required size only.
-        let res = unsafe {
-            sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), std::ptr::null_mut(), &mut size)
-        };
+        let res = unsafe { sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), std::ptr::null_mut(), &mut size) };
         if res != sys::RD_KAFKA_CONF_OK || size == 0 {
             return None;
         }
         let mut buf = vec![0u8; size];
         // SAFETY: buf has `size` bytes.
-        let res = unsafe {
-            sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), buf.as_mut_ptr() as *mut _, &mut size)
-        };
+        let res =
+            unsafe { sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), buf.as_mut_ptr() as *mut _, &mut size) };
         if res != sys::RD_KAFKA_CONF_OK {
             return None;
         }
@@ -107,10 +104,7 @@ impl NativeConf {
         unsafe {
             sys::rd_kafka_conf_set_opaque(self.ptr.as_ptr(), state as *mut c_void);
             if throttle {
-                sys::rd_kafka_conf_set_throttle_cb(
-                    self.ptr.as_ptr(),
-                    Some(super::callbacks::throttle_trampoline),
-                );
+                sys::rd_kafka_conf_set_throttle_cb(self.ptr.as_ptr(), Some(super::callbacks::throttle_trampoline));
             }
             if oauth {
                 sys::rd_kafka_conf_set_oauthbearer_token_refresh_cb(
@@ -144,10 +138,7 @@ impl NativeConf {
                 tconf = sys::rd_kafka_conf_get_default_topic_conf(self.ptr.as_ptr());
             }
             sys::rd_kafka_topic_conf_set_opaque(tconf, state as *mut c_void);
-            sys::rd_kafka_topic_conf_set_partitioner_cb(
-                tconf,
-                Some(super::callbacks::partitioner_trampoline),
-            );
+            sys::rd_kafka_topic_conf_set_partitioner_cb(tconf, Some(super::callbacks::partitioner_trampoline));
         }
     }
 

@@ -63,12 +63,11 @@ pub(crate) unsafe fn error_from_ptr(ptr: *mut sys::rd_kafka_error_t) -> Option<K
     }
     let code = sys::rd_kafka_error_code(ptr);
     let msg = super::cstr_owned(sys::rd_kafka_error_string(ptr));
-    let err = KafkaError::new(ErrorCode(code), msg)
-        .with_flags(
-            sys::rd_kafka_error_is_fatal(ptr) != 0,
-            sys::rd_kafka_error_is_retriable(ptr) != 0,
-            sys::rd_kafka_error_txn_requires_abort(ptr) != 0,
-        );
+    let err = KafkaError::new(ErrorCode(code), msg).with_flags(
+        sys::rd_kafka_error_is_fatal(ptr) != 0,
+        sys::rd_kafka_error_is_retriable(ptr) != 0,
+        sys::rd_kafka_error_txn_requires_abort(ptr) != 0,
+    );
     sys::rd_kafka_error_destroy(ptr);
     Some(err)
 }

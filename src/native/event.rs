@@ -158,7 +158,10 @@ impl<'a> MessageView<'a> {
     /// # Safety
     /// `p` must be null or a message valid (and not mutated) for `'a`.
     pub(crate) unsafe fn from_ptr(p: *const sys::rd_kafka_message_t) -> Option<Self> {
-        NonNull::new(p as *mut sys::rd_kafka_message_t).map(|ptr| MessageView { ptr, _owner: PhantomData })
+        NonNull::new(p as *mut sys::rd_kafka_message_t).map(|ptr| MessageView {
+            ptr,
+            _owner: PhantomData,
+        })
     }
 
     fn m(&self) -> &'a sys::rd_kafka_message_t {

@@ -22,7 +22,9 @@ impl NativeHeaders {
     pub(crate) fn new(capacity: usize) -> Self {
         // SAFETY: no preconditions; never returns null.
         let p = unsafe { sys::rd_kafka_headers_new(capacity.max(1)) };
-        NativeHeaders { ptr: NonNull::new(p).expect("rd_kafka_headers_new returned NULL") }
+        NativeHeaders {
+            ptr: NonNull::new(p).expect("rd_kafka_headers_new returned NULL"),
+        }
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_headers_t {
@@ -44,7 +46,13 @@ impl NativeHeaders {
         // SAFETY: valid list; name/value pointers valid for their lengths;
         // librdkafka copies both.
         let err = unsafe {
-            sys::rd_kafka_header_add(self.ptr.as_ptr(), name.as_ptr() as *const c_char, name.len() as isize, vp, vlen)
+            sys::rd_kafka_header_add(
+                self.ptr.as_ptr(),
+                name.as_ptr() as *const c_char,
+                name.len() as isize,
+                vp,
+                vlen,
+            )
         };
         if err == 0 {
             Ok(())
@@ -103,7 +111,10 @@ impl<'a> HeadersView<'a> {
     /// # Safety
     /// `p` must be a header list valid and unmodified for `'a`.
     pub(crate) unsafe fn from_ptr(p: *mut sys::rd_kafka_headers_t) -> Self {
-        HeadersView { ptr: NonNull::new_unchecked(p), _owner: PhantomData }
+        HeadersView {
+            ptr: NonNull::new_unchecked(p),
+            _owner: PhantomData,
+        }
     }
 
     /// Corresponds to `rd_kafka_header_cnt`.
@@ -123,7 +134,11 @@ impl<'a> HeadersView<'a> {
                 return None;
             }
             let name = super::cstr_bytes(name);
-            let value = if val.is_null() { None } else { Some(super::slice(val, size)) };
+            let value = if val.is_null() {
+                None
+            } else {
+                Some(super::slice(val, size))
+            };
             Some((name, value))
         }
     }

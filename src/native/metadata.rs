@@ -45,7 +45,11 @@ unsafe fn copy(md: &sys::rd_kafka_metadata_t) -> ClusterMetadata {
         .map(|b| {
             (
                 b.id,
-                BrokerMetadata { id: b.id, host: super::cstr_owned(b.host), port: b.port },
+                BrokerMetadata {
+                    id: b.id,
+                    host: super::cstr_owned(b.host),
+                    port: b.port,
+                },
             )
         })
         .collect();
@@ -63,7 +67,11 @@ unsafe fn copy(md: &sys::rd_kafka_metadata_t) -> ClusterMetadata {
                             leader: p.leader,
                             replicas: parts(p.replicas, p.replica_cnt).to_vec(),
                             isrs: parts(p.isrs, p.isr_cnt).to_vec(),
-                            error: if p.err != 0 { Some(KafkaError::from_code(ErrorCode(p.err))) } else { None },
+                            error: if p.err != 0 {
+                                Some(KafkaError::from_code(ErrorCode(p.err)))
+                            } else {
+                                None
+                            },
                         },
                     )
                 })
@@ -73,7 +81,11 @@ unsafe fn copy(md: &sys::rd_kafka_metadata_t) -> ClusterMetadata {
                 TopicMetadata {
                     topic: name,
                     partitions,
-                    error: if t.err != 0 { Some(KafkaError::from_code(ErrorCode(t.err))) } else { None },
+                    error: if t.err != 0 {
+                        Some(KafkaError::from_code(ErrorCode(t.err)))
+                    } else {
+                        None
+                    },
                 },
             )
         })

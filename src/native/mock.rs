@@ -62,7 +62,10 @@ impl NativeMockCluster {
     pub(crate) fn topic_create(&self, topic: &str, partitions: i32, rf: i32) -> Result<(), KafkaError> {
         let t = cstr("topic name", topic)?;
         // SAFETY: valid cluster and string.
-        check(unsafe { sys::rd_kafka_mock_topic_create(self.mc(), t.as_ptr(), partitions, rf) }, "topic_create")
+        check(
+            unsafe { sys::rd_kafka_mock_topic_create(self.mc(), t.as_ptr(), partitions, rf) },
+            "topic_create",
+        )
     }
 
     pub(crate) fn topic_set_error(&self, topic: &str, err: ErrorCode) -> Result<(), KafkaError> {
@@ -115,30 +118,44 @@ impl NativeMockCluster {
         let t = cstr("topic name", topic)?;
         // SAFETY: valid cluster and string.
         check(
-            unsafe { sys::rd_kafka_mock_partition_push_leader_response(self.mc(), t.as_ptr(), partition, leader, epoch) },
+            unsafe {
+                sys::rd_kafka_mock_partition_push_leader_response(self.mc(), t.as_ptr(), partition, leader, epoch)
+            },
             "partition_push_leader_response",
         )
     }
 
     pub(crate) fn broker_set_down(&self, broker: i32) -> Result<(), KafkaError> {
         // SAFETY: valid cluster.
-        check(unsafe { sys::rd_kafka_mock_broker_set_down(self.mc(), broker) }, "broker_set_down")
+        check(
+            unsafe { sys::rd_kafka_mock_broker_set_down(self.mc(), broker) },
+            "broker_set_down",
+        )
     }
 
     pub(crate) fn broker_set_up(&self, broker: i32) -> Result<(), KafkaError> {
         // SAFETY: valid cluster.
-        check(unsafe { sys::rd_kafka_mock_broker_set_up(self.mc(), broker) }, "broker_set_up")
+        check(
+            unsafe { sys::rd_kafka_mock_broker_set_up(self.mc(), broker) },
+            "broker_set_up",
+        )
     }
 
     pub(crate) fn broker_set_rtt(&self, broker: i32, rtt_ms: i32) -> Result<(), KafkaError> {
         // SAFETY: valid cluster.
-        check(unsafe { sys::rd_kafka_mock_broker_set_rtt(self.mc(), broker, rtt_ms) }, "broker_set_rtt")
+        check(
+            unsafe { sys::rd_kafka_mock_broker_set_rtt(self.mc(), broker, rtt_ms) },
+            "broker_set_rtt",
+        )
     }
 
     pub(crate) fn broker_set_rack(&self, broker: i32, rack: &str) -> Result<(), KafkaError> {
         let r = cstr("rack", rack)?;
         // SAFETY: valid cluster and string.
-        check(unsafe { sys::rd_kafka_mock_broker_set_rack(self.mc(), broker, r.as_ptr()) }, "broker_set_rack")
+        check(
+            unsafe { sys::rd_kafka_mock_broker_set_rack(self.mc(), broker, r.as_ptr()) },
+            "broker_set_rack",
+        )
     }
 
     pub(crate) fn broker_set_host_port(&self, broker: i32, host: &str, port: i32) -> Result<(), KafkaError> {
@@ -152,12 +169,18 @@ impl NativeMockCluster {
 
     pub(crate) fn broker_decommission(&self, broker: i32) -> Result<(), KafkaError> {
         // SAFETY: valid cluster.
-        check(unsafe { sys::rd_kafka_mock_broker_decommission(self.mc(), broker) }, "broker_decommission")
+        check(
+            unsafe { sys::rd_kafka_mock_broker_decommission(self.mc(), broker) },
+            "broker_decommission",
+        )
     }
 
     pub(crate) fn broker_add(&self, broker: i32) -> Result<(), KafkaError> {
         // SAFETY: valid cluster.
-        check(unsafe { sys::rd_kafka_mock_broker_add(self.mc(), broker) }, "broker_add")
+        check(
+            unsafe { sys::rd_kafka_mock_broker_add(self.mc(), broker) },
+            "broker_add",
+        )
     }
 
     pub(crate) fn coordinator_set(&self, key_type: &str, key: &str, broker: i32) -> Result<(), KafkaError> {
@@ -172,7 +195,10 @@ impl NativeMockCluster {
 
     pub(crate) fn set_apiversion(&self, api_key: i16, min: i16, max: i16) -> Result<(), KafkaError> {
         // SAFETY: valid cluster.
-        check(unsafe { sys::rd_kafka_mock_set_apiversion(self.mc(), api_key, min, max) }, "set_apiversion")
+        check(
+            unsafe { sys::rd_kafka_mock_set_apiversion(self.mc(), api_key, min, max) },
+            "set_apiversion",
+        )
     }
 
     pub(crate) fn push_request_errors(&self, api_key: i16, errors: &[ErrorCode]) {
@@ -196,7 +222,14 @@ impl NativeMockCluster {
             // SAFETY: valid cluster; the variadic tuple is (error, int rtt),
             // passed one at a time (the stack appends in order).
             let res = unsafe {
-                sys::rd_kafka_mock_broker_push_request_error_rtts(self.mc(), broker, api_key, 1, err.0 as c_int, *rtt as c_int)
+                sys::rd_kafka_mock_broker_push_request_error_rtts(
+                    self.mc(),
+                    broker,
+                    api_key,
+                    1,
+                    err.0 as c_int,
+                    *rtt as c_int,
+                )
             };
             check(res, "broker_push_request_error_rtts")?;
         }
@@ -265,7 +298,10 @@ impl NativeMockCluster {
     }
 
     pub(crate) fn telemetry_set_requested_metrics(&self, metrics: &[&str]) -> Result<(), KafkaError> {
-        let cs: Vec<CString> = metrics.iter().map(|m| cstr("metric name", m)).collect::<Result<_, _>>()?;
+        let cs: Vec<CString> = metrics
+            .iter()
+            .map(|m| cstr("metric name", m))
+            .collect::<Result<_, _>>()?;
         let mut ptrs: Vec<*mut c_char> = cs.iter().map(|c| c.as_ptr() as *mut c_char).collect();
         // SAFETY: valid cluster; librdkafka copies the strings.
         check(
@@ -289,10 +325,15 @@ impl NativeMockCluster {
         members: &[(String, Vec<crate::TopicPartition>)],
     ) -> Result<(), KafkaError> {
         let g = cstr("group id", group_id)?;
-        let ids: Vec<CString> = members.iter().map(|(m, _)| cstr("member id", m)).collect::<Result<_, _>>()?;
+        let ids: Vec<CString> = members
+            .iter()
+            .map(|(m, _)| cstr("member id", m))
+            .collect::<Result<_, _>>()?;
         let mut id_ptrs: Vec<*mut c_char> = ids.iter().map(|c| c.as_ptr() as *mut c_char).collect();
-        let tpls: Vec<NativeTpl> =
-            members.iter().map(|(_, parts)| NativeTpl::from_partitions(parts)).collect::<Result<_, _>>()?;
+        let tpls: Vec<NativeTpl> = members
+            .iter()
+            .map(|(_, parts)| NativeTpl::from_partitions(parts))
+            .collect::<Result<_, _>>()?;
         let mut tpl_ptrs: Vec<*mut sys::rd_kafka_topic_partition_list_t> = tpls.iter().map(|t| t.as_ptr()).collect();
         // SAFETY: arrays and lists valid for the call; librdkafka copies
         // them into the target assignment, which we destroy after use.

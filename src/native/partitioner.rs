@@ -26,5 +26,14 @@ pub(crate) fn builtin_partition(which: Builtin, key: Option<&[u8]>, partition_co
     // SAFETY: these three partitioners only hash the key (rdkafka_msg.c) and
     // never look at the topic handle or opaques, so NULL is fine. (The
     // `*_random` ones do dereference the topic, so they are not exposed.)
-    unsafe { f(std::ptr::null(), kp, kl, partition_count, std::ptr::null_mut(), std::ptr::null_mut()) }
+    unsafe {
+        f(
+            std::ptr::null(),
+            kp,
+            kl,
+            partition_count,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    }
 }

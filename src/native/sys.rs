@@ -192,9 +192,8 @@ pub type rd_kafka_throttle_cb = Option<
         opaque: *mut c_void,
     ),
 >;
-pub type rd_kafka_oauthbearer_token_refresh_cb = Option<
-    unsafe extern "C" fn(rk: *mut rd_kafka_t, oauthbearer_config: *const c_char, opaque: *mut c_void),
->;
+pub type rd_kafka_oauthbearer_token_refresh_cb =
+    Option<unsafe extern "C" fn(rk: *mut rd_kafka_t, oauthbearer_config: *const c_char, opaque: *mut c_void)>;
 pub type rd_kafka_partitioner_cb = Option<
     unsafe extern "C" fn(
         rkt: *const rd_kafka_topic_t,
@@ -205,14 +204,11 @@ pub type rd_kafka_partitioner_cb = Option<
         msg_opaque: *mut c_void,
     ) -> i32,
 >;
-pub type rd_kafka_log_cb = Option<
-    unsafe extern "C" fn(rk: *const rd_kafka_t, level: c_int, fac: *const c_char, buf: *const c_char),
->;
-pub type rd_kafka_queue_event_cb =
-    Option<unsafe extern "C" fn(rk: *mut rd_kafka_t, qev_opaque: *mut c_void)>;
-pub type rd_kafka_background_event_cb = Option<
-    unsafe extern "C" fn(rk: *mut rd_kafka_t, rkev: *mut rd_kafka_event_t, opaque: *mut c_void),
->;
+pub type rd_kafka_log_cb =
+    Option<unsafe extern "C" fn(rk: *const rd_kafka_t, level: c_int, fac: *const c_char, buf: *const c_char)>;
+pub type rd_kafka_queue_event_cb = Option<unsafe extern "C" fn(rk: *mut rd_kafka_t, qev_opaque: *mut c_void)>;
+pub type rd_kafka_background_event_cb =
+    Option<unsafe extern "C" fn(rk: *mut rd_kafka_t, rkev: *mut rd_kafka_event_t, opaque: *mut c_void)>;
 
 extern "C" {
     // --- library ---
@@ -257,22 +253,11 @@ extern "C" {
     );
     pub fn rd_kafka_conf_set_log_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_log_cb);
     pub fn rd_kafka_conf_enable_sasl_queue(conf: *mut rd_kafka_conf_t, enable: c_int);
-    pub fn rd_kafka_conf_set_background_event_cb(
-        conf: *mut rd_kafka_conf_t,
-        cb: rd_kafka_background_event_cb,
-    );
-    pub fn rd_kafka_conf_get_default_topic_conf(
-        conf: *mut rd_kafka_conf_t,
-    ) -> *mut rd_kafka_topic_conf_t;
+    pub fn rd_kafka_conf_set_background_event_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_background_event_cb);
+    pub fn rd_kafka_conf_get_default_topic_conf(conf: *mut rd_kafka_conf_t) -> *mut rd_kafka_topic_conf_t;
     pub fn rd_kafka_topic_conf_new() -> *mut rd_kafka_topic_conf_t;
-    pub fn rd_kafka_conf_set_default_topic_conf(
-        conf: *mut rd_kafka_conf_t,
-        tconf: *mut rd_kafka_topic_conf_t,
-    );
-    pub fn rd_kafka_topic_conf_set_partitioner_cb(
-        tconf: *mut rd_kafka_topic_conf_t,
-        cb: rd_kafka_partitioner_cb,
-    );
+    pub fn rd_kafka_conf_set_default_topic_conf(conf: *mut rd_kafka_conf_t, tconf: *mut rd_kafka_topic_conf_t);
+    pub fn rd_kafka_topic_conf_set_partitioner_cb(tconf: *mut rd_kafka_topic_conf_t, cb: rd_kafka_partitioner_cb);
     pub fn rd_kafka_topic_conf_set_opaque(tconf: *mut rd_kafka_topic_conf_t, opaque: *mut c_void);
 
     // --- client handle ---
@@ -293,20 +278,13 @@ extern "C" {
     pub fn rd_kafka_outq_len(rk: *mut rd_kafka_t) -> c_int;
     pub fn rd_kafka_flush(rk: *mut rd_kafka_t, timeout_ms: c_int) -> rd_kafka_resp_err_t;
     pub fn rd_kafka_purge(rk: *mut rd_kafka_t, purge_flags: c_int) -> rd_kafka_resp_err_t;
-    pub fn rd_kafka_fatal_error(
-        rk: *mut rd_kafka_t,
-        errstr: *mut c_char,
-        errstr_size: size_t,
-    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_fatal_error(rk: *mut rd_kafka_t, errstr: *mut c_char, errstr_size: size_t) -> rd_kafka_resp_err_t;
     pub fn rd_kafka_test_fatal_error(
         rk: *mut rd_kafka_t,
         err: rd_kafka_resp_err_t,
         reason: *const c_char,
     ) -> rd_kafka_resp_err_t;
-    pub fn rd_kafka_set_log_queue(
-        rk: *mut rd_kafka_t,
-        rkqu: *mut rd_kafka_queue_t,
-    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_set_log_queue(rk: *mut rd_kafka_t, rkqu: *mut rd_kafka_queue_t) -> rd_kafka_resp_err_t;
     pub fn rd_kafka_sasl_background_callbacks_enable(rk: *mut rd_kafka_t) -> *mut rd_kafka_error_t;
     pub fn rd_kafka_sasl_set_credentials(
         rk: *mut rd_kafka_t,
@@ -323,10 +301,7 @@ extern "C" {
         errstr: *mut c_char,
         errstr_size: size_t,
     ) -> rd_kafka_resp_err_t;
-    pub fn rd_kafka_oauthbearer_set_token_failure(
-        rk: *mut rd_kafka_t,
-        errstr: *const c_char,
-    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_oauthbearer_set_token_failure(rk: *mut rd_kafka_t, errstr: *const c_char) -> rd_kafka_resp_err_t;
     pub fn rd_kafka_metadata(
         rk: *mut rd_kafka_t,
         all_topics: c_int,
@@ -385,9 +360,7 @@ extern "C" {
         level: *mut c_int,
     ) -> c_int;
     pub fn rd_kafka_event_stats(rkev: *mut rd_kafka_event_t) -> *const c_char;
-    pub fn rd_kafka_event_topic_partition_list(
-        rkev: *mut rd_kafka_event_t,
-    ) -> *mut rd_kafka_topic_partition_list_t;
+    pub fn rd_kafka_event_topic_partition_list(rkev: *mut rd_kafka_event_t) -> *mut rd_kafka_topic_partition_list_t;
     pub fn rd_kafka_event_topic_partition(rkev: *mut rd_kafka_event_t) -> *mut rd_kafka_topic_partition_t;
 
     // --- messages ---
@@ -423,11 +396,7 @@ extern "C" {
     pub fn rd_kafka_header_cnt(hdrs: *const rd_kafka_headers_t) -> size_t;
 
     // --- producing ---
-    pub fn rd_kafka_produceva(
-        rk: *mut rd_kafka_t,
-        vus: *const rd_kafka_vu_t,
-        cnt: size_t,
-    ) -> *mut rd_kafka_error_t;
+    pub fn rd_kafka_produceva(rk: *mut rd_kafka_t, vus: *const rd_kafka_vu_t, cnt: size_t) -> *mut rd_kafka_error_t;
 
     // --- transactions ---
     pub fn rd_kafka_init_transactions(rk: *mut rd_kafka_t, timeout_ms: c_int) -> *mut rd_kafka_error_t;
@@ -450,9 +419,8 @@ extern "C" {
         member_id: *const c_char,
         group_instance_id: *const c_char,
     ) -> *mut rd_kafka_consumer_group_metadata_t;
-    pub fn rd_kafka_consumer_group_metadata_member_id(
-        cgmd: *const rd_kafka_consumer_group_metadata_t,
-    ) -> *const c_char;
+    pub fn rd_kafka_consumer_group_metadata_member_id(cgmd: *const rd_kafka_consumer_group_metadata_t)
+        -> *const c_char;
     pub fn rd_kafka_consumer_group_metadata_destroy(cgmd: *mut rd_kafka_consumer_group_metadata_t);
     pub fn rd_kafka_consumer_group_metadata_write(
         cgmd: *const rd_kafka_consumer_group_metadata_t,
@@ -547,10 +515,7 @@ extern "C" {
         cnt: size_t,
         errors: *const rd_kafka_resp_err_t,
     );
-    pub fn rd_kafka_mock_group_initial_rebalance_delay_ms(
-        mcluster: *mut rd_kafka_mock_cluster_t,
-        delay_ms: i32,
-    );
+    pub fn rd_kafka_mock_group_initial_rebalance_delay_ms(mcluster: *mut rd_kafka_mock_cluster_t, delay_ms: i32);
     pub fn rd_kafka_mock_broker_push_request_error_rtts(
         mcluster: *mut rd_kafka_mock_cluster_t,
         broker_id: i32,
@@ -601,7 +566,8 @@ extern "C" {
         leader_id: i32,
         leader_epoch: i32,
     ) -> rd_kafka_resp_err_t;
-    pub fn rd_kafka_mock_broker_set_down(mcluster: *mut rd_kafka_mock_cluster_t, broker_id: i32) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_mock_broker_set_down(mcluster: *mut rd_kafka_mock_cluster_t, broker_id: i32)
+        -> rd_kafka_resp_err_t;
     pub fn rd_kafka_mock_broker_set_up(mcluster: *mut rd_kafka_mock_cluster_t, broker_id: i32) -> rd_kafka_resp_err_t;
     pub fn rd_kafka_mock_broker_set_host_port(
         mcluster: *mut rd_kafka_mock_cluster_t,

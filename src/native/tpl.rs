@@ -26,11 +26,12 @@ impl NativeTpl {
     pub(crate) fn from_partitions(parts: &[TopicPartition]) -> Result<Self, KafkaError> {
         // SAFETY: no preconditions; never returns null.
         let p = unsafe { sys::rd_kafka_topic_partition_list_new(parts.len().max(1) as i32) };
-        let tpl = NativeTpl { ptr: NonNull::new(p).expect("rd_kafka_topic_partition_list_new returned NULL") };
+        let tpl = NativeTpl {
+            ptr: NonNull::new(p).expect("rd_kafka_topic_partition_list_new returned NULL"),
+        };
         for tp in parts {
-            let topic = CString::new(tp.topic.as_str()).map_err(|_| {
-                KafkaError::invalid_arg(format!("topic name {:?} contains a NUL byte", tp.topic))
-            })?;
+            let topic = CString::new(tp.topic.as_str())
+                .map_err(|_| KafkaError::invalid_arg(format!("topic name {:?} contains a NUL byte", tp.topic)))?;
             // SAFETY: valid list and string; the element is owned by the list.
             unsafe {
                 let e = sys::rd_kafka_topic_partition_list_add(tpl.ptr.as_ptr(), topic.as_ptr(), tp.partition);
@@ -94,7 +95,11 @@ impl NativeTpl {
             offset: e.offset,
             metadata,
             leader_epoch: if epoch >= 0 { Some(epoch) } else { None },
-            error: if e.err != 0 { Some(KafkaError::from_code(ErrorCode(e.err))) } else { None },
+            error: if e.err != 0 {
+                Some(KafkaError::from_code(ErrorCode(e.err)))
+            } else {
+                None
+            },
         }
     }
 }
@@ -138,7 +143,8 @@ impl NativeCgMetadata {
         member_id: &str,
         group_instance_id: Option<&str>,
     ) -> Result<Self, KafkaError> {
-        let nul = |what: &str| KafkaError::invalid_arg(format!("consumer group metadata: the {what} contains a NUL byte"));
+        let nul =
+            |what: &str| KafkaError::invalid_arg(format!("consumer group metadata: the {what} contains a NUL byte"));
         let g = CString::new(group_id).map_err(|_| nul("group id"))?;
         let m = CString::new(member_id).map_err(|_| nul("member id"))?;
         let i = match group_instance_id {

@@ -81,7 +81,9 @@ impl std::fmt::Debug for Producer {
 }
 
 fn check_topic_name(topic: &str) -> Result<()> {
-    let ok_chars = topic.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+    let ok_chars = topic
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
     if topic.is_empty() || topic.len() > 249 || !ok_chars || topic == "." || topic == ".." {
         return Err(KafkaError::invalid_arg(format!(
             "invalid topic name {topic:?}: a topic name is 1 to 249 characters from [a-zA-Z0-9._-] and not \".\" or \"..\""
@@ -113,7 +115,9 @@ impl Producer {
             client,
             state,
         };
-        Ok(Producer { core: ClientCore::new(handle, ClientKind::Producer) })
+        Ok(Producer {
+            core: ClientCore::new(handle, ClientKind::Producer),
+        })
     }
 
     /// Queues a message for delivery and returns at once.
@@ -131,7 +135,7 @@ impl Producer {
     #[doc(alias = "rd_kafka_produceva")]
     pub fn produce<'a>(&self, mut record: Record<'a>) -> std::result::Result<(), ProduceError<'a>> {
         if let Some(e) = record.invalid.take() {
-            return Err(ProduceError::new(e, record));
+            return Err(ProduceError::new(*e, record));
         }
         if record.partition < -1 {
             let e = KafkaError::invalid_arg(format!(
@@ -334,7 +338,10 @@ impl Producer {
     ) -> Result<()> {
         let h = self.core.arc()?;
         let tpl = NativeTpl::from_partitions(offsets)?;
-        h.client.txn_call(Txn::SendOffsets(&tpl, group_metadata.native()), timeout.into().as_millis_i32())
+        h.client.txn_call(
+            Txn::SendOffsets(&tpl, group_metadata.native()),
+            timeout.into().as_millis_i32(),
+        )
     }
 
     /// Flushes the transaction's messages (serving their delivery reports
@@ -374,12 +381,14 @@ impl Producer {
         let mut first_panic = None;
         let mut fatal = None;
         let result = std::thread::scope(|s| {
-            let worker = std::thread::Builder::new().name("ferrokafka-txn".into()).spawn_scoped(s, || {
-                let r = h.client.txn_call(call(), ms);
-                done.store(true, Ordering::Release);
-                h.queue.wake();
-                r
-            });
+            let worker = std::thread::Builder::new()
+                .name("ferrokafka-txn".into())
+                .spawn_scoped(s, || {
+                    let r = h.client.txn_call(call(), ms);
+                    done.store(true, Ordering::Release);
+                    h.queue.wake();
+                    r
+                });
             let worker = match worker {
                 Ok(w) => w,
                 Err(_) => {
@@ -439,7 +448,9 @@ impl Producer {
         };
         let mut result = Ok(());
         if left > 0 {
-            let _ = h.client.purge(sys::RD_KAFKA_PURGE_F_QUEUE | sys::RD_KAFKA_PURGE_F_INFLIGHT);
+            let _ = h
+                .client
+                .purge(sys::RD_KAFKA_PURGE_F_QUEUE | sys::RD_KAFKA_PURGE_F_INFLIGHT);
             let drain = Deadline::after(DROP_DRAIN_LIMIT);
             while pending_messages(&h) > 0 && !drain.expired() {
                 match serve(&h, drain.remaining_ms_capped(100)) {
@@ -464,7 +475,11 @@ impl Producer {
     }
 }
 
-fn produce_to<'a>(h: &Handle, topic: &crate::native::NativeTopic, mut record: Record<'a>) -> std::result::Result<(), ProduceError<'a>> {
+fn produce_to<'a>(
+    h: &Handle,
+    topic: &crate::native::NativeTopic,
+    mut record: Record<'a>,
+) -> std::result::Result<(), ProduceError<'a>> {
     let args = ProduceArgs {
         topic,
         partition: record.partition,
@@ -581,14 +596,16 @@ pub(crate) fn flush_handle(h: &Arc<Handle>, deadline: Deadline) -> std::result::
     }
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
-        let helper = std::thread::Builder::new().name("ferrokafka-flush".into()).spawn_scoped(s, || {
-            while !stop.load(Ordering::Acquire) {
-                let r = h.client.flush(deadline.remaining_ms_capped(100));
-                if r == ErrorCode::NO_ERROR || deadline.expired() {
-                    break;
+        let helper = std::thread::Builder::new()
+            .name("ferrokafka-flush".into())
+            .spawn_scoped(s, || {
+                while !stop.load(Ordering::Acquire) {
+                    let r = h.client.flush(deadline.remaining_ms_capped(100));
+                    if r == ErrorCode::NO_ERROR || deadline.expired() {
+                        break;
+                    }
                 }
-            }
-        });
+            });
         let _stop = SetOnDrop(&stop);
         let slice = if helper.is_ok() { 100 } else { 10 };
         loop {
@@ -607,7 +624,9 @@ impl Drop for Producer {
     fn drop(&mut self) {
         let Some(h) = self.core.take() else { return };
         if pending_messages(&h) > 0 || h.queue.len() > 0 || h.pending.lock().map(|p| !p.is_empty()).unwrap_or(true) {
-            let _ = h.client.purge(sys::RD_KAFKA_PURGE_F_QUEUE | sys::RD_KAFKA_PURGE_F_INFLIGHT);
+            let _ = h
+                .client
+                .purge(sys::RD_KAFKA_PURGE_F_QUEUE | sys::RD_KAFKA_PURGE_F_INFLIGHT);
             let drain = Deadline::after(DROP_DRAIN_LIMIT);
             let mut wait = 0;
             loop {

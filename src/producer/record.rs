@@ -49,7 +49,7 @@ pub struct Record<'a> {
     pub(crate) timestamp: i64,
     pub(crate) headers: Option<NativeHeaders>,
     pub(crate) on_delivery: Option<Box<PerMessage>>,
-    pub(crate) invalid: Option<KafkaError>,
+    pub(crate) invalid: Option<Box<KafkaError>>,
 }
 
 impl<'a> Record<'a> {
@@ -104,7 +104,7 @@ impl<'a> Record<'a> {
         let headers = self.headers.get_or_insert_with(|| NativeHeaders::new(4));
         if let Err(e) = headers.add(name, value) {
             if self.invalid.is_none() {
-                self.invalid = Some(e);
+                self.invalid = Some(Box::new(e));
             }
         }
         self
@@ -248,7 +248,10 @@ impl<'a> ProduceError<'a> {
 
 impl fmt::Debug for ProduceError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProduceError").field("error", &self.error).field("record", &self.record).finish()
+        f.debug_struct("ProduceError")
+            .field("error", &self.error)
+            .field("record", &self.record)
+            .finish()
     }
 }
 

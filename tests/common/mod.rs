@@ -85,7 +85,11 @@ pub fn read_back_with(
             Some(Ok(m)) => {
                 let headers = m
                     .headers()
-                    .map(|h| h.iter().map(|h| (h.key.to_string(), h.value.map(|v| v.to_vec()))).collect())
+                    .map(|h| {
+                        h.iter()
+                            .map(|h| (h.key.to_string(), h.value.map(|v| v.to_vec())))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 out.push(ReadBack {
                     partition: m.partition(),
@@ -115,4 +119,82 @@ pub fn real_broker() -> Option<String> {
             None
         }
     }
+}
+
+/// Runs `tests/interop/kafka_tool.py` (Confluent's Python client).
+pub fn kafka_tool(args: &[&str], stdin: Option<&str>) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/kafka_tool.py");
+    let mut child = Command::new(python)
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 (with confluent-kafka: run ./scripts/test.sh)");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "kafka_tool {args:?} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// A message as kafka_tool.py prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolMessage {
+    pub partition: i32,
+    pub offset: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    pub timestamp: (i32, i64),
+}
+
+fn unhex(v: &serde_json::Value) -> Option<Vec<u8>> {
+    let s = v.as_str()?;
+    Some(
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect(),
+    )
+}
+
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn parse_tool_messages(out: &str) -> Vec<ToolMessage> {
+    out.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            ToolMessage {
+                partition: v["partition"].as_i64().unwrap() as i32,
+                offset: v["offset"].as_i64().unwrap(),
+                key: unhex(&v["key"]),
+                value: unhex(&v["value"]),
+                headers: v["headers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| (h[0].as_str().unwrap().to_string(), unhex(&h[1])))
+                    .collect(),
+                timestamp: (
+                    v["timestamp"][0].as_i64().unwrap() as i32,
+                    v["timestamp"][1].as_i64().unwrap(),
+                ),
+            }
+        })
+        .collect()
 }
