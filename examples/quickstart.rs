@@ -1,4 +1,5 @@
-//! Quickstart: produce 10,000 messages with delivery callbacks.
+//! Quickstart: produce 10,000 messages with delivery callbacks, then read
+//! them back in a consumer group, commit, and print the committed offsets.
 //!
 //! With no arguments it starts librdkafka's embedded mock cluster (nothing
 //! to install); with `--bootstrap-servers host:port` it uses a real cluster.
@@ -6,7 +7,7 @@
 //!     cargo run --example quickstart
 //!     cargo run --example quickstart -- --bootstrap-servers localhost:9092
 
-use ferrokafka::{Config, MockCluster, Producer, Record};
+use ferrokafka::{Commit, Config, Consumer, MockCluster, Producer, Record, TopicPartition};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => {
             mock = MockCluster::new(3)?;
             mock.create_topic(TOPIC, 4, 3)?;
+            // The mock's default 3 s initial rebalance delay only slows a demo.
+            mock.set_group_initial_rebalance_delay(Duration::from_millis(100));
             println!("Started an embedded mock cluster at {}", mock.bootstrap_servers());
             mock.bootstrap_servers().to_string()
         }
@@ -94,6 +97,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ok as f64 / elapsed.as_secs_f64()
     );
     if ok as usize != MESSAGES {
+        std::process::exit(1);
+    }
+
+    // Read them back in a consumer group.
+    let group = format!("quickstart-{}", std::process::id());
+    let mut config = Config::new();
+    config
+        .set("bootstrap.servers", &servers)
+        .set("group.id", &group)
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", false);
+    let consumer = Consumer::new(&config)?;
+    consumer.subscribe(&[TOPIC])?;
+    let start = Instant::now();
+    let mut consumed = 0usize;
+    let mut bytes = 0usize;
+    while consumed < MESSAGES && start.elapsed() < Duration::from_secs(60) {
+        for msg in consumer.consume(1000, Duration::from_millis(500))? {
+            consumed += 1;
+            bytes += msg.len();
+        }
+    }
+    let elapsed = start.elapsed();
+    let committed = consumer.commit_sync(Commit::Current)?;
+    println!(
+        "Consumed {consumed} messages ({bytes} bytes) in group {group:?} in {:.3} s ({:.0} msgs/s)",
+        elapsed.as_secs_f64(),
+        consumed as f64 / elapsed.as_secs_f64()
+    );
+    let partitions: Vec<TopicPartition> = committed
+        .iter()
+        .map(|tp| TopicPartition::new(&tp.topic, tp.partition))
+        .collect();
+    for tp in consumer.committed(&partitions, Duration::from_secs(10))? {
+        println!("  committed offset {} [{}] = {}", tp.topic, tp.partition, tp.offset);
+    }
+    consumer.close(Duration::from_secs(10))?;
+    if consumed != MESSAGES {
+        eprintln!("expected {MESSAGES} messages, consumed {consumed}");
         std::process::exit(1);
     }
     Ok(())

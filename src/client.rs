@@ -5,7 +5,7 @@
 use crate::config::{build_native, ClientKind, Config, Redactor};
 use crate::dispatch::CallbackState;
 use crate::error::{KafkaError, Result};
-use crate::native::{sys, NativeClient, NativeEvent, NativeQueue, NativeTopic};
+use crate::native::{sys, NativeClient, NativeEvent, NativeMessage, NativeQueue, NativeTopic};
 use std::collections::{HashMap, VecDeque};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
@@ -18,6 +18,9 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 pub(crate) struct Handle {
     /// Events whose serving a panic interrupted; served first next time.
     pub(crate) pending: Mutex<VecDeque<NativeEvent>>,
+    /// Consumer: messages fetched but not yet returned (a serving call was
+    /// interrupted, or a batch stopped at an error); returned first.
+    pub(crate) pending_messages: Mutex<VecDeque<NativeMessage>>,
     /// Producer topic handles by name.
     pub(crate) topics: RwLock<HashMap<Box<str>, NativeTopic>>,
     /// The queue this client's events are served from.
@@ -37,6 +40,22 @@ impl Handle {
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
     }
 
+    /// Takes the next message put aside by an earlier call.
+    pub(crate) fn take_pending_message(&self) -> Option<NativeMessage> {
+        self.pending_messages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
+    }
+
+    /// Puts messages aside, in order, ahead of any already put aside.
+    pub(crate) fn put_pending_messages(&self, msgs: impl DoubleEndedIterator<Item = NativeMessage>) {
+        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
+        for m in msgs.rev() {
+            q.push_front(m);
+        }
+    }
+
     /// Keeps a half-served event for the next serving call. (With nested
     /// serving calls, the outer event is put back last and so comes first,
     /// which is queue order.)
@@ -50,19 +69,27 @@ impl Handle {
 pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(NativeClient, Arc<CallbackState>)> {
     let redactor = Redactor::new(config.secrets());
     let (mut conf, emulated) = build_native(config, &redactor)?;
-    let mut events = sys::RD_KAFKA_EVENT_ERROR | sys::RD_KAFKA_EVENT_LOG | sys::RD_KAFKA_EVENT_STATS;
+    // The producer and admin client take their events through the event API;
+    // the consumer through deferring C callbacks, which its fast batch path
+    // (`rd_kafka_consume_batch_queue`) requires (see native/callbacks.rs).
     match kind {
-        ClientKind::Producer => events |= sys::RD_KAFKA_EVENT_DR,
-        ClientKind::Consumer => events |= sys::RD_KAFKA_EVENT_REBALANCE | sys::RD_KAFKA_EVENT_OFFSET_COMMIT,
-        ClientKind::Admin => {}
+        ClientKind::Producer => conf.set_events(
+            sys::RD_KAFKA_EVENT_DR | sys::RD_KAFKA_EVENT_ERROR | sys::RD_KAFKA_EVENT_LOG | sys::RD_KAFKA_EVENT_STATS,
+        ),
+        ClientKind::Admin => {
+            conf.set_events(sys::RD_KAFKA_EVENT_ERROR | sys::RD_KAFKA_EVENT_LOG | sys::RD_KAFKA_EVENT_STATS)
+        }
+        ClientKind::Consumer => {}
     }
-    conf.set_events(events);
     let cbs = config.callbacks.clone();
     let has_throttle = cbs.throttle_cb.is_some();
     let has_oauth = cbs.oauth_cb.is_some();
     let has_partitioner = cbs.partitioner.is_some() && kind == ClientKind::Producer;
     let state = Arc::new(CallbackState::new(kind, cbs, redactor, emulated));
     conf.install_callbacks(Arc::as_ptr(&state), has_throttle, has_oauth);
+    if kind == ClientKind::Consumer {
+        conf.install_consumer_callbacks();
+    }
     if has_partitioner {
         conf.install_partitioner(Arc::as_ptr(&state));
     }

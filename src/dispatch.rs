@@ -8,12 +8,38 @@
 //! after leaving C: the client stays usable.
 
 use crate::config::{syslog_to_level, Callbacks, ClientKind, Emulated, LogRecord, OAuthToken, Redactor, ThrottleEvent};
-use crate::error::KafkaError;
+use crate::error::{ErrorCode, KafkaError};
 use crate::native::{sys, NativeEvent};
+use crate::TopicPartition;
 use std::any::Any;
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
+
+/// An event a C callback recorded for the serving call to hand to user code.
+pub(crate) enum Deferred {
+    Throttle {
+        broker_name: String,
+        broker_id: i32,
+        throttle_ms: i32,
+    },
+    Error(KafkaError),
+    Stats(String),
+    Log {
+        level: i32,
+        facility: String,
+        message: String,
+    },
+    Rebalance {
+        err: ErrorCode,
+        partitions: Vec<TopicPartition>,
+    },
+    Commit {
+        err: ErrorCode,
+        partitions: Vec<TopicPartition>,
+    },
+}
 
 /// What a client's C callbacks and serving calls share. librdkafka holds its
 /// address as the configuration opaque, so it lives (boxed in an `Arc`)
@@ -25,6 +51,7 @@ pub(crate) struct CallbackState {
     pub(crate) emulated: Emulated,
     pub(crate) client_name: OnceLock<String>,
     panic: Mutex<Option<Box<dyn Any + Send>>>,
+    deferred: Mutex<VecDeque<Deferred>>,
 }
 
 impl CallbackState {
@@ -36,7 +63,27 @@ impl CallbackState {
             emulated,
             client_name: OnceLock::new(),
             panic: Mutex::new(None),
+            deferred: Mutex::new(VecDeque::new()),
         }
+    }
+
+    /// Records an event for the serving call (from a C callback).
+    pub(crate) fn defer(&self, ev: Deferred) {
+        self.deferred.lock().unwrap_or_else(|e| e.into_inner()).push_back(ev);
+    }
+
+    /// The next deferred event, if any.
+    pub(crate) fn next_deferred(&self) -> Option<Deferred> {
+        self.deferred.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+    }
+
+    /// Puts back an event whose handling must be retried first.
+    pub(crate) fn undefer(&self, ev: Deferred) {
+        self.deferred.lock().unwrap_or_else(|e| e.into_inner()).push_front(ev);
+    }
+
+    pub(crate) fn has_deferred(&self) -> bool {
+        !self.deferred.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
     }
 
     /// Keeps a panic caught in a C callback until a serving call resumes it
@@ -48,6 +95,10 @@ impl CallbackState {
         } else {
             log::error!(target: "librdkafka", "a callback panicked while an earlier panic was still pending: {}", panic_message(&*payload));
         }
+    }
+
+    pub(crate) fn has_panic(&self) -> bool {
+        self.panic.lock().unwrap_or_else(|e| e.into_inner()).is_some()
     }
 
     pub(crate) fn take_panic(&self) -> Option<Box<dyn Any + Send>> {
@@ -71,13 +122,14 @@ impl CallbackState {
 pub(crate) enum Interrupt {
     /// A user callback panicked: resume it from the serving call.
     Panic(Box<dyn Any + Send>),
-    /// A fatal error was raised: return it from the serving call.
-    Fatal(KafkaError),
+    /// An error (a fatal one, or a consumer error): return it from the
+    /// serving call.
+    Error(KafkaError),
 }
 
 impl From<KafkaError> for Interrupt {
     fn from(e: KafkaError) -> Self {
-        Interrupt::Fatal(e)
+        Interrupt::Error(e)
     }
 }
 
@@ -86,7 +138,7 @@ impl From<KafkaError> for Interrupt {
 pub(crate) fn finish<T>(r: Result<T, Interrupt>) -> crate::Result<T> {
     match r {
         Ok(v) => Ok(v),
-        Err(Interrupt::Fatal(e)) => Err(e),
+        Err(Interrupt::Error(e)) => Err(e),
         Err(Interrupt::Panic(p)) => resume_unwind(p),
     }
 }
@@ -113,56 +165,15 @@ pub(crate) fn serve_common(state: &CallbackState, ev: &NativeEvent) -> Result<()
     match ev.kind() {
         sys::RD_KAFKA_EVENT_LOG => {
             if let Some(line) = ev.log() {
-                let message = if state.redactor.is_empty() {
-                    std::borrow::Cow::Borrowed(line.message)
-                } else {
-                    std::borrow::Cow::Owned(state.redactor.redact(line.message))
-                };
-                let rec = LogRecord {
-                    level: line.level,
-                    facility: line.facility,
-                    message: &message,
-                    client_name: state.name(),
-                };
-                match &state.callbacks.logger {
-                    Some(cb) => call_user(|| cb(&rec))?,
-                    None => log::log!(
-                        target: "librdkafka",
-                        syslog_to_level(rec.level),
-                        "{} [{}] {}",
-                        rec.facility,
-                        rec.client_name,
-                        rec.message
-                    ),
-                }
+                serve_log(state, line.level, line.facility, line.message)?;
             }
         }
         sys::RD_KAFKA_EVENT_ERROR => {
             if let Some(e) = ev.error() {
-                let e = if state.redactor.is_empty() {
-                    e
-                } else {
-                    KafkaError::new(e.code(), state.redactor.redact(e.message())).with_flags(
-                        e.is_fatal(),
-                        e.is_retriable(),
-                        e.txn_requires_abort(),
-                    )
-                };
-                if e.is_fatal() {
-                    return Err(Interrupt::Fatal(e));
-                }
-                match &state.callbacks.error_cb {
-                    Some(cb) => call_user(|| cb(&e))?,
-                    None => log::error!(target: "librdkafka", "[{}] {}", state.name(), e),
-                }
+                serve_error(state, e)?;
             }
         }
-        sys::RD_KAFKA_EVENT_STATS => {
-            if let Some(cb) = &state.callbacks.stats_cb {
-                let json = ev.stats();
-                call_user(|| cb(json))?;
-            }
-        }
+        sys::RD_KAFKA_EVENT_STATS => serve_stats(state, ev.stats())?,
         other => {
             log::debug!(target: "librdkafka", "[{}] ignoring event {} ({other})", state.name(), ev.name());
         }
@@ -170,15 +181,101 @@ pub(crate) fn serve_common(state: &CallbackState, ev: &NativeEvent) -> Result<()
     Ok(())
 }
 
-/// Body of the throttle trampoline (runs inside `rd_kafka_queue_poll`).
-pub(crate) fn serve_throttle(state: &CallbackState, broker_name: String, broker_id: i32, throttle_ms: i32) {
-    if let Some(cb) = &state.callbacks.throttle_cb {
-        cb(&ThrottleEvent {
+fn serve_log(state: &CallbackState, level: i32, facility: &str, message: &str) -> Result<(), Interrupt> {
+    let message = if state.redactor.is_empty() {
+        std::borrow::Cow::Borrowed(message)
+    } else {
+        std::borrow::Cow::Owned(state.redactor.redact(message))
+    };
+    let rec = LogRecord {
+        level,
+        facility,
+        message: &message,
+        client_name: state.name(),
+    };
+    match &state.callbacks.logger {
+        Some(cb) => call_user(|| cb(&rec))?,
+        None => log::log!(
+            target: "librdkafka",
+            syslog_to_level(rec.level),
+            "{} [{}] {}",
+            rec.facility,
+            rec.client_name,
+            rec.message
+        ),
+    }
+    Ok(())
+}
+
+fn serve_error(state: &CallbackState, e: KafkaError) -> Result<(), Interrupt> {
+    let e = if state.redactor.is_empty() {
+        e
+    } else {
+        KafkaError::new(e.code(), state.redactor.redact(e.message())).with_flags(
+            e.is_fatal(),
+            e.is_retriable(),
+            e.txn_requires_abort(),
+        )
+    };
+    if e.is_fatal() {
+        return Err(Interrupt::Error(e));
+    }
+    match &state.callbacks.error_cb {
+        Some(cb) => call_user(|| cb(&e))?,
+        None => log::error!(target: "librdkafka", "[{}] {}", state.name(), e),
+    }
+    Ok(())
+}
+
+fn serve_stats(state: &CallbackState, json: &str) -> Result<(), Interrupt> {
+    if let Some(cb) = &state.callbacks.stats_cb {
+        call_user(|| cb(json))?;
+    }
+    Ok(())
+}
+
+/// Hands one deferred event of the kinds every client shares to the user's
+/// callbacks. Returns the event back if it is not one of those.
+pub(crate) fn serve_deferred_common(state: &CallbackState, ev: Deferred) -> Result<Option<Deferred>, Interrupt> {
+    match ev {
+        Deferred::Throttle {
             broker_name,
             broker_id,
-            throttle_time: Duration::from_millis(throttle_ms.max(0) as u64),
-        });
+            throttle_ms,
+        } => {
+            if let Some(cb) = &state.callbacks.throttle_cb {
+                let t = ThrottleEvent {
+                    broker_name,
+                    broker_id,
+                    throttle_time: Duration::from_millis(throttle_ms.max(0) as u64),
+                };
+                call_user(|| cb(&t))?;
+            }
+        }
+        Deferred::Error(e) => serve_error(state, e)?,
+        Deferred::Stats(json) => serve_stats(state, &json)?,
+        Deferred::Log {
+            level,
+            facility,
+            message,
+        } => serve_log(state, level, &facility, &message)?,
+        other => return Ok(Some(other)),
     }
+    Ok(None)
+}
+
+/// Serves every deferred event of the shared kinds (the producer has no
+/// other kind).
+pub(crate) fn serve_deferred(state: &CallbackState) -> Result<usize, Interrupt> {
+    let mut n = 0;
+    while let Some(ev) = state.next_deferred() {
+        n += 1;
+        if let Some(other) = serve_deferred_common(state, ev)? {
+            log::debug!(target: "librdkafka", "[{}] dropping an unexpected deferred event", state.name());
+            drop(other);
+        }
+    }
+    Ok(n)
 }
 
 /// Body of the OAuth trampoline (librdkafka's background thread).

@@ -122,6 +122,14 @@ pub struct KafkaError {
     fatal: bool,
     retriable: bool,
     txn_requires_abort: bool,
+    detail: Option<Box<Detail>>,
+}
+
+/// Partition context some errors carry.
+#[derive(Clone, Default, PartialEq, Eq)]
+struct Detail {
+    partition: Option<crate::TopicPartition>,
+    results: Vec<crate::TopicPartition>,
 }
 
 impl KafkaError {
@@ -134,6 +142,7 @@ impl KafkaError {
             fatal: false,
             retriable: false,
             txn_requires_abort: false,
+            detail: None,
         }
     }
 
@@ -152,6 +161,30 @@ impl KafkaError {
     pub(crate) fn retriable(mut self) -> Self {
         self.retriable = true;
         self
+    }
+
+    /// Attaches the partition a consumer error is about.
+    pub(crate) fn with_partition(mut self, tp: crate::TopicPartition) -> Self {
+        self.detail.get_or_insert_with(Default::default).partition = Some(tp);
+        self
+    }
+
+    /// Attaches per-partition results (e.g. of a failed commit).
+    pub(crate) fn with_results(mut self, results: Vec<crate::TopicPartition>) -> Self {
+        self.detail.get_or_insert_with(Default::default).results = results;
+        self
+    }
+
+    /// For consumer errors about one partition — such as `_PARTITION_EOF`
+    /// (with the offset reached) — the topic, partition and offset.
+    pub fn topic_partition(&self) -> Option<&crate::TopicPartition> {
+        self.detail.as_ref().and_then(|d| d.partition.as_ref())
+    }
+
+    /// For calls on several partitions that failed as a whole (a commit,
+    /// say), the per-partition results, each with its own error if any.
+    pub fn partition_results(&self) -> &[crate::TopicPartition] {
+        self.detail.as_ref().map(|d| d.results.as_slice()).unwrap_or(&[])
     }
 
     /// Prefixes the message with what was being done.
@@ -244,10 +277,14 @@ impl fmt::Display for KafkaError {
             f.write_str("fatal: ")?;
         }
         if self.code.is_known() {
-            write!(f, "{} ({})", self.message, self.code.name())
+            write!(f, "{} ({})", self.message, self.code.name())?;
         } else {
-            write!(f, "{} (code {})", self.message, self.code.0)
+            write!(f, "{} (code {})", self.message, self.code.0)?;
         }
+        if let Some(tp) = self.topic_partition() {
+            write!(f, " [{} [{}] @ {}]", tp.topic, tp.partition, tp.offset)?;
+        }
+        Ok(())
     }
 }
 
@@ -263,6 +300,12 @@ impl fmt::Debug for KafkaError {
         }
         if self.txn_requires_abort {
             d.field("txn_requires_abort", &true);
+        }
+        if let Some(tp) = self.topic_partition() {
+            d.field("topic_partition", tp);
+        }
+        if !self.partition_results().is_empty() {
+            d.field("partition_results", &self.partition_results());
         }
         d.finish()
     }

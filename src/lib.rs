@@ -65,6 +65,7 @@
 
 mod client;
 mod config;
+mod consumer;
 mod dispatch;
 mod error;
 mod group_metadata;
@@ -78,10 +79,11 @@ mod timeout;
 mod topic_partition;
 
 pub use config::{is_sensitive, sensitive_properties, Config, LogRecord, OAuthToken, ThrottleEvent};
+pub use consumer::{Commit, Consumer, RebalanceCallbacks, RebalanceProtocol, MAX_CONSUME_BATCH};
 pub use error::{ErrorCode, KafkaError, Result};
 pub use group_metadata::ConsumerGroupMetadata;
 pub use message::{
-    Delivery, DeliveryReport, HeaderRef, Headers, MessageStatus, Timestamp, TIMESTAMP_CREATE_TIME,
+    Delivery, DeliveryReport, HeaderRef, Headers, Message, MessageStatus, Timestamp, TIMESTAMP_CREATE_TIME,
     TIMESTAMP_LOG_APPEND_TIME, TIMESTAMP_NOT_AVAILABLE,
 };
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};

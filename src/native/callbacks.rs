@@ -1,18 +1,26 @@
-//! The few true C callbacks, each a trampoline that catches panics.
+//! The true C callbacks, each a trampoline that catches panics.
 //!
 //! Most events reach Rust through the event API, pulled by poll on the
-//! caller's thread (DESIGN.md decision 1). The exceptions are here:
-//! throttle (served inside `rd_kafka_queue_poll` on the polling thread),
-//! OAuth token refresh (librdkafka's background thread), the partitioner
-//! (whichever thread produces), and queue wake-ups (any librdkafka thread).
-//! Each trampoline marks the thread as "inside librdkafka" for its duration
-//! (so that a client dropped from user code there is destroyed by a reaper
-//! thread, never in place), runs the Rust body under `catch_unwind`, and on a
-//! panic stores the payload in the client's callback state, from which the
-//! next serving call (`poll`, `flush`, …) resumes it.
+//! caller's thread (DESIGN.md decision 1). The consumer, whose fast batch
+//! path (`rd_kafka_consume_batch_queue`) serves non-message events through
+//! classic callbacks, and the throttle event (which has no event type) use
+//! C callbacks instead — but these trampolines never run user code: they
+//! copy what librdkafka hands them into the client's deferred-event queue
+//! ([`CallbackState::defer`]), and the serving call hands it to the user's
+//! closures after the C call has returned, on the caller's thread. So no
+//! user code ever runs inside a C frame, except in two places that cannot
+//! be deferred: the OAuth token refresh (librdkafka's background thread)
+//! and a custom partitioner (the producing thread). There the body runs
+//! under `catch_unwind`, and a panic is stored to be resumed by the next
+//! serving call.
+//!
+//! Each trampoline marks the thread as "inside librdkafka" for its duration,
+//! so that a client whose last reference is dropped there is destroyed by a
+//! reaper thread, never in place.
 
 use super::sys;
-use crate::dispatch::CallbackState;
+use crate::dispatch::{CallbackState, Deferred};
+use crate::error::{ErrorCode, KafkaError};
 use std::cell::Cell;
 use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -55,28 +63,134 @@ fn guarded<R>(state: &CallbackState, fallback: R, f: impl FnOnce() -> R) -> (R, 
     }
 }
 
-/// `throttle_cb`: runs inside `rd_kafka_queue_poll` on the polling thread.
+/// # Safety
+/// `opaque` must be null or the client's `CallbackState`, which outlives
+/// the handle (it is dropped only after `rd_kafka_destroy` returns).
+unsafe fn state<'a>(opaque: *mut c_void) -> Option<&'a CallbackState> {
+    (opaque as *const CallbackState).as_ref()
+}
+
+/// Defers an event, never unwinding into C.
+fn defer(state: &CallbackState, make: impl FnOnce() -> Deferred) {
+    let _ = guarded(state, (), || state.defer(make()));
+}
+
+/// `throttle_cb`: runs inside a serving call on the polling thread.
 pub(super) unsafe extern "C" fn throttle_trampoline(
-    rk: *mut sys::rd_kafka_t,
+    _rk: *mut sys::rd_kafka_t,
     broker_name: *const c_char,
     broker_id: i32,
     throttle_time_ms: c_int,
     opaque: *mut c_void,
 ) {
-    if opaque.is_null() {
+    if let Some(st) = state(opaque) {
+        defer(st, || Deferred::Throttle {
+            // SAFETY: valid C string for the call.
+            broker_name: super::cstr_owned(broker_name),
+            broker_id,
+            throttle_ms: throttle_time_ms,
+        });
+    }
+}
+
+/// `rebalance_cb` (consumer): defers the rebalance and makes the current
+/// serving call return, so the serving code handles it next, with the
+/// consumer at hand. librdkafka waits for the (incremental) assign call,
+/// which may come after this callback returns (as with the event API).
+pub(super) unsafe extern "C" fn rebalance_trampoline(
+    rk: *mut sys::rd_kafka_t,
+    err: sys::rd_kafka_resp_err_t,
+    partitions: *mut sys::rd_kafka_topic_partition_list_t,
+    opaque: *mut c_void,
+) {
+    if let Some(st) = state(opaque) {
+        defer(st, || Deferred::Rebalance {
+            err: ErrorCode(err),
+            // SAFETY: the list is valid for the call; we copy it.
+            partitions: super::NativeTpl::read_list(partitions),
+        });
+        sys::rd_kafka_yield(rk);
+    }
+}
+
+/// `offset_commit_cb` (consumer): async and automatic commit results.
+pub(super) unsafe extern "C" fn offset_commit_trampoline(
+    _rk: *mut sys::rd_kafka_t,
+    err: sys::rd_kafka_resp_err_t,
+    offsets: *mut sys::rd_kafka_topic_partition_list_t,
+    opaque: *mut c_void,
+) {
+    if let Some(st) = state(opaque) {
+        defer(st, || Deferred::Commit {
+            err: ErrorCode(err),
+            // SAFETY: the list is valid for the call; we copy it.
+            partitions: super::NativeTpl::read_list(offsets),
+        });
+    }
+}
+
+/// `error_cb` (consumer).
+pub(super) unsafe extern "C" fn error_trampoline(
+    rk: *mut sys::rd_kafka_t,
+    err: c_int,
+    reason: *const c_char,
+    opaque: *mut c_void,
+) {
+    if let Some(st) = state(opaque) {
+        defer(st, || {
+            // SAFETY: valid C string for the call.
+            let reason = super::cstr_owned(reason);
+            if err == ErrorCode::FATAL.0 {
+                // Report the underlying fatal error, as the event API does.
+                let mut buf = super::ErrBuf::new();
+                // SAFETY: valid handle and buffer.
+                let code = sys::rd_kafka_fatal_error(rk, buf.as_mut_ptr(), buf.capacity());
+                if code != 0 {
+                    return Deferred::Error(
+                        KafkaError::new(ErrorCode(code), buf.message()).with_flags(true, false, false),
+                    );
+                }
+                return Deferred::Error(KafkaError::new(ErrorCode(err), reason).with_flags(true, false, false));
+            }
+            Deferred::Error(KafkaError::new(ErrorCode(err), reason))
+        });
+    }
+}
+
+/// `stats_cb` (consumer): copies the JSON; librdkafka frees its own.
+pub(super) unsafe extern "C" fn stats_trampoline(
+    _rk: *mut sys::rd_kafka_t,
+    json: *mut c_char,
+    json_len: usize,
+    opaque: *mut c_void,
+) -> c_int {
+    if let Some(st) = state(opaque) {
+        defer(st, || {
+            // SAFETY: json is json_len bytes.
+            let bytes = super::slice(json as *const c_void, json_len);
+            Deferred::Stats(String::from_utf8_lossy(bytes).into_owned())
+        });
+    }
+    0
+}
+
+/// `log_cb` (consumer; with `log.queue=true` it runs inside serving calls).
+pub(super) unsafe extern "C" fn log_trampoline(
+    rk: *const sys::rd_kafka_t,
+    level: c_int,
+    fac: *const c_char,
+    buf: *const c_char,
+) {
+    if rk.is_null() {
         return;
     }
-    // SAFETY: the opaque is the client's CallbackState, which outlives the
-    // handle (it is dropped only after rd_kafka_destroy returns).
-    let state = &*(opaque as *const CallbackState);
-    let (_, panicked) = guarded(state, (), || {
-        // SAFETY: broker_name is a valid C string for the call.
-        let name = super::cstr_owned(broker_name);
-        crate::dispatch::serve_throttle(state, name, broker_id, throttle_time_ms);
-    });
-    if panicked {
-        // Stop serving further events: the panic comes out of the poll call.
-        sys::rd_kafka_yield(rk);
+    if let Some(st) = state(sys::rd_kafka_opaque(rk)) {
+        defer(st, || Deferred::Log {
+            level,
+            // SAFETY: valid C strings for the call.
+            facility: super::cstr_owned(fac),
+            message: super::cstr_owned(buf),
+        });
     }
 }
 
@@ -86,29 +200,29 @@ pub(super) unsafe extern "C" fn oauth_trampoline(
     oauthbearer_config: *const c_char,
     opaque: *mut c_void,
 ) {
-    if opaque.is_null() {
-        return;
-    }
-    // SAFETY: as for throttle_trampoline.
-    let state = &*(opaque as *const CallbackState);
-    let (result, panicked) = guarded(state, None, || {
+    let Some(st) = state(opaque) else { return };
+    let (result, panicked) = guarded(st, None, || {
         // SAFETY: valid C string for the call.
         let config = super::cstr_owned(oauthbearer_config);
-        crate::dispatch::serve_oauth(state, &config)
+        crate::dispatch::serve_oauth(st, &config)
     });
-    let rk_ref = RawClient(rk);
-    match result {
+    let _inside = Inside::enter();
+    let outcome = catch_unwind(AssertUnwindSafe(|| match result {
         Some(Ok(token)) => {
-            if let Err(e) = rk_ref.set_token(&token) {
-                rk_ref.set_token_failure(&format!(
-                    "oauth_cb returned a token librdkafka rejected: {}",
-                    e.message()
-                ));
+            // SAFETY: the handle is valid while librdkafka runs our callback.
+            if let Err(e) =
+                super::client::set_oauth_token(rk, &token.token, token.lifetime_ms, &token.principal, &token.extensions)
+            {
+                let reason = format!("oauth_cb returned a token librdkafka rejected: {}", e.message());
+                super::client::set_oauth_token_failure(rk, &reason);
             }
         }
-        Some(Err(reason)) => rk_ref.set_token_failure(&reason),
-        None if panicked => rk_ref.set_token_failure("oauth_cb panicked"),
-        None => rk_ref.set_token_failure("no oauth_cb is configured"),
+        Some(Err(reason)) => super::client::set_oauth_token_failure(rk, &reason),
+        None if panicked => super::client::set_oauth_token_failure(rk, "oauth_cb panicked"),
+        None => super::client::set_oauth_token_failure(rk, "no oauth_cb is configured"),
+    }));
+    if let Err(p) = outcome {
+        st.stash_panic(p);
     }
 }
 
@@ -123,12 +237,8 @@ pub(super) unsafe extern "C" fn partitioner_trampoline(
 ) -> i32 {
     let fallback =
         || sys::rd_kafka_msg_partitioner_consistent_random(rkt, keydata, keylen, partition_cnt, rkt_opaque, msg_opaque);
-    if rkt_opaque.is_null() {
-        return fallback();
-    }
-    // SAFETY: the topic opaque is the client's CallbackState (see above).
-    let state = &*(rkt_opaque as *const CallbackState);
-    let (p, panicked) = guarded(state, -1, || {
+    let Some(st) = state(rkt_opaque) else { return fallback() };
+    let (p, panicked) = guarded(st, -1, || {
         // SAFETY: rkt is valid during the call; key is keylen bytes or NULL.
         let topic = super::cstr_bytes(sys::rd_kafka_topic_name(rkt));
         let key = if keydata.is_null() {
@@ -136,7 +246,7 @@ pub(super) unsafe extern "C" fn partitioner_trampoline(
         } else {
             Some(super::slice(keydata, keylen))
         };
-        crate::dispatch::serve_partitioner(state, topic, key, partition_cnt)
+        crate::dispatch::serve_partitioner(st, topic, key, partition_cnt)
     });
     if panicked {
         // The panic resumes from the next poll; the message still goes to
@@ -160,18 +270,4 @@ pub(super) unsafe extern "C" fn direct_log_trampoline(
         let (fac, msg) = (super::cstr_owned(fac), super::cstr_owned(buf));
         log::log!(target: "librdkafka::mock", crate::config::syslog_to_level(level), "{fac} {msg}");
     }));
-}
-
-/// A client pointer handed to a C callback, used only during the callback.
-struct RawClient(*mut sys::rd_kafka_t);
-
-impl RawClient {
-    fn set_token(&self, t: &crate::config::OAuthToken) -> Result<(), crate::KafkaError> {
-        // SAFETY: the handle is valid while librdkafka runs our callback.
-        unsafe { super::client::set_oauth_token(self.0, &t.token, t.lifetime_ms, &t.principal, &t.extensions) }
-    }
-    fn set_token_failure(&self, reason: &str) {
-        // SAFETY: as above.
-        unsafe { super::client::set_oauth_token_failure(self.0, reason) }
-    }
 }

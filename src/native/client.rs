@@ -11,8 +11,9 @@ use std::ptr::NonNull;
 pub(crate) struct NativeClient {
     ptr: NonNull<sys::rd_kafka_t>,
     consumer: bool,
-    /// When set, `Drop` skips the consumer close (the caller did it).
-    skip_consumer_close: bool,
+    /// When set, `Drop` skips the consumer close (the caller did it, or
+    /// gave up on it).
+    skip_consumer_close: std::sync::atomic::AtomicBool,
     /// Kept alive until `rd_kafka_destroy` has returned: the callback state
     /// whose address librdkafka holds as its opaque.
     keepalive: Option<Box<dyn Any + Send + Sync>>,
@@ -66,7 +67,7 @@ impl NativeClient {
                 Ok(NativeClient {
                     ptr,
                     consumer,
-                    skip_consumer_close: false,
+                    skip_consumer_close: std::sync::atomic::AtomicBool::new(false),
                     keepalive: Some(keepalive),
                 })
             }
@@ -81,9 +82,11 @@ impl NativeClient {
         self.ptr.as_ptr()
     }
 
-    /// Marks the consumer as already closed so `Drop` does not close it again.
-    pub(crate) fn set_consumer_closed(&mut self) {
-        self.skip_consumer_close = true;
+    /// Marks the consumer as already closed (or its close abandoned) so that
+    /// `Drop` destroys it without closing it again.
+    pub(crate) fn set_consumer_closed(&self) {
+        self.skip_consumer_close
+            .store(true, std::sync::atomic::Ordering::Release);
     }
 
     /// Corresponds to `rd_kafka_name`.
@@ -404,7 +407,7 @@ impl Drop for NativeClient {
     fn drop(&mut self) {
         let ptr = self.ptr.as_ptr() as usize;
         let consumer = self.consumer;
-        let skip = self.skip_consumer_close;
+        let skip = self.skip_consumer_close.load(std::sync::atomic::Ordering::Acquire);
         let keepalive = self.keepalive.take();
         if super::callbacks::on_librdkafka_thread() {
             // rd_kafka_destroy() must not run on a librdkafka thread (it
@@ -447,6 +450,12 @@ unsafe impl Send for NativeQueue {}
 unsafe impl Sync for NativeQueue {}
 
 impl NativeQueue {
+    /// # Safety
+    /// `p` must be null or a queue reference the caller owns.
+    pub(super) unsafe fn from_raw(p: *mut sys::rd_kafka_queue_t) -> Option<Self> {
+        NonNull::new(p).map(|ptr| NativeQueue { ptr })
+    }
+
     pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_queue_t {
         self.ptr.as_ptr()
     }

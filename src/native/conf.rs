@@ -126,6 +126,21 @@ impl NativeConf {
         unsafe { sys::rd_kafka_conf_set_log_cb(self.ptr.as_ptr(), Some(super::callbacks::direct_log_trampoline)) }
     }
 
+    /// Installs the consumer's callbacks: rebalance, offset commit, error,
+    /// statistics and logs (all deferred to the serving call, see
+    /// [`super::callbacks`]). Requires `install_callbacks` for the opaque.
+    pub(crate) fn install_consumer_callbacks(&mut self) {
+        // SAFETY: valid conf; the trampolines match the C signatures.
+        unsafe {
+            let c = self.ptr.as_ptr();
+            sys::rd_kafka_conf_set_rebalance_cb(c, Some(super::callbacks::rebalance_trampoline));
+            sys::rd_kafka_conf_set_offset_commit_cb(c, Some(super::callbacks::offset_commit_trampoline));
+            sys::rd_kafka_conf_set_error_cb(c, Some(super::callbacks::error_trampoline));
+            sys::rd_kafka_conf_set_stats_cb(c, Some(super::callbacks::stats_trampoline));
+            sys::rd_kafka_conf_set_log_cb(c, Some(super::callbacks::log_trampoline));
+        }
+    }
+
     /// Installs a custom partitioner on the default topic configuration.
     pub(crate) fn install_partitioner(&mut self, state: *const crate::dispatch::CallbackState) {
         // SAFETY: valid conf; the default topic conf is owned by the conf;

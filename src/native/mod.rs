@@ -10,6 +10,7 @@
 pub(crate) mod callbacks;
 mod client;
 mod conf;
+mod consumer;
 mod error;
 mod event;
 mod headers;
@@ -21,6 +22,7 @@ mod tpl;
 
 pub(crate) use client::{NativeClient, NativeQueue, NativeTopic, ProduceArgs, Txn};
 pub(crate) use conf::{ConfSetError, NativeConf};
+pub(crate) use consumer::NativeMessage;
 pub(crate) use error::{err_description, err_name, error_from_ptr, ErrBuf};
 pub(crate) use event::{MessageView, NativeEvent};
 pub(crate) use headers::{HeadersView, NativeHeaders};

@@ -204,6 +204,20 @@ pub type rd_kafka_partitioner_cb = Option<
         msg_opaque: *mut c_void,
     ) -> i32,
 >;
+pub type rd_kafka_rebalance_cb = Option<
+    unsafe extern "C" fn(
+        rk: *mut rd_kafka_t,
+        err: rd_kafka_resp_err_t,
+        partitions: *mut rd_kafka_topic_partition_list_t,
+        opaque: *mut c_void,
+    ),
+>;
+pub type rd_kafka_offset_commit_cb = rd_kafka_rebalance_cb;
+pub type rd_kafka_error_cb =
+    Option<unsafe extern "C" fn(rk: *mut rd_kafka_t, err: c_int, reason: *const c_char, opaque: *mut c_void)>;
+pub type rd_kafka_stats_cb = Option<
+    unsafe extern "C" fn(rk: *mut rd_kafka_t, json: *mut c_char, json_len: size_t, opaque: *mut c_void) -> c_int,
+>;
 pub type rd_kafka_log_cb =
     Option<unsafe extern "C" fn(rk: *const rd_kafka_t, level: c_int, fac: *const c_char, buf: *const c_char)>;
 pub type rd_kafka_queue_event_cb = Option<unsafe extern "C" fn(rk: *mut rd_kafka_t, qev_opaque: *mut c_void)>;
@@ -252,6 +266,10 @@ extern "C" {
         cb: rd_kafka_oauthbearer_token_refresh_cb,
     );
     pub fn rd_kafka_conf_set_log_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_log_cb);
+    pub fn rd_kafka_conf_set_rebalance_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_rebalance_cb);
+    pub fn rd_kafka_conf_set_offset_commit_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_offset_commit_cb);
+    pub fn rd_kafka_conf_set_error_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_error_cb);
+    pub fn rd_kafka_conf_set_stats_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_stats_cb);
     pub fn rd_kafka_conf_enable_sasl_queue(conf: *mut rd_kafka_conf_t, enable: c_int);
     pub fn rd_kafka_conf_set_background_event_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_background_event_cb);
     pub fn rd_kafka_conf_get_default_topic_conf(conf: *mut rd_kafka_conf_t) -> *mut rd_kafka_topic_conf_t;
@@ -343,6 +361,97 @@ extern "C" {
         rkmessages_size: size_t,
     ) -> ssize_t;
 
+    // --- consumer ---
+    pub fn rd_kafka_opaque(rk: *const rd_kafka_t) -> *mut c_void;
+    pub fn rd_kafka_consumer_poll(rk: *mut rd_kafka_t, timeout_ms: c_int) -> *mut rd_kafka_message_t;
+    pub fn rd_kafka_subscribe(
+        rk: *mut rd_kafka_t,
+        topics: *const rd_kafka_topic_partition_list_t,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_unsubscribe(rk: *mut rd_kafka_t) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_subscription(
+        rk: *mut rd_kafka_t,
+        topics: *mut *mut rd_kafka_topic_partition_list_t,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_assign(
+        rk: *mut rd_kafka_t,
+        partitions: *const rd_kafka_topic_partition_list_t,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_incremental_assign(
+        rk: *mut rd_kafka_t,
+        partitions: *const rd_kafka_topic_partition_list_t,
+    ) -> *mut rd_kafka_error_t;
+    pub fn rd_kafka_incremental_unassign(
+        rk: *mut rd_kafka_t,
+        partitions: *const rd_kafka_topic_partition_list_t,
+    ) -> *mut rd_kafka_error_t;
+    pub fn rd_kafka_assignment(
+        rk: *mut rd_kafka_t,
+        partitions: *mut *mut rd_kafka_topic_partition_list_t,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_assignment_lost(rk: *mut rd_kafka_t) -> c_int;
+    pub fn rd_kafka_rebalance_protocol(rk: *mut rd_kafka_t) -> *const c_char;
+    pub fn rd_kafka_commit(
+        rk: *mut rd_kafka_t,
+        offsets: *const rd_kafka_topic_partition_list_t,
+        async_: c_int,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_commit_queue(
+        rk: *mut rd_kafka_t,
+        offsets: *const rd_kafka_topic_partition_list_t,
+        rkqu: *mut rd_kafka_queue_t,
+        cb: rd_kafka_offset_commit_cb,
+        commit_opaque: *mut c_void,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_offsets_store(
+        rk: *mut rd_kafka_t,
+        offsets: *mut rd_kafka_topic_partition_list_t,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_committed(
+        rk: *mut rd_kafka_t,
+        partitions: *mut rd_kafka_topic_partition_list_t,
+        timeout_ms: c_int,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_position(
+        rk: *mut rd_kafka_t,
+        partitions: *mut rd_kafka_topic_partition_list_t,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_seek_partitions(
+        rk: *mut rd_kafka_t,
+        partitions: *mut rd_kafka_topic_partition_list_t,
+        timeout_ms: c_int,
+    ) -> *mut rd_kafka_error_t;
+    pub fn rd_kafka_pause_partitions(
+        rk: *mut rd_kafka_t,
+        partitions: *mut rd_kafka_topic_partition_list_t,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_resume_partitions(
+        rk: *mut rd_kafka_t,
+        partitions: *mut rd_kafka_topic_partition_list_t,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_query_watermark_offsets(
+        rk: *mut rd_kafka_t,
+        topic: *const c_char,
+        partition: i32,
+        low: *mut i64,
+        high: *mut i64,
+        timeout_ms: c_int,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_get_watermark_offsets(
+        rk: *mut rd_kafka_t,
+        topic: *const c_char,
+        partition: i32,
+        low: *mut i64,
+        high: *mut i64,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_offsets_for_times(
+        rk: *mut rd_kafka_t,
+        offsets: *mut rd_kafka_topic_partition_list_t,
+        timeout_ms: c_int,
+    ) -> rd_kafka_resp_err_t;
+    pub fn rd_kafka_consumer_close_queue(rk: *mut rd_kafka_t, rkqu: *mut rd_kafka_queue_t) -> *mut rd_kafka_error_t;
+    pub fn rd_kafka_consumer_closed(rk: *mut rd_kafka_t) -> c_int;
+
     // --- events ---
     pub fn rd_kafka_event_type(rkev: *const rd_kafka_event_t) -> c_int;
     pub fn rd_kafka_event_name(rkev: *const rd_kafka_event_t) -> *const c_char;
@@ -364,6 +473,7 @@ extern "C" {
     pub fn rd_kafka_event_topic_partition(rkev: *mut rd_kafka_event_t) -> *mut rd_kafka_topic_partition_t;
 
     // --- messages ---
+    pub fn rd_kafka_offset_store_message(rkmessage: *mut rd_kafka_message_t) -> *mut rd_kafka_error_t;
     pub fn rd_kafka_message_destroy(rkmessage: *mut rd_kafka_message_t);
     pub fn rd_kafka_message_errstr(rkmessage: *const rd_kafka_message_t) -> *const c_char;
     pub fn rd_kafka_message_timestamp(rkmessage: *const rd_kafka_message_t, tstype: *mut c_int) -> i64;

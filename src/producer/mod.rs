@@ -7,7 +7,7 @@ pub use record::{ProduceError, Record};
 
 use crate::client::{create_native, ClientCore, Handle};
 use crate::config::{ClientKind, Config};
-use crate::dispatch::{call_user, finish, panic_message, serve_common, Interrupt};
+use crate::dispatch::{call_user, finish, panic_message, serve_common, serve_deferred, Interrupt};
 use crate::error::{ErrorCode, KafkaError, Result};
 use crate::group_metadata::ConsumerGroupMetadata;
 use crate::message::DeliveryReport;
@@ -110,6 +110,7 @@ impl Producer {
         let queue = client.main_queue();
         let handle = Handle {
             pending: Default::default(),
+            pending_messages: Default::default(),
             topics: RwLock::new(HashMap::new()),
             queue,
             client,
@@ -407,7 +408,7 @@ impl Producer {
                             log::error!(target: "librdkafka", "another delivery callback panicked: {}", panic_message(&*p));
                         }
                     }
-                    Err(Interrupt::Fatal(e)) => fatal = Some(e),
+                    Err(Interrupt::Error(e)) => fatal = Some(e),
                 }
             }
             worker.join().unwrap_or_else(|p| resume_unwind(p))
@@ -442,7 +443,7 @@ impl Producer {
         let left = loop {
             match flush_handle(&h, deadline) {
                 Ok(left) => break left,
-                Err(Interrupt::Fatal(e)) => fatal = Some(e),
+                Err(Interrupt::Error(e)) => fatal = Some(e),
                 Err(Interrupt::Panic(p)) => resume_unwind(p),
             }
         };
@@ -455,7 +456,7 @@ impl Producer {
             while pending_messages(&h) > 0 && !drain.expired() {
                 match serve(&h, drain.remaining_ms_capped(100)) {
                     Ok(_) => {}
-                    Err(Interrupt::Fatal(e)) => fatal = Some(e),
+                    Err(Interrupt::Error(e)) => fatal = Some(e),
                     Err(Interrupt::Panic(p)) => resume_unwind(p),
                 }
             }
@@ -511,15 +512,18 @@ pub(crate) fn serve(h: &Handle, timeout_ms: i32) -> std::result::Result<usize, I
     while let Some(ev) = h.take_pending() {
         served += serve_event(h, ev)?;
     }
+    served += serve_deferred(&h.state)?;
     let mut t = timeout_ms;
     loop {
         let ev = h.queue.poll(t);
-        // The throttle callback runs inside rd_kafka_queue_poll.
-        if let Some(p) = h.state.take_panic() {
-            if let Some(ev) = ev {
-                h.put_pending(ev);
+        // Throttle events are recorded by a C callback inside the poll.
+        if h.state.has_deferred() {
+            if let Err(i) = serve_deferred(&h.state) {
+                if let Some(ev) = ev {
+                    h.put_pending(ev);
+                }
+                return Err(i);
             }
-            return Err(Interrupt::Panic(p));
         }
         match ev {
             None => break,
@@ -635,7 +639,7 @@ impl Drop for Producer {
                     Err(Interrupt::Panic(p)) => {
                         log::error!(target: "librdkafka", "a delivery callback panicked while the producer was dropped: {}", panic_message(&*p));
                     }
-                    Err(Interrupt::Fatal(_)) => {}
+                    Err(Interrupt::Error(_)) => {}
                 }
                 let interrupted = h.pending.lock().map(|p| !p.is_empty()).unwrap_or(false);
                 if pending_messages(&h) == 0 && !interrupted {

@@ -1,0 +1,939 @@
+//! The [`Consumer`].
+
+use crate::client::{create_native, ClientCore, Handle};
+use crate::config::{ClientKind, Config};
+use crate::dispatch::{call_user, finish, panic_message, serve_deferred_common, Deferred, Interrupt};
+use crate::error::{ErrorCode, KafkaError, Result};
+use crate::group_metadata::ConsumerGroupMetadata;
+use crate::message::Message;
+use crate::metadata::ClusterMetadata;
+use crate::native::{NativeMessage, NativeQueue};
+use crate::timeout::{Deadline, Timeout};
+use crate::TopicPartition;
+use std::collections::HashMap;
+use std::fmt;
+use std::panic::resume_unwind;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+/// How long `Drop` lets a consumer that was not closed leave its group.
+const DROP_CLOSE_LIMIT: Duration = Duration::from_secs(10);
+
+/// The most messages one `consume` call may ask for (as in the Python client).
+pub const MAX_CONSUME_BATCH: usize = 1_000_000;
+
+type RebalanceFn = Arc<dyn Fn(&Consumer, &[TopicPartition]) + Send + Sync>;
+
+/// The rebalance closures given to [`Consumer::subscribe_with`]: the Python
+/// client's `on_assign`, `on_revoke` and `on_lost`.
+///
+/// Each receives the consumer and the partitions concerned, and may call
+/// `assign`, `incremental_assign`, `seek`, `commit_sync`… on it. If the
+/// closure does not (un)assign — or there is none, or it panics — the
+/// consumer does it afterwards, incrementally for cooperative protocols, as
+/// the Python client does. They run only inside `poll`, `consume` and
+/// `close`, on the calling thread; a panic comes out of that call.
+#[derive(Clone, Default)]
+pub struct RebalanceCallbacks {
+    on_assign: Option<RebalanceFn>,
+    on_revoke: Option<RebalanceFn>,
+    on_lost: Option<RebalanceFn>,
+}
+
+impl RebalanceCallbacks {
+    /// No callbacks (the consumer assigns by itself).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Called with newly assigned partitions.
+    pub fn on_assign(mut self, f: impl Fn(&Consumer, &[TopicPartition]) + Send + Sync + 'static) -> Self {
+        self.on_assign = Some(Arc::new(f));
+        self
+    }
+
+    /// Called with partitions being revoked (commit here what you processed).
+    pub fn on_revoke(mut self, f: impl Fn(&Consumer, &[TopicPartition]) + Send + Sync + 'static) -> Self {
+        self.on_revoke = Some(Arc::new(f));
+        self
+    }
+
+    /// Called instead of `on_revoke` when the partitions were lost (taken
+    /// away without a clean revoke: session timeout, fencing): committing
+    /// them is no longer possible.
+    pub fn on_lost(mut self, f: impl Fn(&Consumer, &[TopicPartition]) + Send + Sync + 'static) -> Self {
+        self.on_lost = Some(Arc::new(f));
+        self
+    }
+}
+
+impl fmt::Debug for RebalanceCallbacks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RebalanceCallbacks")
+            .field("on_assign", &self.on_assign.is_some())
+            .field("on_revoke", &self.on_revoke.is_some())
+            .field("on_lost", &self.on_lost.is_some())
+            .finish()
+    }
+}
+
+/// The group rebalance protocol in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RebalanceProtocol {
+    /// Not (yet) in a group.
+    None,
+    /// Stop-the-world: every member gives up all partitions (range,
+    /// roundrobin).
+    Eager,
+    /// Incremental (cooperative-sticky, and KIP-848 `group.protocol=consumer`).
+    Cooperative,
+}
+
+/// Which offsets [`Consumer::commit_sync`] / [`Consumer::commit_async`] commit.
+#[derive(Clone, Copy, Debug)]
+pub enum Commit<'a> {
+    /// The positions stored for the current assignment (by consuming, or by
+    /// `store_offsets` with `enable.auto.offset.store=false`).
+    Current,
+    /// A message's position: its offset + 1, with its leader epoch.
+    Message(&'a Message),
+    /// Explicit positions (the next offset to consume), with optional
+    /// metadata.
+    Offsets(&'a [TopicPartition]),
+}
+
+impl<'a> From<&'a Message> for Commit<'a> {
+    fn from(m: &'a Message) -> Self {
+        Commit::Message(m)
+    }
+}
+
+impl<'a> From<&'a [TopicPartition]> for Commit<'a> {
+    fn from(o: &'a [TopicPartition]) -> Self {
+        Commit::Offsets(o)
+    }
+}
+
+impl<'a> From<&'a Vec<TopicPartition>> for Commit<'a> {
+    fn from(o: &'a Vec<TopicPartition>) -> Self {
+        Commit::Offsets(o)
+    }
+}
+
+/// A Kafka consumer: the Python client's `Consumer`.
+///
+/// Join a group with [`subscribe`](Self::subscribe) (or take partitions by
+/// hand with [`assign`](Self::assign)), then call [`poll`](Self::poll) or
+/// [`consume`](Self::consume) in a loop. Every callback — rebalance, commit
+/// results (`on_commit`), errors, statistics, logs — runs only inside
+/// `poll`, `consume` and `close`, on the calling thread.
+///
+/// Consumed [`Message`]s are owned and `Send + 'static`: they may outlive
+/// the consumer and move across threads.
+///
+/// # Lifecycle
+///
+/// [`close`](Self::close) commits (with `enable.auto.commit`), leaves the
+/// group (calling `on_revoke`) and destroys the client, within its timeout;
+/// afterwards every method fails with the "closed" error, and closing again
+/// is harmless. `Drop` without `close` does the same, bounded to 10 seconds
+/// (callbacks still run; a panic there is logged), and never hangs.
+///
+/// ```
+/// use ferrokafka::{Config, Consumer, MockCluster, Producer, Record};
+/// use std::time::Duration;
+///
+/// let cluster = MockCluster::new(1)?;
+/// cluster.create_topic("events", 1, 1)?;
+/// let producer = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
+/// producer.produce(Record::new("events").value("hello"))?;
+/// producer.flush(Duration::from_secs(10))?;
+///
+/// let consumer = Consumer::new(&Config::from([
+///     ("bootstrap.servers", cluster.bootstrap_servers()),
+///     ("group.id", "doc"),
+///     ("auto.offset.reset", "earliest"),
+/// ]))?;
+/// consumer.subscribe(&["events"])?;
+/// let msg = loop {
+///     if let Some(m) = consumer.poll(Duration::from_millis(500))? {
+///         break m;
+///     }
+/// };
+/// assert_eq!(msg.value(), Some(&b"hello"[..]));
+/// consumer.close(Duration::from_secs(10))?;
+/// assert_eq!(msg.topic(), "events"); // the message outlives the consumer
+/// # Ok::<(), ferrokafka::KafkaError>(())
+/// ```
+pub struct Consumer {
+    core: ClientCore,
+    rebalance: Mutex<RebalanceCallbacks>,
+    /// True while a rebalance callback runs; assign-type calls made then
+    /// are counted so the fallback assign is skipped.
+    in_rebalance: AtomicBool,
+    assign_calls: AtomicUsize,
+    has_group: bool,
+    auto_offset_store: bool,
+    /// The queue a started close is served from (kept across a close that
+    /// a panicking callback interrupted).
+    close_queue: Mutex<Option<NativeQueue>>,
+}
+
+impl fmt::Debug for Consumer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Consumer");
+        match self.core.get() {
+            Ok(h) => d.field("name", &h.name()),
+            Err(_) => d.field("closed", &true),
+        };
+        d.finish()
+    }
+}
+
+fn is_true(v: Option<&str>, default: bool) -> bool {
+    match v.map(|s| s.trim().to_ascii_lowercase()) {
+        None => default,
+        Some(s) => matches!(s.as_str(), "true" | "1" | "yes" | "on"),
+    }
+}
+
+impl Consumer {
+    /// Creates a consumer. Every property is validated (an unknown key or a
+    /// bad value gives an `_INVALID_ARG` error naming the key). `group.id`
+    /// is needed to [`subscribe`](Self::subscribe) and commit; without it
+    /// the consumer can still [`assign`](Self::assign) partitions and read.
+    ///
+    /// Corresponds to `rd_kafka_new` with `RD_KAFKA_CONSUMER`.
+    #[doc(alias = "rd_kafka_new")]
+    pub fn new(config: &Config) -> Result<Consumer> {
+        let has_group = config.get("group.id").map(|g| !g.is_empty()).unwrap_or(false);
+        let auto_offset_store = is_true(config.get("enable.auto.offset.store"), true);
+        let (client, state) = create_native(config, ClientKind::Consumer)?;
+        let queue = if has_group {
+            client.poll_set_consumer()?;
+            client.consumer_queue().unwrap_or_else(|| client.main_queue())
+        } else {
+            client.main_queue()
+        };
+        let handle = Handle {
+            pending: Default::default(),
+            pending_messages: Default::default(),
+            topics: RwLock::new(HashMap::new()),
+            queue,
+            client,
+            state,
+        };
+        Ok(Consumer {
+            core: ClientCore::new(handle, ClientKind::Consumer),
+            rebalance: Mutex::new(RebalanceCallbacks::default()),
+            in_rebalance: AtomicBool::new(false),
+            assign_calls: AtomicUsize::new(0),
+            has_group,
+            auto_offset_store,
+            close_queue: Mutex::new(None),
+        })
+    }
+
+    fn need_group(&self, what: &str) -> Result<()> {
+        if self.has_group {
+            Ok(())
+        } else {
+            Err(KafkaError::invalid_arg(format!(
+                "{what} needs a consumer group: set \"group.id\" in the configuration"
+            )))
+        }
+    }
+
+    /// Subscribes to topics (names, or regular expressions starting with
+    /// `^`), replacing any earlier subscription and rebalance callbacks.
+    /// The group assigns partitions during later `poll`/`consume` calls.
+    ///
+    /// Corresponds to `rd_kafka_subscribe`.
+    #[doc(alias = "rd_kafka_subscribe")]
+    pub fn subscribe(&self, topics: &[&str]) -> Result<()> {
+        self.subscribe_with(topics, RebalanceCallbacks::new())
+    }
+
+    /// [`subscribe`](Self::subscribe) with `on_assign` / `on_revoke` /
+    /// `on_lost` closures.
+    ///
+    /// Corresponds to `rd_kafka_subscribe`.
+    pub fn subscribe_with(&self, topics: &[&str], callbacks: RebalanceCallbacks) -> Result<()> {
+        self.need_group("subscribe")?;
+        if topics.is_empty() {
+            return Err(KafkaError::invalid_arg(
+                "subscribe: the topic list is empty (use unsubscribe to leave)",
+            ));
+        }
+        for t in topics {
+            if t.is_empty() || t.contains('\0') {
+                return Err(KafkaError::invalid_arg(format!("subscribe: invalid topic name {t:?}")));
+            }
+        }
+        let h = self.core.get()?;
+        *self.rebalance.lock().unwrap_or_else(|e| e.into_inner()) = callbacks;
+        h.client.subscribe(topics)
+    }
+
+    /// Leaves the subscription (the assignment is revoked in a later poll).
+    ///
+    /// Corresponds to `rd_kafka_unsubscribe`.
+    #[doc(alias = "rd_kafka_unsubscribe")]
+    pub fn unsubscribe(&self) -> Result<()> {
+        self.core.get()?.client.unsubscribe()
+    }
+
+    /// The current subscription (topics and patterns).
+    ///
+    /// Corresponds to `rd_kafka_subscription`.
+    #[doc(alias = "rd_kafka_subscription")]
+    pub fn subscription(&self) -> Result<Vec<String>> {
+        self.core.get()?.client.subscription()
+    }
+
+    fn note_assign_call(&self) {
+        if self.in_rebalance.load(Ordering::Acquire) {
+            self.assign_calls.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Replaces the assignment: consume exactly these partitions, from their
+    /// `offset` (or the committed offset, with [`OFFSET_INVALID`](crate::OFFSET_INVALID)
+    /// or [`OFFSET_STORED`](crate::OFFSET_STORED)).
+    ///
+    /// Corresponds to `rd_kafka_assign`.
+    #[doc(alias = "rd_kafka_assign")]
+    pub fn assign(&self, partitions: &[TopicPartition]) -> Result<()> {
+        let h = self.core.get()?;
+        self.note_assign_call();
+        h.client.assign(Some(partitions))
+    }
+
+    /// Clears the assignment.
+    ///
+    /// Corresponds to `rd_kafka_assign` with `NULL`.
+    pub fn unassign(&self) -> Result<()> {
+        let h = self.core.get()?;
+        self.note_assign_call();
+        h.client.assign(None)
+    }
+
+    /// Adds partitions to the assignment (cooperative protocols). Adding one
+    /// already assigned fails with `_CONFLICT`.
+    ///
+    /// Corresponds to `rd_kafka_incremental_assign`.
+    #[doc(alias = "rd_kafka_incremental_assign")]
+    pub fn incremental_assign(&self, partitions: &[TopicPartition]) -> Result<()> {
+        let h = self.core.get()?;
+        self.note_assign_call();
+        h.client.incremental(true, partitions)
+    }
+
+    /// Removes partitions from the assignment (cooperative protocols).
+    /// Removing one not assigned fails with `_INVALID_ARG`.
+    ///
+    /// Corresponds to `rd_kafka_incremental_unassign`.
+    #[doc(alias = "rd_kafka_incremental_unassign")]
+    pub fn incremental_unassign(&self, partitions: &[TopicPartition]) -> Result<()> {
+        let h = self.core.get()?;
+        self.note_assign_call();
+        h.client.incremental(false, partitions)
+    }
+
+    /// The current assignment.
+    ///
+    /// Corresponds to `rd_kafka_assignment`.
+    #[doc(alias = "rd_kafka_assignment")]
+    pub fn assignment(&self) -> Result<Vec<TopicPartition>> {
+        self.core.get()?.client.assignment()
+    }
+
+    /// True if the current assignment was lost rather than revoked.
+    ///
+    /// Corresponds to `rd_kafka_assignment_lost`.
+    #[doc(alias = "rd_kafka_assignment_lost")]
+    pub fn assignment_lost(&self) -> Result<bool> {
+        Ok(self.core.get()?.client.assignment_lost())
+    }
+
+    /// The rebalance protocol the group uses.
+    ///
+    /// Corresponds to `rd_kafka_rebalance_protocol`.
+    #[doc(alias = "rd_kafka_rebalance_protocol")]
+    pub fn rebalance_protocol(&self) -> Result<RebalanceProtocol> {
+        Ok(match self.core.get()?.client.rebalance_protocol().as_str() {
+            "EAGER" => RebalanceProtocol::Eager,
+            "COOPERATIVE" => RebalanceProtocol::Cooperative,
+            _ => RebalanceProtocol::None,
+        })
+    }
+
+    /// Waits up to `timeout` for a message, serving callbacks meanwhile.
+    ///
+    /// `Ok(None)` on timeout. Consumer errors come back as `Err`: a
+    /// `_PARTITION_EOF` (with `enable.partition.eof=true`) or a partition
+    /// error carries its topic, partition and offset in
+    /// [`KafkaError::topic_partition`]; a fatal error has
+    /// [`KafkaError::is_fatal`]. A panic in a callback comes out of `poll`.
+    ///
+    /// Corresponds to `rd_kafka_consumer_poll`.
+    #[doc(alias = "rd_kafka_consumer_poll")]
+    pub fn poll(&self, timeout: impl Into<Timeout>) -> Result<Option<Message>> {
+        let h = self.core.arc()?;
+        finish(self.poll_inner(&h, Deadline::new(timeout.into())))
+    }
+
+    fn poll_inner(&self, h: &Arc<Handle>, deadline: Deadline) -> std::result::Result<Option<Message>, Interrupt> {
+        h.state.check_panic()?;
+        loop {
+            self.serve_deferred(h)?;
+            if let Some(m) = h.take_pending_message() {
+                return deliver(h, m).map(Some);
+            }
+            let m = h.client.consumer_poll(deadline.remaining_ms());
+            if h.state.has_deferred() || h.state.has_panic() {
+                // Serve what the call recorded first; the message waits.
+                h.put_pending_messages(m.into_iter());
+                self.serve_deferred(h)?;
+                h.state.check_panic()?;
+                continue;
+            }
+            match m {
+                Some(m) => return deliver(h, m).map(Some),
+                None if deadline.expired() => return Ok(None),
+                None => {}
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for up to `num_messages` messages and returns
+    /// them (an empty `Vec` on timeout), serving callbacks meanwhile.
+    /// Payloads are not copied.
+    ///
+    /// `num_messages` above 1,000,000 is an `_INVALID_ARG` error. A consumer
+    /// error met in the middle of a batch ends the batch: the messages
+    /// before it are returned, and the error comes from the next call.
+    ///
+    /// Corresponds to `rd_kafka_consume_batch_queue`.
+    #[doc(alias = "rd_kafka_consume_batch_queue")]
+    pub fn consume(&self, num_messages: usize, timeout: impl Into<Timeout>) -> Result<Vec<Message>> {
+        if num_messages > MAX_CONSUME_BATCH {
+            return Err(KafkaError::invalid_arg(format!(
+                "num_messages must be between 0 and 1000000 (1M), got {num_messages}"
+            )));
+        }
+        let h = self.core.arc()?;
+        finish(self.consume_inner(&h, num_messages, Deadline::new(timeout.into())))
+    }
+
+    fn consume_inner(
+        &self,
+        h: &Arc<Handle>,
+        num: usize,
+        deadline: Deadline,
+    ) -> std::result::Result<Vec<Message>, Interrupt> {
+        h.state.check_panic()?;
+        let mut out: Vec<Message> = Vec::new();
+        loop {
+            self.serve_deferred(h)?;
+            // Messages put aside earlier come first.
+            while out.len() < num {
+                let Some(m) = h.take_pending_message() else { break };
+                match m.error() {
+                    None => out.push(Message::new(m, h.clone())),
+                    Some(e) => {
+                        if out.is_empty() {
+                            return Err(Interrupt::Error(e));
+                        }
+                        h.put_pending_messages(std::iter::once(m));
+                        return Ok(out);
+                    }
+                }
+            }
+            if out.len() >= num {
+                return Ok(out);
+            }
+            let mut batch: Vec<NativeMessage> = Vec::new();
+            h.client
+                .consume_batch(&h.queue, deadline.remaining_ms(), num - out.len(), &mut batch);
+            if h.state.has_deferred() || h.state.has_panic() {
+                h.put_pending_messages(batch.into_iter());
+                self.serve_deferred(h)?;
+                h.state.check_panic()?;
+                continue;
+            }
+            out.reserve(batch.len());
+            let mut iter = batch.into_iter();
+            while let Some(m) = iter.next() {
+                if let Some(e) = m.error() {
+                    // Stop at the error: it (and what follows) comes next time.
+                    h.put_pending_messages(iter);
+                    if out.is_empty() {
+                        return Err(Interrupt::Error(e));
+                    }
+                    h.put_pending_messages(std::iter::once(m));
+                    return Ok(out);
+                }
+                out.push(Message::new(m, h.clone()));
+            }
+            if !out.is_empty() || deadline.expired() || num == 0 {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Hands recorded events to the user's callbacks.
+    fn serve_deferred(&self, h: &Handle) -> std::result::Result<(), Interrupt> {
+        while let Some(ev) = h.state.next_deferred() {
+            match serve_deferred_common(&h.state, ev)? {
+                None => {}
+                Some(Deferred::Rebalance { err, partitions }) => self.rebalance(h, err, partitions)?,
+                Some(Deferred::Commit { err, partitions }) => {
+                    if let Some(cb) = h.state.callbacks.on_commit.clone() {
+                        let e = (err != ErrorCode::NO_ERROR).then(|| KafkaError::from_code(err));
+                        call_user(|| cb(e.as_ref(), &partitions))?;
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles one rebalance: the user's closure, then the fallback
+    /// (incremental) assign if the closure did not assign.
+    fn rebalance(
+        &self,
+        h: &Handle,
+        err: ErrorCode,
+        partitions: Vec<TopicPartition>,
+    ) -> std::result::Result<(), Interrupt> {
+        let cbs = self.rebalance.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let cooperative = h.client.rebalance_protocol() == "COOPERATIVE";
+        let assigning = err == ErrorCode::ASSIGN_PARTITIONS;
+        let callback = if assigning {
+            cbs.on_assign
+        } else if err == ErrorCode::REVOKE_PARTITIONS {
+            if h.client.assignment_lost() && cbs.on_lost.is_some() {
+                cbs.on_lost
+            } else {
+                cbs.on_revoke
+            }
+        } else {
+            log::error!(target: "librdkafka", "[{}] rebalance error: {}", h.name(), KafkaError::from_code(err));
+            None
+        };
+        self.assign_calls.store(0, Ordering::Release);
+        self.in_rebalance.store(true, Ordering::Release);
+        let outcome = match callback {
+            Some(f) => call_user(|| f(self, &partitions)),
+            None => Ok(()),
+        };
+        self.in_rebalance.store(false, Ordering::Release);
+        if self.assign_calls.load(Ordering::Acquire) == 0 {
+            let r = match (assigning, cooperative) {
+                (true, true) => h.client.incremental(true, &partitions),
+                (true, false) => h.client.assign(Some(&partitions)),
+                (false, true) => h.client.incremental(false, &partitions),
+                (false, false) => h.client.assign(None),
+            };
+            if let Err(e) = r {
+                log::error!(target: "librdkafka", "[{}] could not apply the rebalance: {e}", h.name());
+            }
+        }
+        outcome
+    }
+
+    /// Commits synchronously and returns the per-partition results (check
+    /// each [`TopicPartition::error`]). Never calls `on_commit`.
+    /// With [`Commit::Current`] and nothing to commit: `_NO_OFFSET`.
+    ///
+    /// Corresponds to `rd_kafka_commit_queue` (waiting for the result).
+    #[doc(alias = "rd_kafka_commit")]
+    pub fn commit_sync<'a>(&self, what: impl Into<Commit<'a>>) -> Result<Vec<TopicPartition>> {
+        self.need_group("commit")?;
+        let h = self.core.arc()?;
+        match what.into() {
+            Commit::Current => h.client.commit_sync(None),
+            Commit::Message(m) => h.client.commit_sync(Some(&[m.next_position()])),
+            Commit::Offsets(o) => {
+                check_partitions("commit", o)?;
+                h.client.commit_sync(Some(o))
+            }
+        }
+    }
+
+    /// Commits asynchronously: the result goes to the configuration's
+    /// `on_commit` callback, served by a later `poll`/`consume`/`close`.
+    ///
+    /// Corresponds to `rd_kafka_commit` with `async=1`.
+    pub fn commit_async<'a>(&self, what: impl Into<Commit<'a>>) -> Result<()> {
+        self.need_group("commit")?;
+        let h = self.core.get()?;
+        match what.into() {
+            Commit::Current => h.client.commit_async(None),
+            Commit::Message(m) => h.client.commit_async(Some(&[m.next_position()])),
+            Commit::Offsets(o) => {
+                check_partitions("commit", o)?;
+                h.client.commit_async(Some(o))
+            }
+        }
+    }
+
+    /// Stores positions to be committed by the next commit (automatic or
+    /// [`Commit::Current`]). Needs `enable.auto.offset.store=false`.
+    ///
+    /// Corresponds to `rd_kafka_offsets_store`.
+    #[doc(alias = "rd_kafka_offsets_store")]
+    pub fn store_offsets(&self, offsets: &[TopicPartition]) -> Result<Vec<TopicPartition>> {
+        self.need_manual_store()?;
+        check_partitions("store_offsets", offsets)?;
+        self.core.get()?.client.offsets_store(offsets)
+    }
+
+    /// Stores a message's position (offset + 1) to be committed by the next
+    /// commit. Needs `enable.auto.offset.store=false`.
+    ///
+    /// Corresponds to `rd_kafka_offset_store_message`.
+    #[doc(alias = "rd_kafka_offset_store_message")]
+    pub fn store_message_offset(&self, message: &Message) -> Result<()> {
+        self.need_manual_store()?;
+        let _h = self.core.get()?;
+        message.native().store_offset()
+    }
+
+    fn need_manual_store(&self) -> Result<()> {
+        if self.auto_offset_store {
+            Err(KafkaError::invalid_arg(
+                "storing offsets by hand needs \"enable.auto.offset.store\"=false (it is true)",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The group's committed offsets for these partitions
+    /// ([`OFFSET_INVALID`](crate::OFFSET_INVALID) where none), with metadata.
+    ///
+    /// Corresponds to `rd_kafka_committed`.
+    #[doc(alias = "rd_kafka_committed")]
+    pub fn committed(&self, partitions: &[TopicPartition], timeout: impl Into<Timeout>) -> Result<Vec<TopicPartition>> {
+        self.need_group("committed")?;
+        check_partitions("committed", partitions)?;
+        self.core
+            .get()?
+            .client
+            .committed(partitions, timeout.into().as_millis_i32())
+    }
+
+    /// The next offset to be consumed for each partition (last consumed + 1),
+    /// or [`OFFSET_INVALID`](crate::OFFSET_INVALID).
+    ///
+    /// Corresponds to `rd_kafka_position`.
+    #[doc(alias = "rd_kafka_position")]
+    pub fn position(&self, partitions: &[TopicPartition]) -> Result<Vec<TopicPartition>> {
+        check_partitions("position", partitions)?;
+        self.core.get()?.client.position(partitions)
+    }
+
+    /// Moves a partition's position to `partition.offset` (asynchronously).
+    /// The partition must be assigned and fetching, else `_STATE`.
+    ///
+    /// Corresponds to `rd_kafka_seek_partitions` (timeout 0).
+    #[doc(alias = "rd_kafka_seek")]
+    pub fn seek(&self, partition: &TopicPartition) -> Result<()> {
+        let r = self.seek_partitions(std::slice::from_ref(partition), Timeout::ZERO)?;
+        match r.into_iter().next().and_then(|tp| tp.error) {
+            Some(e) => Err(e.context(&format!("Failed to seek to offset {}", partition.offset))),
+            None => Ok(()),
+        }
+    }
+
+    /// Seeks several partitions; with a non-zero timeout, waits for the
+    /// seeks to finish. Returns per-partition results.
+    ///
+    /// Corresponds to `rd_kafka_seek_partitions`.
+    #[doc(alias = "rd_kafka_seek_partitions")]
+    pub fn seek_partitions(
+        &self,
+        partitions: &[TopicPartition],
+        timeout: impl Into<Timeout>,
+    ) -> Result<Vec<TopicPartition>> {
+        check_partitions("seek", partitions)?;
+        self.core
+            .get()?
+            .client
+            .seek_partitions(partitions, timeout.into().as_millis_i32())
+    }
+
+    /// Stops fetching these partitions (they stay assigned).
+    ///
+    /// Corresponds to `rd_kafka_pause_partitions`.
+    #[doc(alias = "rd_kafka_pause_partitions")]
+    pub fn pause(&self, partitions: &[TopicPartition]) -> Result<()> {
+        check_partitions("pause", partitions)?;
+        first_error(self.core.get()?.client.pause_resume(true, partitions)?)
+    }
+
+    /// Resumes fetching paused partitions.
+    ///
+    /// Corresponds to `rd_kafka_resume_partitions`.
+    #[doc(alias = "rd_kafka_resume_partitions")]
+    pub fn resume(&self, partitions: &[TopicPartition]) -> Result<()> {
+        check_partitions("resume", partitions)?;
+        first_error(self.core.get()?.client.pause_resume(false, partitions)?)
+    }
+
+    /// The partition's low and high watermarks, asked of the broker.
+    ///
+    /// Corresponds to `rd_kafka_query_watermark_offsets`.
+    #[doc(alias = "rd_kafka_query_watermark_offsets")]
+    pub fn get_watermark_offsets(
+        &self,
+        topic: &str,
+        partition: i32,
+        timeout: impl Into<Timeout>,
+    ) -> Result<(i64, i64)> {
+        self.core
+            .get()?
+            .client
+            .watermarks(topic, partition, Some(timeout.into().as_millis_i32()))
+    }
+
+    /// The last watermarks seen while fetching (no request);
+    /// `(OFFSET_INVALID, OFFSET_INVALID)` when none are known yet.
+    ///
+    /// Corresponds to `rd_kafka_get_watermark_offsets`.
+    #[doc(alias = "rd_kafka_get_watermark_offsets")]
+    pub fn cached_watermark_offsets(&self, topic: &str, partition: i32) -> Result<(i64, i64)> {
+        self.core.get()?.client.watermarks(topic, partition, None)
+    }
+
+    /// For each partition, the earliest offset whose timestamp is at or
+    /// after `partition.offset` (a timestamp in ms); -1 when past the end.
+    ///
+    /// Corresponds to `rd_kafka_offsets_for_times`.
+    #[doc(alias = "rd_kafka_offsets_for_times")]
+    pub fn offsets_for_times(
+        &self,
+        partitions: &[TopicPartition],
+        timeout: impl Into<Timeout>,
+    ) -> Result<Vec<TopicPartition>> {
+        check_partitions("offsets_for_times", partitions)?;
+        self.core
+            .get()?
+            .client
+            .offsets_for_times(partitions, timeout.into().as_millis_i32())
+    }
+
+    /// The group metadata a transactional producer needs to commit this
+    /// consumer's offsets ([`Producer::send_offsets_to_transaction`](crate::Producer::send_offsets_to_transaction)).
+    ///
+    /// Corresponds to `rd_kafka_consumer_group_metadata`.
+    #[doc(alias = "rd_kafka_consumer_group_metadata")]
+    pub fn consumer_group_metadata(&self) -> Result<ConsumerGroupMetadata> {
+        self.need_group("consumer_group_metadata")?;
+        self.core
+            .get()?
+            .client
+            .group_metadata()
+            .map(ConsumerGroupMetadata::from_native)
+            .ok_or_else(|| KafkaError::new(ErrorCode::STATE, "consumer group metadata is not available"))
+    }
+
+    /// The group member id, once joined (`None` before).
+    ///
+    /// Corresponds to `rd_kafka_memberid`.
+    #[doc(alias = "rd_kafka_memberid")]
+    pub fn member_id(&self) -> Result<Option<String>> {
+        Ok(self.core.get()?.client.member_id().filter(|m| !m.is_empty()))
+    }
+
+    /// Cluster metadata: brokers, and all topics or just `topic`.
+    ///
+    /// Corresponds to `rd_kafka_metadata`.
+    #[doc(alias = "rd_kafka_metadata")]
+    pub fn list_topics(&self, topic: Option<&str>, timeout: impl Into<Timeout>) -> Result<ClusterMetadata> {
+        let h = self.core.get()?;
+        crate::metadata::list_topics(&h, topic, timeout.into())
+    }
+
+    /// The cluster id, or `None` if not known within `timeout`.
+    ///
+    /// Corresponds to `rd_kafka_clusterid`.
+    #[doc(alias = "rd_kafka_clusterid")]
+    pub fn cluster_id(&self, timeout: impl Into<Timeout>) -> Result<Option<String>> {
+        Ok(self.core.get()?.client.cluster_id(timeout.into().as_millis_i32()))
+    }
+
+    /// Replaces the SASL PLAIN/SCRAM credentials used for new connections.
+    ///
+    /// Corresponds to `rd_kafka_sasl_set_credentials`.
+    #[doc(alias = "rd_kafka_sasl_set_credentials")]
+    pub fn set_sasl_credentials(&self, username: &str, password: &str) -> Result<()> {
+        self.core.get()?.client.set_sasl_credentials(username, password)
+    }
+
+    /// The client's name, e.g. `rdkafka#consumer-1`.
+    pub fn name(&self) -> Result<String> {
+        Ok(self.core.get()?.name().to_string())
+    }
+
+    /// True after [`close`](Self::close).
+    pub fn is_closed(&self) -> bool {
+        self.core.is_closed()
+    }
+
+    /// Closes the consumer: a final commit (with `enable.auto.commit`),
+    /// leaving the group (`on_revoke` is called, served here), then
+    /// destroying the client. Bounded by `timeout`: if the group cannot be
+    /// left in time (say the coordinator is down), the client is destroyed
+    /// anyway and `_TIMED_OUT` returned. Afterwards every method fails with
+    /// the "closed" error; closing again is harmless. Messages already
+    /// returned stay valid.
+    ///
+    /// A panic in a callback comes out of `close`, leaving the consumer
+    /// open (close it again to finish).
+    ///
+    /// Corresponds to `rd_kafka_consumer_close_queue`.
+    #[doc(alias = "rd_kafka_consumer_close")]
+    pub fn close(&self, timeout: impl Into<Timeout>) -> Result<()> {
+        let h = match self.core.arc() {
+            Ok(h) => h,
+            Err(_) => return Ok(()),
+        };
+        let result = match self.leave_group(&h, Deadline::new(timeout.into())) {
+            Ok(r) => r,
+            Err(Interrupt::Panic(p)) => resume_unwind(p),
+            Err(Interrupt::Error(e)) => Err(e),
+        };
+        drop(self.core.take());
+        // Queues go before the client.
+        drop(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take());
+        drop(h);
+        result
+    }
+
+    /// The close procedure shared by `close` and `Drop`: returns Err only for
+    /// a panic in a callback (the close can then be resumed); the inner
+    /// result is the close's outcome.
+    fn leave_group(&self, h: &Arc<Handle>, deadline: Deadline) -> std::result::Result<Result<()>, Interrupt> {
+        if !self.has_group {
+            return Ok(Ok(()));
+        }
+        let started = self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let queue = match started {
+            Some(q) => q,
+            None => {
+                let Some(q) = h.client.new_queue() else {
+                    h.client.set_consumer_closed();
+                    return Ok(Err(KafkaError::new(ErrorCode::FAIL, "close: could not create a queue")));
+                };
+                if let Err(e) = h.client.consumer_close_queue(&q) {
+                    h.client.set_consumer_closed();
+                    // _DESTROY: already closed.
+                    return Ok(if e.code() == ErrorCode::DESTROY { Ok(()) } else { Err(e) });
+                }
+                q
+            }
+        };
+        // Messages fetched but not returned are dropped: the consumer is closing.
+        while h.take_pending_message().is_some() {}
+        let mut scratch = Vec::new();
+        let mut error = None;
+        while !h.client.consumer_closed() {
+            if deadline.expired() {
+                h.client.set_consumer_closed();
+                return Ok(Err(KafkaError::new(
+                    ErrorCode::TIMED_OUT,
+                    "close: the consumer could not leave its group within the timeout; it was destroyed anyway",
+                )));
+            }
+            h.client
+                .consume_batch(&queue, deadline.remaining_ms_capped(100), 1000, &mut scratch);
+            scratch.clear();
+            match self.serve_deferred(h) {
+                Ok(()) => {}
+                Err(Interrupt::Error(e)) => error = Some(e),
+                Err(Interrupt::Panic(p)) => {
+                    *self.close_queue.lock().unwrap_or_else(|e| e.into_inner()) = Some(queue);
+                    return Err(Interrupt::Panic(p));
+                }
+            }
+        }
+        h.client.set_consumer_closed();
+        drop(queue);
+        Ok(match error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        })
+    }
+}
+
+fn deliver(h: &Arc<Handle>, m: NativeMessage) -> std::result::Result<Message, Interrupt> {
+    match m.error() {
+        Some(e) => Err(Interrupt::Error(e)),
+        None => Ok(Message::new(m, h.clone())),
+    }
+}
+
+fn check_partitions(what: &str, parts: &[TopicPartition]) -> Result<()> {
+    if parts.is_empty() {
+        return Err(KafkaError::invalid_arg(format!("{what}: the partition list is empty")));
+    }
+    for tp in parts {
+        if tp.topic.is_empty() || tp.topic.contains('\0') {
+            return Err(KafkaError::invalid_arg(format!(
+                "{what}: invalid topic name {:?}",
+                tp.topic
+            )));
+        }
+        if tp.partition < 0 {
+            return Err(KafkaError::invalid_arg(format!(
+                "{what}: invalid partition {} for topic {:?}",
+                tp.partition, tp.topic
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn first_error(results: Vec<TopicPartition>) -> Result<()> {
+    match results.iter().find_map(|tp| tp.error.clone()) {
+        Some(e) => Err(e.with_results(results)),
+        None => Ok(()),
+    }
+}
+
+impl Drop for Consumer {
+    fn drop(&mut self) {
+        let Some(h) = self.core.take() else { return };
+        let deadline = Deadline::after(DROP_CLOSE_LIMIT);
+        loop {
+            match self.leave_group(&h, deadline) {
+                Ok(Ok(())) => break,
+                Ok(Err(e)) => {
+                    log::warn!(target: "librdkafka", "[{}] consumer dropped without close: {e}", h.name());
+                    break;
+                }
+                Err(Interrupt::Panic(p)) => {
+                    log::error!(
+                        target: "librdkafka",
+                        "[{}] a callback panicked while the consumer was dropped: {}",
+                        h.name(),
+                        panic_message(&*p)
+                    );
+                }
+                Err(Interrupt::Error(e)) => {
+                    log::warn!(target: "librdkafka", "[{}] {e}", h.name());
+                    break;
+                }
+            }
+        }
+        // Anything still recorded is dropped with the client; queues go first.
+        while h.state.next_deferred().is_some() {}
+        drop(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take());
+        drop(h);
+    }
+}

@@ -1,0 +1,424 @@
+//! Consumer calls on `rd_kafka_t`, and owned consumed messages.
+
+use super::{error_from_ptr, sys, HeadersView, MessageView, NativeClient, NativeQueue, NativeTpl};
+use crate::error::{ErrorCode, KafkaError};
+use crate::TopicPartition;
+use std::ffi::CString;
+use std::ptr::NonNull;
+use std::sync::OnceLock;
+
+/// An owned consumed message (`rd_kafka_message_t` from
+/// `rd_kafka_consumer_poll` / `rd_kafka_consume_batch_queue`).
+pub(crate) struct NativeMessage {
+    ptr: NonNull<sys::rd_kafka_message_t>,
+    /// librdkafka parses headers lazily and caches them in the message,
+    /// writing through a `const` pointer; the OnceLock makes that first
+    /// parse happen once, so shared references may read concurrently.
+    headers: OnceLock<usize>,
+}
+
+// SAFETY: the message is owned data; librdkafka allows destroying it from
+// any thread (the client stays alive: the public Message holds it).
+unsafe impl Send for NativeMessage {}
+// SAFETY: every accessor only reads, except the lazy header parse, which the
+// OnceLock serialises.
+unsafe impl Sync for NativeMessage {}
+
+impl NativeMessage {
+    /// # Safety
+    /// `p` must be null or a message the caller owns.
+    pub(crate) unsafe fn from_ptr(p: *mut sys::rd_kafka_message_t) -> Option<Self> {
+        NonNull::new(p).map(|ptr| NativeMessage {
+            ptr,
+            headers: OnceLock::new(),
+        })
+    }
+
+    /// A borrowed view (its `headers` must not be used: see [`Self::headers`]).
+    pub(crate) fn view(&self) -> MessageView<'_> {
+        // SAFETY: the message lives as long as the borrow of self.
+        unsafe { MessageView::from_ptr(self.ptr.as_ptr()).expect("non-null") }
+    }
+
+    /// The headers, parsed once.
+    pub(crate) fn headers(&self) -> Option<HeadersView<'_>> {
+        let p = *self.headers.get_or_init(|| {
+            let mut h: *mut sys::rd_kafka_headers_t = std::ptr::null_mut();
+            // SAFETY: valid message; runs at most once (OnceLock).
+            let err = unsafe { sys::rd_kafka_message_headers(self.ptr.as_ptr(), &mut h) };
+            if err != 0 {
+                0
+            } else {
+                h as usize
+            }
+        });
+        if p == 0 {
+            None
+        } else {
+            // SAFETY: the headers live as long as the message.
+            Some(unsafe { HeadersView::from_ptr(p as *mut sys::rd_kafka_headers_t) })
+        }
+    }
+
+    /// Stores this message's offset + 1 for the next commit.
+    ///
+    /// Corresponds to `rd_kafka_offset_store_message`.
+    pub(crate) fn store_offset(&self) -> Result<(), KafkaError> {
+        // SAFETY: valid message; librdkafka only reads it.
+        match unsafe { error_from_ptr(sys::rd_kafka_offset_store_message(self.ptr.as_ptr())) } {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
+
+    /// The consumer error this message carries, with the partition it is
+    /// about (`_PARTITION_EOF` carries the offset reached).
+    pub(crate) fn error(&self) -> Option<KafkaError> {
+        let v = self.view();
+        let code = v.err();
+        if code == ErrorCode::NO_ERROR {
+            return None;
+        }
+        let topic = String::from_utf8_lossy(v.topic_bytes()).into_owned();
+        let e = KafkaError::new(code, v.errstr());
+        Some(if topic.is_empty() {
+            e
+        } else {
+            e.with_partition(TopicPartition::with_offset(topic, v.partition(), v.offset()))
+        })
+    }
+}
+
+impl Drop for NativeMessage {
+    fn drop(&mut self) {
+        // SAFETY: we own the message.
+        unsafe { sys::rd_kafka_message_destroy(self.ptr.as_ptr()) }
+    }
+}
+
+fn check(err: i32, what: &str) -> Result<(), KafkaError> {
+    if err == 0 {
+        Ok(())
+    } else {
+        Err(KafkaError::from_code(ErrorCode(err)).context(what))
+    }
+}
+
+fn check_error(e: *mut sys::rd_kafka_error_t) -> Result<(), KafkaError> {
+    // SAFETY: e is null or an error object we own.
+    match unsafe { error_from_ptr(e) } {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+/// Takes ownership of a list librdkafka allocated for us.
+fn owned_list(p: *mut sys::rd_kafka_topic_partition_list_t) -> Vec<TopicPartition> {
+    if p.is_null() {
+        return Vec::new();
+    }
+    // SAFETY: p is a list we own; read it, then destroy it.
+    unsafe {
+        let v = NativeTpl::read_list(p);
+        sys::rd_kafka_topic_partition_list_destroy(p);
+        v
+    }
+}
+
+impl NativeClient {
+    /// Corresponds to `rd_kafka_poll_set_consumer`.
+    pub(crate) fn poll_set_consumer(&self) -> Result<(), KafkaError> {
+        // SAFETY: valid handle.
+        check(
+            unsafe { sys::rd_kafka_poll_set_consumer(self.as_ptr()) },
+            "poll_set_consumer",
+        )
+    }
+
+    /// Corresponds to `rd_kafka_consumer_poll`.
+    pub(crate) fn consumer_poll(&self, timeout_ms: i32) -> Option<NativeMessage> {
+        // SAFETY: valid handle; the message returned is ours.
+        unsafe { NativeMessage::from_ptr(sys::rd_kafka_consumer_poll(self.as_ptr(), timeout_ms)) }
+    }
+
+    /// Corresponds to `rd_kafka_consume_batch_queue`: appends up to `max`
+    /// messages to `out`.
+    pub(crate) fn consume_batch(&self, queue: &NativeQueue, timeout_ms: i32, max: usize, out: &mut Vec<NativeMessage>) {
+        if max == 0 {
+            return;
+        }
+        let mut ptrs: Vec<*mut sys::rd_kafka_message_t> = Vec::with_capacity(max);
+        // SAFETY: valid queue; `ptrs` has room for `max` pointers, of which
+        // librdkafka fills the first `n` with messages we then own.
+        unsafe {
+            let n = sys::rd_kafka_consume_batch_queue(queue.as_ptr(), timeout_ms, ptrs.as_mut_ptr(), max);
+            if n > 0 {
+                ptrs.set_len(n as usize);
+            }
+        }
+        out.reserve(ptrs.len());
+        for p in ptrs {
+            // SAFETY: each pointer is a message we own.
+            if let Some(m) = unsafe { NativeMessage::from_ptr(p) } {
+                out.push(m);
+            }
+        }
+    }
+
+    /// Corresponds to `rd_kafka_subscribe`.
+    pub(crate) fn subscribe(&self, topics: &[&str]) -> Result<(), KafkaError> {
+        let parts: Vec<TopicPartition> = topics.iter().map(|t| TopicPartition::new(*t, -1)).collect();
+        let tpl = NativeTpl::from_partitions(&parts)?;
+        // SAFETY: valid handle and list.
+        check(
+            unsafe { sys::rd_kafka_subscribe(self.as_ptr(), tpl.as_ptr()) },
+            "subscribe failed",
+        )
+    }
+
+    /// Corresponds to `rd_kafka_unsubscribe`.
+    pub(crate) fn unsubscribe(&self) -> Result<(), KafkaError> {
+        // SAFETY: valid handle.
+        check(
+            unsafe { sys::rd_kafka_unsubscribe(self.as_ptr()) },
+            "unsubscribe failed",
+        )
+    }
+
+    /// Corresponds to `rd_kafka_subscription`.
+    pub(crate) fn subscription(&self) -> Result<Vec<String>, KafkaError> {
+        let mut p = std::ptr::null_mut();
+        // SAFETY: valid handle and out-pointer; the list is ours.
+        check(
+            unsafe { sys::rd_kafka_subscription(self.as_ptr(), &mut p) },
+            "subscription failed",
+        )?;
+        Ok(owned_list(p).into_iter().map(|tp| tp.topic).collect())
+    }
+
+    /// Corresponds to `rd_kafka_assign` (`None` clears the assignment).
+    pub(crate) fn assign(&self, parts: Option<&[TopicPartition]>) -> Result<(), KafkaError> {
+        let tpl = parts.map(NativeTpl::from_partitions).transpose()?;
+        let p = tpl.as_ref().map(|t| t.as_ptr() as *const _).unwrap_or(std::ptr::null());
+        // SAFETY: valid handle; list valid or null.
+        check(unsafe { sys::rd_kafka_assign(self.as_ptr(), p) }, "assign failed")
+    }
+
+    /// Corresponds to `rd_kafka_incremental_assign` / `rd_kafka_incremental_unassign`.
+    pub(crate) fn incremental(&self, assign: bool, parts: &[TopicPartition]) -> Result<(), KafkaError> {
+        let tpl = NativeTpl::from_partitions(parts)?;
+        // SAFETY: valid handle and list; the error object is ours.
+        check_error(unsafe {
+            if assign {
+                sys::rd_kafka_incremental_assign(self.as_ptr(), tpl.as_ptr())
+            } else {
+                sys::rd_kafka_incremental_unassign(self.as_ptr(), tpl.as_ptr())
+            }
+        })
+    }
+
+    /// Corresponds to `rd_kafka_assignment`.
+    pub(crate) fn assignment(&self) -> Result<Vec<TopicPartition>, KafkaError> {
+        let mut p = std::ptr::null_mut();
+        // SAFETY: valid handle and out-pointer; the list is ours.
+        check(
+            unsafe { sys::rd_kafka_assignment(self.as_ptr(), &mut p) },
+            "assignment failed",
+        )?;
+        Ok(owned_list(p))
+    }
+
+    /// Corresponds to `rd_kafka_assignment_lost`.
+    pub(crate) fn assignment_lost(&self) -> bool {
+        // SAFETY: valid handle.
+        unsafe { sys::rd_kafka_assignment_lost(self.as_ptr()) != 0 }
+    }
+
+    /// Corresponds to `rd_kafka_rebalance_protocol`: "NONE", "EAGER" or "COOPERATIVE".
+    pub(crate) fn rebalance_protocol(&self) -> String {
+        // SAFETY: valid handle; the string is static.
+        unsafe { super::cstr_owned(sys::rd_kafka_rebalance_protocol(self.as_ptr())) }
+    }
+
+    /// Corresponds to `rd_kafka_commit` with `async=1`.
+    pub(crate) fn commit_async(&self, parts: Option<&[TopicPartition]>) -> Result<(), KafkaError> {
+        let tpl = parts.map(NativeTpl::from_partitions).transpose()?;
+        let p = tpl.as_ref().map(|t| t.as_ptr() as *const _).unwrap_or(std::ptr::null());
+        // SAFETY: valid handle; list valid or null (copied by librdkafka).
+        check(unsafe { sys::rd_kafka_commit(self.as_ptr(), p, 1) }, "commit failed")
+    }
+
+    /// Corresponds to `rd_kafka_commit_queue` with a private reply queue:
+    /// commits synchronously and returns the per-partition results, without
+    /// going through the `offset_commit_cb`.
+    pub(crate) fn commit_sync(&self, parts: Option<&[TopicPartition]>) -> Result<Vec<TopicPartition>, KafkaError> {
+        let tpl = parts.map(NativeTpl::from_partitions).transpose()?;
+        let p = tpl.as_ref().map(|t| t.as_ptr() as *const _).unwrap_or(std::ptr::null());
+        // SAFETY: valid handle; the queue is ours and destroyed below.
+        let q = unsafe { sys::rd_kafka_queue_new(self.as_ptr()) };
+        // SAFETY: q is a new queue reference we own.
+        let queue = unsafe { NativeQueue::from_raw(q) }.ok_or_else(|| KafkaError::new(ErrorCode::FAIL, "no queue"))?;
+        // SAFETY: valid handle, list (or null) and queue.
+        let err = unsafe { sys::rd_kafka_commit_queue(self.as_ptr(), p, queue.as_ptr(), None, std::ptr::null_mut()) };
+        if err != 0 {
+            return Err(KafkaError::from_code(ErrorCode(err)).context("commit failed"));
+        }
+        // The result arrives once the request completes or times out in
+        // librdkafka; the bound here only guards against a client that is
+        // torn down meanwhile.
+        let deadline = crate::timeout::Deadline::after(std::time::Duration::from_secs(300));
+        loop {
+            if deadline.expired() {
+                return Err(KafkaError::new(
+                    ErrorCode::TIMED_OUT,
+                    "commit: no result from librdkafka",
+                ));
+            }
+            if let Some(ev) = queue.poll(1000) {
+                if ev.kind() != sys::RD_KAFKA_EVENT_OFFSET_COMMIT {
+                    continue;
+                }
+                let results = ev.partitions();
+                let code = ev.error_code();
+                return if code == ErrorCode::NO_ERROR {
+                    Ok(results)
+                } else {
+                    let e = KafkaError::new(code, ev.error().map(|e| e.message().to_string()).unwrap_or_default());
+                    Err(e.with_results(results))
+                };
+            }
+        }
+    }
+
+    /// Corresponds to `rd_kafka_offsets_store`.
+    pub(crate) fn offsets_store(&self, parts: &[TopicPartition]) -> Result<Vec<TopicPartition>, KafkaError> {
+        let tpl = NativeTpl::from_partitions(parts)?;
+        // SAFETY: valid handle and list (updated with per-partition errors).
+        let err = unsafe { sys::rd_kafka_offsets_store(self.as_ptr(), tpl.as_ptr()) };
+        let results = tpl.to_partitions();
+        if err != 0 {
+            return Err(KafkaError::from_code(ErrorCode(err)).with_results(results));
+        }
+        Ok(results)
+    }
+
+    /// Corresponds to `rd_kafka_committed`.
+    pub(crate) fn committed(
+        &self,
+        parts: &[TopicPartition],
+        timeout_ms: i32,
+    ) -> Result<Vec<TopicPartition>, KafkaError> {
+        let tpl = NativeTpl::from_partitions(parts)?;
+        // SAFETY: valid handle and list (updated in place).
+        check(
+            unsafe { sys::rd_kafka_committed(self.as_ptr(), tpl.as_ptr(), timeout_ms) },
+            "committed failed",
+        )?;
+        Ok(tpl.to_partitions())
+    }
+
+    /// Corresponds to `rd_kafka_position`.
+    pub(crate) fn position(&self, parts: &[TopicPartition]) -> Result<Vec<TopicPartition>, KafkaError> {
+        let tpl = NativeTpl::from_partitions(parts)?;
+        // SAFETY: valid handle and list (updated in place).
+        check(
+            unsafe { sys::rd_kafka_position(self.as_ptr(), tpl.as_ptr()) },
+            "position failed",
+        )?;
+        Ok(tpl.to_partitions())
+    }
+
+    /// Corresponds to `rd_kafka_seek_partitions`.
+    pub(crate) fn seek_partitions(
+        &self,
+        parts: &[TopicPartition],
+        timeout_ms: i32,
+    ) -> Result<Vec<TopicPartition>, KafkaError> {
+        let tpl = NativeTpl::from_partitions(parts)?;
+        // SAFETY: valid handle and list (updated in place); error is ours.
+        check_error(unsafe { sys::rd_kafka_seek_partitions(self.as_ptr(), tpl.as_ptr(), timeout_ms) })?;
+        Ok(tpl.to_partitions())
+    }
+
+    /// Corresponds to `rd_kafka_pause_partitions` / `rd_kafka_resume_partitions`.
+    pub(crate) fn pause_resume(
+        &self,
+        pause: bool,
+        parts: &[TopicPartition],
+    ) -> Result<Vec<TopicPartition>, KafkaError> {
+        let tpl = NativeTpl::from_partitions(parts)?;
+        // SAFETY: valid handle and list (updated in place).
+        let err = unsafe {
+            if pause {
+                sys::rd_kafka_pause_partitions(self.as_ptr(), tpl.as_ptr())
+            } else {
+                sys::rd_kafka_resume_partitions(self.as_ptr(), tpl.as_ptr())
+            }
+        };
+        check(err, if pause { "pause failed" } else { "resume failed" })?;
+        Ok(tpl.to_partitions())
+    }
+
+    /// Corresponds to `rd_kafka_query_watermark_offsets` (or, cached,
+    /// `rd_kafka_get_watermark_offsets`).
+    pub(crate) fn watermarks(
+        &self,
+        topic: &str,
+        partition: i32,
+        timeout_ms: Option<i32>,
+    ) -> Result<(i64, i64), KafkaError> {
+        let t = CString::new(topic)
+            .map_err(|_| KafkaError::invalid_arg(format!("topic name {topic:?} contains a NUL byte")))?;
+        let (mut lo, mut hi) = (-1001i64, -1001i64);
+        // SAFETY: valid handle, string and out-pointers.
+        let err = unsafe {
+            match timeout_ms {
+                Some(ms) => {
+                    sys::rd_kafka_query_watermark_offsets(self.as_ptr(), t.as_ptr(), partition, &mut lo, &mut hi, ms)
+                }
+                None => sys::rd_kafka_get_watermark_offsets(self.as_ptr(), t.as_ptr(), partition, &mut lo, &mut hi),
+            }
+        };
+        check(err, "watermark offsets")?;
+        Ok((lo, hi))
+    }
+
+    /// Corresponds to `rd_kafka_offsets_for_times`.
+    pub(crate) fn offsets_for_times(
+        &self,
+        parts: &[TopicPartition],
+        timeout_ms: i32,
+    ) -> Result<Vec<TopicPartition>, KafkaError> {
+        let tpl = NativeTpl::from_partitions(parts)?;
+        // SAFETY: valid handle and list (updated in place).
+        check(
+            unsafe { sys::rd_kafka_offsets_for_times(self.as_ptr(), tpl.as_ptr(), timeout_ms) },
+            "offsets_for_times",
+        )?;
+        Ok(tpl.to_partitions())
+    }
+
+    /// Corresponds to `rd_kafka_consumer_group_metadata` (None without a group).
+    pub(crate) fn group_metadata(&self) -> Option<super::NativeCgMetadata> {
+        // SAFETY: valid handle; the object returned is ours.
+        unsafe { super::NativeCgMetadata::from_ptr(sys::rd_kafka_consumer_group_metadata(self.as_ptr())) }
+    }
+
+    /// Corresponds to `rd_kafka_queue_new`.
+    pub(crate) fn new_queue(&self) -> Option<NativeQueue> {
+        // SAFETY: valid handle; the queue reference returned is ours.
+        unsafe { NativeQueue::from_raw(sys::rd_kafka_queue_new(self.as_ptr())) }
+    }
+
+    /// Corresponds to `rd_kafka_consumer_close_queue`.
+    pub(crate) fn consumer_close_queue(&self, queue: &NativeQueue) -> Result<(), KafkaError> {
+        // SAFETY: valid handle and queue.
+        check_error(unsafe { sys::rd_kafka_consumer_close_queue(self.as_ptr(), queue.as_ptr()) })
+    }
+
+    /// Corresponds to `rd_kafka_consumer_closed`.
+    pub(crate) fn consumer_closed(&self) -> bool {
+        // SAFETY: valid handle.
+        unsafe { sys::rd_kafka_consumer_closed(self.as_ptr()) != 0 }
+    }
+}
