@@ -173,7 +173,6 @@ pub struct Consumer {
     /// are counted so the fallback assign is skipped.
     in_rebalance: AtomicBool,
     assign_calls: AtomicUsize,
-    has_group: bool,
     auto_offset_store: bool,
     /// The queue a started close is served from (kept across a close that
     /// a panicking callback interrupted).
@@ -201,21 +200,22 @@ fn is_true(v: Option<&str>, default: bool) -> bool {
 impl Consumer {
     /// Creates a consumer. Every property is validated (an unknown key or a
     /// bad value gives an `_INVALID_ARG` error naming the key). `group.id`
-    /// is needed to [`subscribe`](Self::subscribe) and commit; without it
-    /// the consumer can still [`assign`](Self::assign) partitions and read.
+    /// is required, as in the Python client: librdkafka's consumer needs it
+    /// even to [`assign`](Self::assign) partitions by hand (commits and
+    /// committed offsets are per group).
     ///
     /// Corresponds to `rd_kafka_new` with `RD_KAFKA_CONSUMER`.
     #[doc(alias = "rd_kafka_new")]
     pub fn new(config: &Config) -> Result<Consumer> {
-        let has_group = config.get("group.id").map(|g| !g.is_empty()).unwrap_or(false);
+        if config.get("group.id").map(|g| g.is_empty()).unwrap_or(true) {
+            return Err(KafkaError::invalid_arg(
+                "Failed to create consumer: \"group.id\" must be set",
+            ));
+        }
         let auto_offset_store = is_true(config.get("enable.auto.offset.store"), true);
         let (client, state) = create_native(config, ClientKind::Consumer)?;
-        let queue = if has_group {
-            client.poll_set_consumer()?;
-            client.consumer_queue().unwrap_or_else(|| client.main_queue())
-        } else {
-            client.main_queue()
-        };
+        client.poll_set_consumer()?;
+        let queue = client.consumer_queue().unwrap_or_else(|| client.main_queue());
         let handle = Handle {
             pending: Default::default(),
             pending_messages: Default::default(),
@@ -229,20 +229,9 @@ impl Consumer {
             rebalance: Mutex::new(RebalanceCallbacks::default()),
             in_rebalance: AtomicBool::new(false),
             assign_calls: AtomicUsize::new(0),
-            has_group,
             auto_offset_store,
             close_queue: Mutex::new(None),
         })
-    }
-
-    fn need_group(&self, what: &str) -> Result<()> {
-        if self.has_group {
-            Ok(())
-        } else {
-            Err(KafkaError::invalid_arg(format!(
-                "{what} needs a consumer group: set \"group.id\" in the configuration"
-            )))
-        }
     }
 
     /// Subscribes to topics (names, or regular expressions starting with
@@ -260,7 +249,6 @@ impl Consumer {
     ///
     /// Corresponds to `rd_kafka_subscribe`.
     pub fn subscribe_with(&self, topics: &[&str], callbacks: RebalanceCallbacks) -> Result<()> {
-        self.need_group("subscribe")?;
         if topics.is_empty() {
             return Err(KafkaError::invalid_arg(
                 "subscribe: the topic list is empty (use unsubscribe to leave)",
@@ -552,7 +540,6 @@ impl Consumer {
     /// Corresponds to `rd_kafka_commit_queue` (waiting for the result).
     #[doc(alias = "rd_kafka_commit")]
     pub fn commit_sync<'a>(&self, what: impl Into<Commit<'a>>) -> Result<Vec<TopicPartition>> {
-        self.need_group("commit")?;
         let h = self.core.arc()?;
         match what.into() {
             Commit::Current => h.client.commit_sync(None),
@@ -569,7 +556,6 @@ impl Consumer {
     ///
     /// Corresponds to `rd_kafka_commit` with `async=1`.
     pub fn commit_async<'a>(&self, what: impl Into<Commit<'a>>) -> Result<()> {
-        self.need_group("commit")?;
         let h = self.core.get()?;
         match what.into() {
             Commit::Current => h.client.commit_async(None),
@@ -619,7 +605,6 @@ impl Consumer {
     /// Corresponds to `rd_kafka_committed`.
     #[doc(alias = "rd_kafka_committed")]
     pub fn committed(&self, partitions: &[TopicPartition], timeout: impl Into<Timeout>) -> Result<Vec<TopicPartition>> {
-        self.need_group("committed")?;
         check_partitions("committed", partitions)?;
         self.core
             .get()?
@@ -638,7 +623,7 @@ impl Consumer {
     }
 
     /// Moves a partition's position to `partition.offset` (asynchronously).
-    /// The partition must be assigned and fetching, else `_STATE`.
+    /// The partition must be assigned, else `_UNKNOWN_PARTITION`.
     ///
     /// Corresponds to `rd_kafka_seek_partitions` (timeout 0).
     #[doc(alias = "rd_kafka_seek")]
@@ -661,10 +646,16 @@ impl Consumer {
         timeout: impl Into<Timeout>,
     ) -> Result<Vec<TopicPartition>> {
         check_partitions("seek", partitions)?;
-        self.core
-            .get()?
-            .client
-            .seek_partitions(partitions, timeout.into().as_millis_i32())
+        let ms = timeout.into().as_millis_i32();
+        let mut results = self.core.get()?.client.seek_partitions(partitions, ms)?;
+        // With no wait, librdkafka marks the seeks it started `_IN_PROGRESS`:
+        // that is success.
+        for tp in &mut results {
+            if tp.error.as_ref().is_some_and(|e| e.code() == ErrorCode::IN_PROGRESS) {
+                tp.error = None;
+            }
+        }
+        Ok(results)
     }
 
     /// Stops fetching these partitions (they stay assigned).
@@ -733,7 +724,6 @@ impl Consumer {
     /// Corresponds to `rd_kafka_consumer_group_metadata`.
     #[doc(alias = "rd_kafka_consumer_group_metadata")]
     pub fn consumer_group_metadata(&self) -> Result<ConsumerGroupMetadata> {
-        self.need_group("consumer_group_metadata")?;
         self.core
             .get()?
             .client
@@ -819,9 +809,6 @@ impl Consumer {
     /// a panic in a callback (the close can then be resumed); the inner
     /// result is the close's outcome.
     fn leave_group(&self, h: &Arc<Handle>, deadline: Deadline) -> std::result::Result<Result<()>, Interrupt> {
-        if !self.has_group {
-            return Ok(Ok(()));
-        }
         let started = self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take();
         let queue = match started {
             Some(q) => q,

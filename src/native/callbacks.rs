@@ -113,6 +113,17 @@ pub(super) unsafe extern "C" fn rebalance_trampoline(
     }
 }
 
+/// The per-call commit callback of synchronous commits: its presence stops
+/// librdkafka from also sending the result to the configuration's
+/// `offset_commit_cb` (the result is read from the reply queue instead).
+pub(super) unsafe extern "C" fn noop_commit_trampoline(
+    _rk: *mut sys::rd_kafka_t,
+    _err: sys::rd_kafka_resp_err_t,
+    _offsets: *mut sys::rd_kafka_topic_partition_list_t,
+    _opaque: *mut c_void,
+) {
+}
+
 /// `offset_commit_cb` (consumer): async and automatic commit results.
 pub(super) unsafe extern "C" fn offset_commit_trampoline(
     _rk: *mut sys::rd_kafka_t,

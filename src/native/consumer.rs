@@ -259,7 +259,15 @@ impl NativeClient {
         // SAFETY: q is a new queue reference we own.
         let queue = unsafe { NativeQueue::from_raw(q) }.ok_or_else(|| KafkaError::new(ErrorCode::FAIL, "no queue"))?;
         // SAFETY: valid handle, list (or null) and queue.
-        let err = unsafe { sys::rd_kafka_commit_queue(self.as_ptr(), p, queue.as_ptr(), None, std::ptr::null_mut()) };
+        let err = unsafe {
+            sys::rd_kafka_commit_queue(
+                self.as_ptr(),
+                p,
+                queue.as_ptr(),
+                Some(super::callbacks::noop_commit_trampoline),
+                std::ptr::null_mut(),
+            )
+        };
         if err != 0 {
             return Err(KafkaError::from_code(ErrorCode(err)).context("commit failed"));
         }
