@@ -166,8 +166,3 @@ fn read_committed_reader_sees_transactions_only_once_committed() {
     expected.sort();
     assert_eq!(seen, expected);
 }
-
-/// True when the broker under test is the Tansu the test script started.
-fn is_tansu() -> bool {
-    std::env::var("FERROKAFKA_BROKER").as_deref() == Ok("tansu")
-}

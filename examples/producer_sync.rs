@@ -1,0 +1,43 @@
+//! The guide's "Synchronous writes": `flush` after each message makes the
+//! write synchronous (simple, but throughput is bounded by the round trip).
+//!
+//!     cargo run --example producer_sync [-- --bootstrap-servers host:port]
+
+mod common;
+
+use ferrokafka::{Config, KafkaError, Producer, Record};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn main() -> ferrokafka::Result<()> {
+    let cluster = common::cluster("sync-writes");
+    let producer = Producer::new(&Config::from([(
+        "bootstrap.servers",
+        cluster.bootstrap_servers.as_str(),
+    )]))?;
+    for i in 0..5 {
+        let value = format!("value {i}");
+        let outcome: Arc<Mutex<Option<Result<(i32, i64), KafkaError>>>> = Arc::default();
+        let slot = outcome.clone();
+        producer.produce(
+            Record::new("sync-writes")
+                .key("key")
+                .value(&value)
+                .on_delivery(move |r| {
+                    *slot.lock().unwrap() = Some(
+                        r.result()
+                            .map(|()| (r.partition().unwrap_or(-1), r.offset().unwrap_or(-1))),
+                    );
+                }),
+        )?;
+        // Block until the message is delivered (or failed).
+        let left = producer.flush(Duration::from_secs(10))?;
+        let delivered = outcome.lock().unwrap().take();
+        match delivered {
+            Some(Ok((p, o))) => println!("wrote {value:?} to partition {p} at offset {o}"),
+            Some(Err(e)) => println!("failed to write {value:?}: {e}"),
+            None => println!("{value:?} still undelivered ({left} in queue)"),
+        }
+    }
+    producer.close(Duration::from_secs(10))
+}
