@@ -9,6 +9,9 @@ use ferrokafka::{Config, KafkaError, Producer, Record};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Where the delivery callback leaves the outcome: (partition, offset) or why not.
+type Outcome = Arc<Mutex<Option<Result<(i32, i64), KafkaError>>>>;
+
 fn main() -> ferrokafka::Result<()> {
     let cluster = common::cluster("sync-writes");
     let producer = Producer::new(&Config::from([(
@@ -17,7 +20,7 @@ fn main() -> ferrokafka::Result<()> {
     )]))?;
     for i in 0..5 {
         let value = format!("value {i}");
-        let outcome: Arc<Mutex<Option<Result<(i32, i64), KafkaError>>>> = Arc::default();
+        let outcome: Outcome = Arc::default();
         let slot = outcome.clone();
         producer.produce(
             Record::new("sync-writes")

@@ -85,7 +85,7 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
     let has_throttle = cbs.throttle_cb.is_some();
     let has_oauth = cbs.oauth_cb.is_some();
     let has_partitioner = cbs.partitioner.is_some() && kind == ClientKind::Producer;
-    let state = Arc::new(CallbackState::new(kind, cbs, redactor, emulated));
+    let state = Arc::new(CallbackState::new(cbs, redactor, emulated));
     conf.install_callbacks(Arc::as_ptr(&state), has_throttle, has_oauth);
     if kind == ClientKind::Consumer {
         conf.install_consumer_callbacks();

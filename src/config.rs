@@ -411,6 +411,7 @@ impl Drop for Redactor {
 pub(crate) enum ClientKind {
     Producer,
     Consumer,
+    #[allow(dead_code)] // until the AdminClient lands
     Admin,
 }
 

@@ -7,7 +7,7 @@
 //! remaining events stay queued), and the serving call resumes the panic
 //! after leaving C: the client stays usable.
 
-use crate::config::{syslog_to_level, Callbacks, ClientKind, Emulated, LogRecord, OAuthToken, Redactor, ThrottleEvent};
+use crate::config::{syslog_to_level, Callbacks, Emulated, LogRecord, OAuthToken, Redactor, ThrottleEvent};
 use crate::error::{ErrorCode, KafkaError};
 use crate::native::{sys, NativeEvent};
 use crate::TopicPartition;
@@ -45,7 +45,6 @@ pub(crate) enum Deferred {
 /// address as the configuration opaque, so it lives (boxed in an `Arc`)
 /// until after `rd_kafka_destroy` has returned.
 pub(crate) struct CallbackState {
-    pub(crate) kind: ClientKind,
     pub(crate) callbacks: Callbacks,
     pub(crate) redactor: Redactor,
     pub(crate) emulated: Emulated,
@@ -55,9 +54,8 @@ pub(crate) struct CallbackState {
 }
 
 impl CallbackState {
-    pub(crate) fn new(kind: ClientKind, callbacks: Callbacks, redactor: Redactor, emulated: Emulated) -> Self {
+    pub(crate) fn new(callbacks: Callbacks, redactor: Redactor, emulated: Emulated) -> Self {
         CallbackState {
-            kind,
             callbacks,
             redactor,
             emulated,
@@ -75,11 +73,6 @@ impl CallbackState {
     /// The next deferred event, if any.
     pub(crate) fn next_deferred(&self) -> Option<Deferred> {
         self.deferred.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
-    }
-
-    /// Puts back an event whose handling must be retried first.
-    pub(crate) fn undefer(&self, ev: Deferred) {
-        self.deferred.lock().unwrap_or_else(|e| e.into_inner()).push_front(ev);
     }
 
     pub(crate) fn has_deferred(&self) -> bool {

@@ -119,3 +119,8 @@ pub fn wait_destroyed(timeout: std::time::Duration) -> usize {
 // librdkafka itself comes from rdkafka-sys (compiled from its vendored
 // sources); our own declarations in `native::sys` link against it.
 use rdkafka_sys as _;
+
+/// The README's code samples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

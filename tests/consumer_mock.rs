@@ -280,7 +280,8 @@ fn async_commit_results_go_to_on_commit_inside_poll_and_sync_commits_never_do() 
     produce(&c, &topic, 1, 0..10);
     let mut config = group_config(&c, &unique_topic("g"));
     config.set("enable.auto.commit", false);
-    let commits: Arc<Mutex<Vec<(Option<ErrorCode>, Vec<(i32, i64)>)>>> = Arc::default();
+    type CommitLog = Arc<Mutex<Vec<(Option<ErrorCode>, Vec<(i32, i64)>)>>>;
+    let commits: CommitLog = Arc::default();
     {
         let commits = commits.clone();
         config.set_on_commit(move |err, parts| {

@@ -115,12 +115,6 @@ impl NativeClient {
         check(err, "purge failed")
     }
 
-    /// Corresponds to `rd_kafka_yield`.
-    pub(crate) fn yield_now(&self) {
-        // SAFETY: valid handle.
-        unsafe { sys::rd_kafka_yield(self.ptr.as_ptr()) }
-    }
-
     /// Corresponds to `rd_kafka_fatal_error`: the fatal error, if one was raised.
     pub(crate) fn fatal_error(&self) -> Option<KafkaError> {
         let mut buf = ErrBuf::new();
@@ -209,20 +203,6 @@ impl NativeClient {
         match res {
             None => Ok(()),
             Some(e) => Err(e),
-        }
-    }
-
-    /// Corresponds to `rd_kafka_oauthbearer_set_token`.
-    pub(crate) fn oauthbearer_set_token(&self, token: &crate::config::OAuthToken) -> Result<(), KafkaError> {
-        // SAFETY: valid handle.
-        unsafe {
-            set_oauth_token(
-                self.ptr.as_ptr(),
-                &token.token,
-                token.lifetime_ms,
-                &token.principal,
-                &token.extensions,
-            )
         }
     }
 
@@ -478,17 +458,6 @@ impl NativeQueue {
     pub(crate) fn len(&self) -> usize {
         // SAFETY: valid queue.
         unsafe { sys::rd_kafka_queue_length(self.ptr.as_ptr()) }
-    }
-
-    /// Corresponds to `rd_kafka_queue_forward` (None stops forwarding).
-    pub(crate) fn forward_to(&self, dst: Option<&NativeQueue>) {
-        // SAFETY: valid queues.
-        unsafe {
-            sys::rd_kafka_queue_forward(
-                self.ptr.as_ptr(),
-                dst.map(|d| d.ptr.as_ptr()).unwrap_or(std::ptr::null_mut()),
-            )
-        }
     }
 }
 

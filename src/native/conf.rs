@@ -62,27 +62,6 @@ impl NativeConf {
         }
     }
 
-    /// Corresponds to `rd_kafka_conf_get`: the effective value of a property.
-    pub(crate) fn get(&self, key: &str) -> Option<String> {
-        let k = CString::new(key).ok()?;
-        let mut size: usize = 0;
-        // SAFETY: a null dest asks for the required size only.
-        let res = unsafe { sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), std::ptr::null_mut(), &mut size) };
-        if res != sys::RD_KAFKA_CONF_OK || size == 0 {
-            return None;
-        }
-        let mut buf = vec![0u8; size];
-        // SAFETY: buf has `size` bytes.
-        let res =
-            unsafe { sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), buf.as_mut_ptr() as *mut _, &mut size) };
-        if res != sys::RD_KAFKA_CONF_OK {
-            return None;
-        }
-        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-        buf.truncate(end);
-        Some(String::from_utf8_lossy(&buf).into_owned())
-    }
-
     /// Corresponds to `rd_kafka_conf_set_events`.
     pub(crate) fn set_events(&mut self, events: i32) {
         // SAFETY: valid conf.

@@ -29,10 +29,6 @@ impl NativeEvent {
         NonNull::new(p).map(|ptr| NativeEvent { ptr })
     }
 
-    pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_event_t {
-        self.ptr.as_ptr()
-    }
-
     /// Corresponds to `rd_kafka_event_type`.
     pub(crate) fn kind(&self) -> i32 {
         // SAFETY: valid event.
@@ -53,12 +49,6 @@ impl NativeEvent {
         let p = unsafe { sys::rd_kafka_event_message_next(self.ptr.as_ptr()) };
         // SAFETY: p is null or a message owned by the event.
         unsafe { MessageView::from_ptr(p) }
-    }
-
-    /// Corresponds to `rd_kafka_event_message_count`.
-    pub(crate) fn message_count(&self) -> usize {
-        // SAFETY: valid event.
-        unsafe { sys::rd_kafka_event_message_count(self.ptr.as_ptr()) }
     }
 
     /// Corresponds to `rd_kafka_event_error`, `…_error_string`, `…_error_is_fatal`.
@@ -113,20 +103,6 @@ impl NativeEvent {
             NativeTpl::read_list(p)
         }
     }
-
-    /// Corresponds to `rd_kafka_event_topic_partition` (copied out).
-    pub(crate) fn partition(&self) -> Option<crate::TopicPartition> {
-        // SAFETY: valid event; the returned element is ours to destroy.
-        unsafe {
-            let p = sys::rd_kafka_event_topic_partition(self.ptr.as_ptr());
-            if p.is_null() {
-                return None;
-            }
-            let tp = NativeTpl::read_elem(&*p);
-            super::tpl::destroy_elem(p);
-            Some(tp)
-        }
-    }
 }
 
 impl Drop for NativeEvent {
@@ -167,10 +143,6 @@ impl<'a> MessageView<'a> {
     fn m(&self) -> &'a sys::rd_kafka_message_t {
         // SAFETY: valid for 'a by construction.
         unsafe { &*self.ptr.as_ptr() }
-    }
-
-    pub(crate) fn as_ptr(&self) -> *const sys::rd_kafka_message_t {
-        self.ptr.as_ptr()
     }
 
     pub(crate) fn err(&self) -> ErrorCode {

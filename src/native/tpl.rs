@@ -111,14 +111,6 @@ impl Drop for NativeTpl {
     }
 }
 
-/// Destroys a standalone element returned by `rd_kafka_event_topic_partition`.
-///
-/// # Safety
-/// `p` must be such an element, owned by the caller.
-pub(crate) unsafe fn destroy_elem(p: *mut sys::rd_kafka_topic_partition_t) {
-    sys::rd_kafka_topic_partition_destroy(p)
-}
-
 /// An owned `rd_kafka_consumer_group_metadata_t`.
 pub(crate) struct NativeCgMetadata {
     ptr: NonNull<sys::rd_kafka_consumer_group_metadata_t>,
