@@ -27,6 +27,10 @@ pub(crate) struct Handle {
     pub(crate) queue: NativeQueue,
     pub(crate) client: NativeClient,
     pub(crate) state: Arc<CallbackState>,
+    /// Whether librdkafka wakes async tasks when `queue` gets events.
+    pub(crate) wakeups: std::sync::atomic::AtomicBool,
+    /// Held by the async task serving `queue` (others wait for their channel).
+    pub(crate) async_serving: std::sync::atomic::AtomicBool,
 }
 
 impl Handle {
@@ -38,6 +42,30 @@ impl Handle {
     /// Takes the next event a panic left half-served, if any.
     pub(crate) fn take_pending(&self) -> Option<NativeEvent> {
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+    }
+
+    /// Turns on async wake-ups for `queue` (once).
+    pub(crate) fn enable_wakeups(&self) {
+        use std::sync::atomic::Ordering;
+        if !self.wakeups.load(Ordering::Acquire) && !self.wakeups.swap(true, Ordering::AcqRel) {
+            self.queue.enable_wakeups(&self.state);
+        }
+    }
+
+    /// Runs `f` unless another async task is already serving the queue.
+    pub(crate) fn try_serve_async<R>(&self, f: impl FnOnce() -> R) -> Option<R> {
+        use std::sync::atomic::Ordering;
+        if self.async_serving.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        struct Release<'a>(&'a std::sync::atomic::AtomicBool);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::Release);
+            }
+        }
+        let _release = Release(&self.async_serving);
+        Some(f())
     }
 
     /// Takes the next message put aside by an earlier call.

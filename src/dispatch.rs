@@ -51,6 +51,14 @@ pub(crate) struct CallbackState {
     pub(crate) client_name: OnceLock<String>,
     panic: Mutex<Option<Box<dyn Any + Send>>>,
     deferred: Mutex<VecDeque<Deferred>>,
+    /// Async tasks waiting for events on the client's queue(s).
+    pub(crate) queue_wakers: Wakers,
+    /// Async sends waiting for room in the producer's queue.
+    pub(crate) space_wakers: Wakers,
+    /// Wake every registered task on an event (the consumer: its few tasks
+    /// wait on different queues), rather than one (the producer's many sends
+    /// all wait on the same queue).
+    pub(crate) wake_all: std::sync::atomic::AtomicBool,
 }
 
 impl CallbackState {
@@ -62,6 +70,9 @@ impl CallbackState {
             client_name: OnceLock::new(),
             panic: Mutex::new(None),
             deferred: Mutex::new(VecDeque::new()),
+            queue_wakers: Wakers::default(),
+            space_wakers: Wakers::default(),
+            wake_all: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -281,5 +292,114 @@ pub(crate) fn serve_partitioner(state: &CallbackState, topic: &[u8], key: Option
     match &state.callbacks.partitioner {
         Some(cb) => cb(std::str::from_utf8(topic).unwrap_or(""), key, count),
         None => -1,
+    }
+}
+
+/// Wakers of async operations waiting for a queue to receive events (see
+/// [`crate::native::NativeQueue::enable_wakeups`]).
+///
+/// librdkafka calls the wake-up on an internal thread, with the queue's lock
+/// held, when an event lands on an empty queue. One registered task is woken
+/// (it serves the queue, which completes the others through their own
+/// channels); a task that goes away while the queue holds events hands the
+/// turn to another ([`Wakers::remove`]).
+#[derive(Default)]
+pub(crate) struct Wakers {
+    slots: Mutex<WakerSlots>,
+}
+
+#[derive(Default)]
+struct WakerSlots {
+    wakers: Vec<Option<std::task::Waker>>,
+    free: Vec<usize>,
+    /// Rotates which task is woken, so a task that stops polling cannot
+    /// hold the turn forever.
+    next: usize,
+}
+
+impl Wakers {
+    /// Registers (or refreshes) a task's waker; `key` remembers its slot.
+    pub(crate) fn register(&self, key: &mut Option<usize>, waker: &std::task::Waker) {
+        let mut s = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        match *key {
+            Some(k) if k < s.wakers.len() => match &mut s.wakers[k] {
+                Some(w) if w.will_wake(waker) => {}
+                slot => *slot = Some(waker.clone()),
+            },
+            _ => {
+                let k = match s.free.pop() {
+                    Some(k) => {
+                        s.wakers[k] = Some(waker.clone());
+                        k
+                    }
+                    None => {
+                        s.wakers.push(Some(waker.clone()));
+                        s.wakers.len() - 1
+                    }
+                };
+                *key = Some(k);
+            }
+        }
+    }
+
+    /// Unregisters a task; if `hand_off`, wakes another in its place.
+    pub(crate) fn remove(&self, key: &mut Option<usize>, hand_off: bool) {
+        if let Some(k) = key.take() {
+            let mut s = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            if k < s.wakers.len() && s.wakers[k].take().is_some() {
+                s.free.push(k);
+            }
+            drop(s);
+            if hand_off {
+                self.wake_one();
+            }
+        }
+    }
+
+    /// Wakes one registered task (called from librdkafka threads).
+    pub(crate) fn wake_one(&self) {
+        let waker = {
+            let mut s = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            let n = s.wakers.len();
+            let start = s.next;
+            let mut found = None;
+            for i in 0..n {
+                let k = (start + i) % n;
+                if let Some(w) = &s.wakers[k] {
+                    found = Some((k, w.clone()));
+                    break;
+                }
+            }
+            found.map(|(k, w)| {
+                s.next = k + 1;
+                w
+            })
+        };
+        // Woken outside our lock (librdkafka's queue lock is still held by
+        // the caller: wakers must not poll synchronously, and none do).
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Wakes every registered task.
+    pub(crate) fn wake_all(&self) {
+        self.wake_some(usize::MAX)
+    }
+
+    /// Wakes up to `n` registered tasks.
+    pub(crate) fn wake_some(&self, n: usize) {
+        let wakers: Vec<std::task::Waker> = {
+            let s = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            s.wakers.iter().flatten().take(n).cloned().collect()
+        };
+        for w in wakers {
+            w.wake();
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        let s = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        s.wakers.len() == s.free.len()
     }
 }

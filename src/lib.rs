@@ -79,7 +79,9 @@ mod timeout;
 mod topic_partition;
 
 pub use config::{is_sensitive, sensitive_properties, Config, LogRecord, OAuthToken, ThrottleEvent};
-pub use consumer::{Commit, Consumer, RebalanceCallbacks, RebalanceProtocol, MAX_CONSUME_BATCH};
+pub use consumer::{
+    Commit, CommitFuture, Consumer, MessageStream, RebalanceCallbacks, RebalanceProtocol, MAX_CONSUME_BATCH,
+};
 pub use error::{ErrorCode, KafkaError, Result};
 pub use group_metadata::ConsumerGroupMetadata;
 pub use message::{
@@ -88,7 +90,7 @@ pub use message::{
 };
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};
 pub use mock::{ApiKey, CoordinatorType, MockCluster, MockRequest};
-pub use producer::{ProduceError, Producer, Record};
+pub use producer::{ProduceError, Producer, Record, SendFuture};
 pub use timeout::Timeout;
 pub use topic_partition::{TopicPartition, OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID, OFFSET_STORED, PARTITION_UA};
 

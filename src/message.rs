@@ -279,10 +279,9 @@ impl<'a> DeliveryReport<'a> {
         (b >= 0).then_some(b)
     }
 
-    /// An owned summary of the outcome.
+    /// Where the message was written, as an owned value.
     pub fn delivery(&self) -> Delivery {
         Delivery {
-            topic: self.topic().to_string(),
             partition: self.msg.partition(),
             offset: self.msg.offset(),
             timestamp: self.timestamp(),
@@ -303,11 +302,10 @@ impl fmt::Debug for DeliveryReport<'_> {
     }
 }
 
-/// Where a message was written: the owned result of a delivery.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a message was written: the owned result of a delivery (what an
+/// async [`Producer::send`](crate::Producer::send) resolves to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Delivery {
-    /// The topic.
-    pub topic: String,
     /// The partition.
     pub partition: i32,
     /// The offset in the partition.
@@ -336,6 +334,10 @@ impl Message {
 
     pub(crate) fn native(&self) -> &crate::native::NativeMessage {
         &self.inner
+    }
+
+    pub(crate) fn into_native(self) -> crate::native::NativeMessage {
+        self.inner
     }
 
     /// The topic.

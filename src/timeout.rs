@@ -103,6 +103,11 @@ impl Deadline {
         }
     }
 
+    /// Time left (`None` for no deadline).
+    pub(crate) fn remaining(&self) -> Option<std::time::Duration> {
+        self.end.map(|end| end.saturating_duration_since(Instant::now()))
+    }
+
     pub(crate) fn expired(&self) -> bool {
         matches!(self.end, Some(end) if Instant::now() >= end)
     }

@@ -11,11 +11,14 @@ use crate::native::{NativeMessage, NativeQueue};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
 use std::collections::HashMap;
+
+mod stream;
 use std::fmt;
 use std::panic::resume_unwind;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
+pub use stream::{CommitFuture, MessageStream};
 
 /// How long `Drop` lets a consumer that was not closed leave its group.
 const DROP_CLOSE_LIMIT: Duration = Duration::from_secs(10);
@@ -214,6 +217,7 @@ impl Consumer {
         }
         let auto_offset_store = is_true(config.get("enable.auto.offset.store"), true);
         let (client, state) = create_native(config, ClientKind::Consumer)?;
+        state.wake_all.store(true, Ordering::Relaxed);
         client.poll_set_consumer()?;
         let queue = client.consumer_queue().unwrap_or_else(|| client.main_queue());
         let handle = Handle {
@@ -223,6 +227,8 @@ impl Consumer {
             queue,
             client,
             state,
+            wakeups: Default::default(),
+            async_serving: Default::default(),
         };
         Ok(Consumer {
             core: ClientCore::new(handle, ClientKind::Consumer),
@@ -809,18 +815,47 @@ impl Consumer {
     /// a panic in a callback (the close can then be resumed); the inner
     /// result is the close's outcome.
     fn leave_group(&self, h: &Arc<Handle>, deadline: Deadline) -> std::result::Result<Result<()>, Interrupt> {
+        loop {
+            if let Some(r) = self.close_step(h, deadline, deadline.remaining_ms_capped(100))? {
+                return Ok(r);
+            }
+        }
+    }
+
+    /// One step of the close for `close_async`: never blocks.
+    fn leave_group_step(
+        &self,
+        h: &Arc<Handle>,
+        deadline: Deadline,
+    ) -> std::result::Result<Option<Result<()>>, Interrupt> {
+        self.close_step(h, deadline, 0)
+    }
+
+    /// Starts the close if needed, serves the close queue (waiting up to
+    /// `wait_ms`), and says whether the consumer is closed (`Some`).
+    fn close_step(
+        &self,
+        h: &Arc<Handle>,
+        deadline: Deadline,
+        wait_ms: i32,
+    ) -> std::result::Result<Option<Result<()>>, Interrupt> {
         let started = self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take();
         let queue = match started {
             Some(q) => q,
             None => {
                 let Some(q) = h.client.new_queue() else {
                     h.client.set_consumer_closed();
-                    return Ok(Err(KafkaError::new(ErrorCode::FAIL, "close: could not create a queue")));
+                    return Ok(Some(Err(KafkaError::new(
+                        ErrorCode::FAIL,
+                        "close: could not create a queue",
+                    ))));
                 };
+                // Async closes wait on this queue's wake-ups.
+                q.enable_wakeups(&h.state);
                 if let Err(e) = h.client.consumer_close_queue(&q) {
                     h.client.set_consumer_closed();
                     // _DESTROY: already closed.
-                    return Ok(if e.code() == ErrorCode::DESTROY { Ok(()) } else { Err(e) });
+                    return Ok(Some(if e.code() == ErrorCode::DESTROY { Ok(()) } else { Err(e) }));
                 }
                 q
             }
@@ -828,33 +863,34 @@ impl Consumer {
         // Messages fetched but not returned are dropped: the consumer is closing.
         while h.take_pending_message().is_some() {}
         let mut scratch = Vec::new();
-        let mut error = None;
-        while !h.client.consumer_closed() {
-            if deadline.expired() {
-                h.client.set_consumer_closed();
-                return Ok(Err(KafkaError::new(
-                    ErrorCode::TIMED_OUT,
-                    "close: the consumer could not leave its group within the timeout; it was destroyed anyway",
-                )));
+        h.client.consume_batch(&queue, wait_ms, 1000, &mut scratch);
+        drop(scratch);
+        let served = self.serve_deferred(h);
+        let closed = h.client.consumer_closed();
+        match served {
+            Ok(()) => {}
+            Err(Interrupt::Panic(p)) => {
+                *self.close_queue.lock().unwrap_or_else(|e| e.into_inner()) = Some(queue);
+                return Err(Interrupt::Panic(p));
             }
-            h.client
-                .consume_batch(&queue, deadline.remaining_ms_capped(100), 1000, &mut scratch);
-            scratch.clear();
-            match self.serve_deferred(h) {
-                Ok(()) => {}
-                Err(Interrupt::Error(e)) => error = Some(e),
-                Err(Interrupt::Panic(p)) => {
-                    *self.close_queue.lock().unwrap_or_else(|e| e.into_inner()) = Some(queue);
-                    return Err(Interrupt::Panic(p));
-                }
+            Err(Interrupt::Error(e)) => {
+                h.client.set_consumer_closed();
+                return Ok(Some(Err(e)));
             }
         }
-        h.client.set_consumer_closed();
-        drop(queue);
-        Ok(match error {
-            Some(e) => Err(e),
-            None => Ok(()),
-        })
+        if closed {
+            h.client.set_consumer_closed();
+            return Ok(Some(Ok(())));
+        }
+        if deadline.expired() {
+            h.client.set_consumer_closed();
+            return Ok(Some(Err(KafkaError::new(
+                ErrorCode::TIMED_OUT,
+                "close: the consumer could not leave its group within the timeout; it was destroyed anyway",
+            ))));
+        }
+        *self.close_queue.lock().unwrap_or_else(|e| e.into_inner()) = Some(queue);
+        Ok(None)
     }
 }
 

@@ -267,6 +267,21 @@ pub(super) unsafe extern "C" fn partitioner_trampoline(
     p
 }
 
+/// A queue's "an event landed on an empty queue" callback
+/// (`rd_kafka_queue_cb_event_enable`): wakes an async task waiting on the
+/// client. Runs on a librdkafka thread with the queue's lock held.
+pub(super) unsafe extern "C" fn queue_wakeup_trampoline(_rk: *mut sys::rd_kafka_t, opaque: *mut c_void) {
+    if let Some(st) = state(opaque) {
+        let _ = guarded(st, (), || {
+            if st.wake_all.load(std::sync::atomic::Ordering::Relaxed) {
+                st.queue_wakers.wake_all()
+            } else {
+                st.queue_wakers.wake_one()
+            }
+        });
+    }
+}
+
 /// `log_cb` for internal handles nobody polls (the mock cluster's): logs go
 /// straight to the `log` crate, target `librdkafka::mock`.
 pub(super) unsafe extern "C" fn direct_log_trampoline(

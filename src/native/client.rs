@@ -454,6 +454,23 @@ impl NativeQueue {
         unsafe { sys::rd_kafka_queue_yield(self.ptr.as_ptr()) }
     }
 
+    /// Makes librdkafka wake `state.queue_wakers` whenever an event lands on
+    /// this (empty) queue.
+    ///
+    /// Corresponds to `rd_kafka_queue_cb_event_enable`. The caller
+    /// guarantees `state` outlives the client (it is the client's callback
+    /// state, dropped only after `rd_kafka_destroy`).
+    pub(crate) fn enable_wakeups(&self, state: &std::sync::Arc<crate::dispatch::CallbackState>) {
+        // SAFETY: valid queue; the opaque outlives the client (see above).
+        unsafe {
+            sys::rd_kafka_queue_cb_event_enable(
+                self.ptr.as_ptr(),
+                Some(super::callbacks::queue_wakeup_trampoline),
+                std::sync::Arc::as_ptr(state) as *mut c_void,
+            )
+        }
+    }
+
     /// Corresponds to `rd_kafka_queue_length`.
     pub(crate) fn len(&self) -> usize {
         // SAFETY: valid queue.

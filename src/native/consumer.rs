@@ -253,24 +253,10 @@ impl NativeClient {
     /// going through the `offset_commit_cb`.
     pub(crate) fn commit_sync(&self, parts: Option<&[TopicPartition]>) -> Result<Vec<TopicPartition>, KafkaError> {
         let tpl = parts.map(NativeTpl::from_partitions).transpose()?;
-        let p = tpl.as_ref().map(|t| t.as_ptr() as *const _).unwrap_or(std::ptr::null());
-        // SAFETY: valid handle; the queue is ours and destroyed below.
-        let q = unsafe { sys::rd_kafka_queue_new(self.as_ptr()) };
-        // SAFETY: q is a new queue reference we own.
-        let queue = unsafe { NativeQueue::from_raw(q) }.ok_or_else(|| KafkaError::new(ErrorCode::FAIL, "no queue"))?;
-        // SAFETY: valid handle, list (or null) and queue.
-        let err = unsafe {
-            sys::rd_kafka_commit_queue(
-                self.as_ptr(),
-                p,
-                queue.as_ptr(),
-                Some(super::callbacks::noop_commit_trampoline),
-                std::ptr::null_mut(),
-            )
-        };
-        if err != 0 {
-            return Err(KafkaError::from_code(ErrorCode(err)).context("commit failed"));
-        }
+        let queue = self
+            .new_queue()
+            .ok_or_else(|| KafkaError::new(ErrorCode::FAIL, "no queue"))?;
+        self.commit_to_queue(tpl.as_ref(), &queue)?;
         // The result arrives once the request completes or times out in
         // librdkafka; the bound here only guards against a client that is
         // torn down meanwhile.
@@ -282,20 +268,60 @@ impl NativeClient {
                     "commit: no result from librdkafka",
                 ));
             }
-            if let Some(ev) = queue.poll(1000) {
-                if ev.kind() != sys::RD_KAFKA_EVENT_OFFSET_COMMIT {
-                    continue;
-                }
-                let results = ev.partitions();
-                let code = ev.error_code();
-                return if code == ErrorCode::NO_ERROR {
-                    Ok(results)
-                } else {
-                    let e = KafkaError::new(code, ev.error().map(|e| e.message().to_string()).unwrap_or_default());
-                    Err(e.with_results(results))
-                };
+            if let Some(r) = self.wait_commit_result(&queue, 1000) {
+                return r;
             }
         }
+    }
+
+    /// Starts a commit whose result goes to `queue` (not to the
+    /// `offset_commit_cb`: a per-call callback is given, which librdkafka
+    /// takes as meaning "this caller handles the result").
+    ///
+    /// Corresponds to `rd_kafka_commit_queue`.
+    pub(crate) fn commit_to_queue(&self, tpl: Option<&NativeTpl>, queue: &NativeQueue) -> Result<(), KafkaError> {
+        let p = tpl.map(|t| t.as_ptr() as *const _).unwrap_or(std::ptr::null());
+        // SAFETY: valid handle, list (or null) and queue.
+        let err = unsafe {
+            sys::rd_kafka_commit_queue(
+                self.as_ptr(),
+                p,
+                queue.as_ptr(),
+                Some(super::callbacks::noop_commit_trampoline),
+                std::ptr::null_mut(),
+            )
+        };
+        check(err, "commit failed")
+    }
+
+    /// The result of a commit started with [`Self::commit_to_queue`], if it
+    /// has arrived (waiting up to `timeout_ms`).
+    pub(crate) fn wait_commit_result(
+        &self,
+        queue: &NativeQueue,
+        timeout_ms: i32,
+    ) -> Option<Result<Vec<TopicPartition>, KafkaError>> {
+        let mut t = timeout_ms;
+        loop {
+            let ev = queue.poll(t)?;
+            t = 0;
+            if ev.kind() != sys::RD_KAFKA_EVENT_OFFSET_COMMIT {
+                continue;
+            }
+            let results = ev.partitions();
+            let code = ev.error_code();
+            return Some(if code == ErrorCode::NO_ERROR {
+                Ok(results)
+            } else {
+                let e = KafkaError::new(code, ev.error().map(|e| e.message().to_string()).unwrap_or_default());
+                Err(e.with_results(results))
+            });
+        }
+    }
+
+    /// Non-blocking [`Self::wait_commit_result`].
+    pub(crate) fn commit_result(&self, queue: &NativeQueue) -> Option<Result<Vec<TopicPartition>, KafkaError>> {
+        self.wait_commit_result(queue, 0)
     }
 
     /// Corresponds to `rd_kafka_offsets_store`.

@@ -1,9 +1,11 @@
 //! The [`Producer`].
 
 mod record;
+mod send;
 
 pub(crate) use record::PerMessage;
 pub use record::{ProduceError, Record};
+pub use send::SendFuture;
 
 use crate::client::{create_native, ClientCore, Handle};
 use crate::config::{ClientKind, Config};
@@ -115,6 +117,8 @@ impl Producer {
             queue,
             client,
             state,
+            wakeups: Default::default(),
+            async_serving: Default::default(),
         };
         Ok(Producer {
             core: ClientCore::new(handle, ClientKind::Producer),
@@ -134,49 +138,12 @@ impl Producer {
     ///
     /// Corresponds to `rd_kafka_produceva`.
     #[doc(alias = "rd_kafka_produceva")]
-    pub fn produce<'a>(&self, mut record: Record<'a>) -> std::result::Result<(), ProduceError<'a>> {
-        if let Some(e) = record.invalid.take() {
-            return Err(ProduceError::new(*e, record));
-        }
-        if record.partition < -1 {
-            let e = KafkaError::invalid_arg(format!(
-                "invalid partition {}: use a partition number (>= 0), or PARTITION_UA (-1) for the partitioner",
-                record.partition
-            ));
-            return Err(ProduceError::new(e, record));
-        }
-        if record.timestamp < 0 {
-            let e = KafkaError::invalid_arg(format!(
-                "invalid timestamp {}: use milliseconds since the Unix epoch, or 0 for now",
-                record.timestamp
-            ));
-            return Err(ProduceError::new(e, record));
-        }
+    pub fn produce<'a>(&self, record: Record<'a>) -> std::result::Result<(), ProduceError<'a>> {
         let h = match self.core.get() {
             Ok(h) => h,
             Err(e) => return Err(ProduceError::new(e, record)),
         };
-        let topics = h.topics.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(topic) = topics.get(record.topic) {
-            let r = produce_to(&h, topic, record);
-            drop(topics);
-            return r;
-        }
-        drop(topics);
-        if let Err(e) = check_topic_name(record.topic) {
-            return Err(ProduceError::new(e, record));
-        }
-        let mut topics = h.topics.write().unwrap_or_else(|e| e.into_inner());
-        if !topics.contains_key(record.topic) {
-            match h.client.topic(record.topic) {
-                Ok(t) => {
-                    topics.insert(record.topic.into(), t);
-                }
-                Err(e) => return Err(ProduceError::new(e, record)),
-            }
-        }
-        let topic = topics.get(record.topic).expect("just inserted");
-        produce_to(&h, topic, record)
+        produce_to_handle(&h, record)
     }
 
     /// Serves queued events — delivery reports, errors, statistics, logs —
@@ -476,6 +443,48 @@ impl Producer {
     }
 }
 
+/// Produces on an open handle (validation of the record included).
+pub(crate) fn produce_to_handle<'a>(h: &Handle, mut record: Record<'a>) -> std::result::Result<(), ProduceError<'a>> {
+    if let Some(e) = record.invalid.take() {
+        return Err(ProduceError::new(*e, record));
+    }
+    if record.partition < -1 {
+        let e = KafkaError::invalid_arg(format!(
+            "invalid partition {}: use a partition number (>= 0), or PARTITION_UA (-1) for the partitioner",
+            record.partition
+        ));
+        return Err(ProduceError::new(e, record));
+    }
+    if record.timestamp < 0 {
+        let e = KafkaError::invalid_arg(format!(
+            "invalid timestamp {}: use milliseconds since the Unix epoch, or 0 for now",
+            record.timestamp
+        ));
+        return Err(ProduceError::new(e, record));
+    }
+    let topics = h.topics.read().unwrap_or_else(|e| e.into_inner());
+    if let Some(topic) = topics.get(record.topic) {
+        let r = produce_to(h, topic, record);
+        drop(topics);
+        return r;
+    }
+    drop(topics);
+    if let Err(e) = check_topic_name(record.topic) {
+        return Err(ProduceError::new(e, record));
+    }
+    let mut topics = h.topics.write().unwrap_or_else(|e| e.into_inner());
+    if !topics.contains_key(record.topic) {
+        match h.client.topic(record.topic) {
+            Ok(t) => {
+                topics.insert(record.topic.into(), t);
+            }
+            Err(e) => return Err(ProduceError::new(e, record)),
+        }
+    }
+    let topic = topics.get(record.topic).expect("just inserted");
+    produce_to(h, topic, record)
+}
+
 fn produce_to<'a>(
     h: &Handle,
     topic: &crate::native::NativeTopic,
@@ -553,7 +562,7 @@ fn serve_event(h: &Handle, mut ev: NativeEvent) -> std::result::Result<usize, In
             let report = DeliveryReport::new(msg);
             call_user(|| match per_message {
                 Some(pm) => {
-                    if only_error && report.is_ok() {
+                    if only_error && report.is_ok() && !pm.is_future() {
                         drop(pm);
                     } else {
                         pm.deliver(&report);
@@ -572,6 +581,10 @@ fn serve_event(h: &Handle, mut ev: NativeEvent) -> std::result::Result<usize, In
             h.put_pending(ev);
             return Err(i);
         }
+    }
+    // Room in the queue: let async sends waiting for it retry.
+    if !state.space_wakers.is_empty() {
+        state.space_wakers.wake_some(n);
     }
     Ok(n)
 }

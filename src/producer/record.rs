@@ -7,17 +7,27 @@ use crate::PARTITION_UA;
 use std::fmt;
 
 /// Per-message delivery state carried through librdkafka as the message
-/// opaque: a closure to call with the delivery report.
+/// opaque: a closure to call with the delivery report, or the channel of an
+/// async send.
 pub(crate) enum PerMessage {
     /// A per-message delivery closure.
     Callback(Box<dyn FnOnce(&DeliveryReport<'_>) + Send>),
+    /// An async send's completion.
+    Future(futures_channel::oneshot::Sender<Result<crate::Delivery, KafkaError>>),
 }
 
 impl PerMessage {
     pub(crate) fn deliver(self, report: &DeliveryReport<'_>) {
         match self {
             PerMessage::Callback(f) => f(report),
+            // The receiver may be gone (the future was dropped): fine.
+            PerMessage::Future(tx) => drop(tx.send(report.result().map(|()| report.delivery()))),
         }
+    }
+
+    /// True for async sends, whose report is always delivered.
+    pub(crate) fn is_future(&self) -> bool {
+        matches!(self, PerMessage::Future(_))
     }
 }
 

@@ -1,0 +1,291 @@
+//! Async consuming: [`MessageStream`], [`CommitFuture`] and an async close.
+
+use super::{Commit, Consumer};
+use crate::client::Handle;
+use crate::dispatch::finish;
+use crate::error::{ErrorCode, KafkaError, Result};
+use crate::message::Message;
+use crate::native::{NativeQueue, NativeTpl};
+use crate::timeout::{Deadline, Timeout};
+use crate::TopicPartition;
+use futures_channel::oneshot;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// How many messages a stream takes from librdkafka at once.
+const STREAM_BATCH: usize = 500;
+
+/// An async stream of messages from a [`Consumer`] (a `futures_core::Stream`).
+///
+/// It is woken by librdkafka when messages or events arrive — no timers, no
+/// polling thread — and works under any executor. Rebalance, commit, error,
+/// statistics and log callbacks are served while it is polled, as by
+/// [`Consumer::poll`]. Items are `Ok(message)`, or `Err` for consumer
+/// errors (e.g. `_PARTITION_EOF`); the stream ends (`None`) once the
+/// consumer is closed.
+///
+/// The stream takes messages from librdkafka in batches; messages taken but
+/// not yet yielded when the stream is dropped go back to the consumer and
+/// are returned by its next `poll`/`consume`/stream, in order — nothing is
+/// lost by dropping or pausing a stream.
+pub struct MessageStream<'a> {
+    consumer: &'a Consumer,
+    buffer: VecDeque<Message>,
+    key: Option<usize>,
+}
+
+impl Consumer {
+    /// An async stream of this consumer's messages.
+    ///
+    /// ```
+    /// use ferrokafka::{Config, Consumer, MockCluster, Producer, Record};
+    /// use futures::StreamExt;
+    /// # let cluster = MockCluster::new(1)?;
+    /// # cluster.create_topic("t", 1, 1)?;
+    /// # let p = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
+    /// # futures::executor::block_on(p.send(Record::new("t").value("hello")))?;
+    /// let consumer = Consumer::new(&Config::from([
+    ///     ("bootstrap.servers", cluster.bootstrap_servers()),
+    ///     ("group.id", "g"),
+    ///     ("auto.offset.reset", "earliest"),
+    /// ]))?;
+    /// consumer.subscribe(&["t"])?;
+    /// let msg = futures::executor::block_on(consumer.stream().next()).unwrap()?;
+    /// assert_eq!(msg.value(), Some(&b"hello"[..]));
+    /// # Ok::<(), ferrokafka::KafkaError>(())
+    /// ```
+    pub fn stream(&self) -> MessageStream<'_> {
+        MessageStream {
+            consumer: self,
+            buffer: VecDeque::new(),
+            key: None,
+        }
+    }
+
+    /// Commits and resolves when the broker has answered, with the
+    /// per-partition results — without blocking the executor thread.
+    /// `on_commit` is not called for it.
+    ///
+    /// Corresponds to `rd_kafka_commit_queue`.
+    pub fn commit_future<'a>(&self, what: impl Into<Commit<'a>>) -> CommitFuture {
+        let start = || -> Result<(Arc<Handle>, NativeQueue, Arc<crate::dispatch::CallbackState>)> {
+            let h = self.core.arc()?;
+            let offsets: Option<Vec<TopicPartition>> = match what.into() {
+                Commit::Current => None,
+                Commit::Message(m) => Some(vec![m.next_position()]),
+                Commit::Offsets(o) => {
+                    super::check_partitions("commit", o)?;
+                    Some(o.to_vec())
+                }
+            };
+            let queue = h
+                .client
+                .new_queue()
+                .ok_or_else(|| KafkaError::new(ErrorCode::FAIL, "commit: could not create a queue"))?;
+            // The reply queue gets its own wake-up state, which (like every
+            // callback state) lives until the client is destroyed.
+            let waker_state = h.state.clone();
+            queue.enable_wakeups(&waker_state);
+            let tpl = offsets.as_deref().map(NativeTpl::from_partitions).transpose()?;
+            h.client.commit_to_queue(tpl.as_ref(), &queue)?;
+            Ok((h, queue, waker_state))
+        };
+        match start() {
+            Ok((h, queue, _)) => CommitFuture {
+                inner: Some((h, queue)),
+                error: None,
+                key: None,
+            },
+            Err(e) => CommitFuture {
+                inner: None,
+                error: Some(e),
+                key: None,
+            },
+        }
+    }
+
+    /// [`close`](Self::close) for async code: the same steps, but waiting
+    /// for librdkafka's events instead of blocking the thread, with the
+    /// final destruction of the client on a helper thread. Callbacks
+    /// (`on_revoke`, `on_commit`, …) run in the awaiting task.
+    pub async fn close_async(&self, timeout: impl Into<Timeout>) -> Result<()> {
+        let h = match self.core.arc() {
+            Ok(h) => h,
+            Err(_) => return Ok(()),
+        };
+        let deadline = Deadline::new(timeout.into());
+        let timer = DeadlineWaker::new(deadline);
+        let mut key = None;
+        let result = std::future::poll_fn(|cx| {
+            h.state.queue_wakers.register(&mut key, cx.waker());
+            timer.arm(cx.waker());
+            match self.leave_group_step(&h, deadline) {
+                Ok(Some(r)) => Poll::Ready(Ok(r)),
+                Ok(None) => Poll::Pending,
+                Err(i) => Poll::Ready(Err(i)),
+            }
+        })
+        .await;
+        h.state.queue_wakers.remove(&mut key, false);
+        let result = finish(result)?;
+        let closing = self.core.take();
+        drop(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take());
+        // Destroying the client joins librdkafka's threads: do it off the
+        // executor (it happens here only if nothing else holds the client).
+        let (tx, rx) = oneshot::channel::<()>();
+        let spawned = std::thread::Builder::new()
+            .name("ferrokafka-close".into())
+            .spawn(move || {
+                drop(closing);
+                drop(h);
+                let _ = tx.send(());
+            });
+        if spawned.is_ok() {
+            let _ = rx.await;
+        }
+        result
+    }
+}
+
+impl futures_core::Stream for MessageStream<'_> {
+    type Item = Result<Message>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Some(m) = this.buffer.pop_front() {
+            return Poll::Ready(Some(Ok(m)));
+        }
+        let h = match this.consumer.core.arc() {
+            Ok(h) => h,
+            Err(_) => return Poll::Ready(None),
+        };
+        // Register before looking, so an event landing after the look
+        // (on an empty queue) wakes us.
+        h.state.queue_wakers.register(&mut this.key, cx.waker());
+        h.enable_wakeups();
+        match finish(
+            this.consumer
+                .consume_inner(&h, STREAM_BATCH, Deadline::new(Timeout::ZERO)),
+        ) {
+            Ok(batch) => {
+                this.buffer.extend(batch);
+                match this.buffer.pop_front() {
+                    Some(m) => Poll::Ready(Some(Ok(m))),
+                    None => {
+                        if h.queue.len() > 0 || h.state.has_deferred() {
+                            // Events are still queued (a rebalance made the
+                            // last call stop early): come back at once.
+                            cx.waker().wake_by_ref();
+                        }
+                        Poll::Pending
+                    }
+                }
+            }
+            Err(e) => Poll::Ready(Some(Err(e))),
+        }
+    }
+}
+
+impl Drop for MessageStream<'_> {
+    fn drop(&mut self) {
+        if let Ok(h) = self.consumer.core.arc() {
+            h.state.queue_wakers.remove(&mut self.key, h.queue.len() > 0);
+            // Give back what was taken but not yielded, in order.
+            let rest: Vec<Message> = self.buffer.drain(..).collect();
+            h.put_pending_messages(rest.into_iter().map(Message::into_native));
+        }
+    }
+}
+
+impl std::fmt::Debug for MessageStream<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageStream")
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
+
+/// The result of [`Consumer::commit_future`]: the per-partition results,
+/// once the broker has answered.
+pub struct CommitFuture {
+    inner: Option<(Arc<Handle>, NativeQueue)>,
+    error: Option<KafkaError>,
+    key: Option<usize>,
+}
+
+impl std::fmt::Debug for CommitFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommitFuture")
+            .field("done", &self.inner.is_none())
+            .finish()
+    }
+}
+
+impl Future for CommitFuture {
+    type Output = Result<Vec<TopicPartition>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Some(e) = this.error.take() {
+            return Poll::Ready(Err(e));
+        }
+        let Some((h, queue)) = this.inner.as_ref() else {
+            return Poll::Ready(Err(KafkaError::invalid_arg("CommitFuture polled after completion")));
+        };
+        h.state.queue_wakers.register(&mut this.key, cx.waker());
+        match h.client.commit_result(queue) {
+            Some(r) => {
+                let (h, queue) = this.inner.take().expect("checked above");
+                h.state.queue_wakers.remove(&mut this.key, false);
+                drop(queue);
+                Poll::Ready(r)
+            }
+            None => Poll::Pending,
+        }
+    }
+}
+
+impl Drop for CommitFuture {
+    fn drop(&mut self) {
+        if let Some((h, _queue)) = &self.inner {
+            h.state.queue_wakers.remove(&mut self.key, h.queue.len() > 0);
+        }
+    }
+}
+
+/// Wakes a task at a deadline (for `close_async`'s timeout), from one
+/// sleeping helper thread — started only for a finite timeout.
+struct DeadlineWaker {
+    deadline: Deadline,
+    slot: Arc<std::sync::Mutex<(Option<std::task::Waker>, bool)>>,
+}
+
+impl DeadlineWaker {
+    fn new(deadline: Deadline) -> Self {
+        DeadlineWaker {
+            deadline,
+            slot: Arc::default(),
+        }
+    }
+
+    fn arm(&self, waker: &std::task::Waker) {
+        let Some(left) = self.deadline.remaining() else { return };
+        let mut s = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        s.0 = Some(waker.clone());
+        if !s.1 {
+            s.1 = true;
+            let slot = self.slot.clone();
+            let _ = std::thread::Builder::new()
+                .name("ferrokafka-deadline".into())
+                .spawn(move || {
+                    std::thread::sleep(left);
+                    if let Some(w) = slot.lock().unwrap_or_else(|e| e.into_inner()).0.take() {
+                        w.wake();
+                    }
+                });
+        }
+    }
+}

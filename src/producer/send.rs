@@ -1,0 +1,207 @@
+//! Async sends: [`Producer::send`] and [`SendFuture`].
+
+use super::{produce_to_handle, serve, PerMessage, Producer, Record};
+use crate::client::Handle;
+use crate::dispatch::finish;
+use crate::error::{ErrorCode, KafkaError, Result};
+use crate::message::Delivery;
+use futures_channel::oneshot;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// The delivery of one message sent with [`Producer::send`]: resolves to
+/// where it was written, or why it was not.
+///
+/// The future drives delivery itself: while pending, it serves the
+/// producer's event queue (delivery reports, and the callbacks of other
+/// messages), woken by librdkafka when events arrive — no `poll` calls, no
+/// background thread, no timers. It works under any executor.
+///
+/// Dropping it does not lose the message once it is queued (which
+/// [`Producer::send`] does at once unless the queue is full): the message is
+/// still delivered, and its report served by a later `poll`/`flush`. A
+/// future dropped while still waiting for room in a full queue drops its
+/// record, which was never queued.
+#[must_use = "the message may not be queued until the future is polled, and its outcome is in the future"]
+pub struct SendFuture<'a> {
+    handle: Option<Arc<Handle>>,
+    state: State<'a>,
+    driver: Option<usize>,
+    space: Option<usize>,
+}
+
+enum State<'a> {
+    /// The queue was full: produce again when there is room.
+    Waiting(Record<'a>),
+    /// Queued: waiting for the delivery report.
+    Sent(oneshot::Receiver<Result<Delivery>>),
+    Failed(KafkaError),
+    Done,
+}
+
+impl std::fmt::Debug for SendFuture<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.state {
+            State::Waiting(_) => "waiting for queue space",
+            State::Sent(_) => "queued",
+            State::Failed(_) => "failed",
+            State::Done => "done",
+        };
+        f.debug_struct("SendFuture").field("state", &state).finish()
+    }
+}
+
+impl Producer {
+    /// Queues a message and returns a future of its delivery — the async
+    /// counterpart of [`produce`](Self::produce) with a delivery callback.
+    ///
+    /// The message is queued at once if there is room; if the local queue
+    /// is full, the future queues it as soon as deliveries make room (woken
+    /// by the deliveries, not by a timer). The record must not carry its own
+    /// [`on_delivery`](Record::on_delivery) closure: the future is its report.
+    ///
+    /// ```
+    /// use ferrokafka::{Config, MockCluster, Producer, Record};
+    /// let cluster = MockCluster::new(1)?;
+    /// let producer = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
+    /// let delivery = futures::executor::block_on(producer.send(Record::new("t").value("hi")))?;
+    /// assert_eq!(delivery.offset, 0);
+    /// # Ok::<(), ferrokafka::KafkaError>(())
+    /// ```
+    pub fn send<'a>(&self, record: Record<'a>) -> SendFuture<'a> {
+        let mut fut = SendFuture {
+            handle: None,
+            state: State::Done,
+            driver: None,
+            space: None,
+        };
+        if record.on_delivery.is_some() {
+            fut.state = State::Failed(KafkaError::invalid_arg(
+                "send: the record has an on_delivery closure; a sent record reports through its future",
+            ));
+            return fut;
+        }
+        match self.core.arc() {
+            Ok(h) => {
+                fut.state = match try_send(&h, record) {
+                    Ok(rx) => State::Sent(rx),
+                    Err(Retry::QueueFull(rec)) => State::Waiting(rec),
+                    Err(Retry::Failed(e)) => State::Failed(e),
+                };
+                fut.handle = Some(h);
+            }
+            Err(e) => fut.state = State::Failed(e),
+        }
+        fut
+    }
+}
+
+enum Retry<'a> {
+    QueueFull(Record<'a>),
+    Failed(KafkaError),
+}
+
+fn try_send<'a>(
+    h: &Handle,
+    mut record: Record<'a>,
+) -> std::result::Result<oneshot::Receiver<Result<Delivery>>, Retry<'a>> {
+    let (tx, rx) = oneshot::channel();
+    record.on_delivery = Some(Box::new(PerMessage::Future(tx)));
+    match produce_to_handle(h, record) {
+        Ok(()) => Ok(rx),
+        Err(e) => {
+            let (error, mut record) = e.into_parts();
+            record.on_delivery = None;
+            if error.code() == ErrorCode::QUEUE_FULL {
+                Err(Retry::QueueFull(record))
+            } else {
+                Err(Retry::Failed(error))
+            }
+        }
+    }
+}
+
+impl Future for SendFuture<'_> {
+    type Output = Result<Delivery>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        loop {
+            match std::mem::replace(&mut this.state, State::Done) {
+                State::Done => return Poll::Ready(Err(KafkaError::invalid_arg("SendFuture polled after completion"))),
+                State::Failed(e) => {
+                    this.finish();
+                    return Poll::Ready(Err(e));
+                }
+                State::Sent(mut rx) => match Pin::new(&mut rx).poll(cx) {
+                    Poll::Ready(Ok(r)) => {
+                        this.finish();
+                        return Poll::Ready(r);
+                    }
+                    Poll::Ready(Err(_canceled)) => {
+                        this.finish();
+                        return Poll::Ready(Err(KafkaError::new(
+                            ErrorCode::DESTROY,
+                            "the delivery report was dropped with the producer",
+                        )));
+                    }
+                    Poll::Pending => this.state = State::Sent(rx),
+                },
+                State::Waiting(record) => {
+                    let h = this.handle.as_ref().expect("a waiting send has a handle");
+                    // Register first, so a delivery made while we retry wakes us.
+                    h.state.space_wakers.register(&mut this.space, cx.waker());
+                    match try_send(h, record) {
+                        Ok(rx) => {
+                            h.state.space_wakers.remove(&mut this.space, false);
+                            this.state = State::Sent(rx);
+                            continue;
+                        }
+                        Err(Retry::QueueFull(rec)) => this.state = State::Waiting(rec),
+                        Err(Retry::Failed(e)) => {
+                            this.finish();
+                            return Poll::Ready(Err(e));
+                        }
+                    }
+                }
+            }
+            // Pending: serve the queue so that reports (and room) come. Being
+            // registered before serving means an event arriving after the
+            // queue was drained wakes us (librdkafka signals empty -> non-empty).
+            let h = this.handle.clone().expect("a pending send has a handle");
+            h.state.queue_wakers.register(&mut this.driver, cx.waker());
+            h.enable_wakeups();
+            let served = match h.try_serve_async(|| finish(serve(&h, 0))) {
+                Some(Ok(n)) => n,
+                Some(Err(e)) => {
+                    this.finish();
+                    return Poll::Ready(Err(e));
+                }
+                // Another task is serving: it will complete our channel.
+                None => 0,
+            };
+            if served == 0 {
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+impl SendFuture<'_> {
+    fn finish(&mut self) {
+        if let Some(h) = self.handle.take() {
+            h.state.space_wakers.remove(&mut self.space, false);
+            // If events are waiting, another task must take over serving.
+            let hand_off = h.queue.len() > 0;
+            h.state.queue_wakers.remove(&mut self.driver, hand_off);
+        }
+    }
+}
+
+impl Drop for SendFuture<'_> {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
