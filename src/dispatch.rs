@@ -24,8 +24,14 @@ pub(crate) struct CallbackState {
     pub(crate) redactor: Redactor,
     pub(crate) emulated: Emulated,
     pub(crate) client_name: OnceLock<String>,
+    /// Handles events on librdkafka's background queue (admin results),
+    /// called on the background thread; set once after the client is made.
+    pub(crate) background: OnceLock<BackgroundHandler>,
     panic: Mutex<Option<Box<dyn Any + Send>>>,
 }
+
+/// See [`CallbackState::background`].
+pub(crate) type BackgroundHandler = Box<dyn Fn(NativeEvent) + Send + Sync>;
 
 impl CallbackState {
     pub(crate) fn new(kind: ClientKind, callbacks: Callbacks, redactor: Redactor, emulated: Emulated) -> Self {
@@ -35,6 +41,7 @@ impl CallbackState {
             redactor,
             emulated,
             client_name: OnceLock::new(),
+            background: OnceLock::new(),
             panic: Mutex::new(None),
         }
     }
