@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
@@ -136,6 +136,7 @@ impl Wake for ThreadWaker {
 
 /// A request awaiting its result.
 trait PendingRequest: Send {
+    fn op(&self) -> AdminOp;
     fn complete(self: Box<Self>, ev: &NativeEvent);
     fn fail(self: Box<Self>, e: KafkaError);
 }
@@ -148,6 +149,10 @@ struct Pending<T> {
 }
 
 impl<T: Send> PendingRequest for Pending<T> {
+    fn op(&self) -> AdminOp {
+        self.op
+    }
+
     fn complete(self: Box<Self>, ev: &NativeEvent) {
         let Pending { op, tx, decode, fail } = *self;
         let out = match admin_event_error(ev) {
@@ -166,12 +171,21 @@ impl<T: Send> PendingRequest for Pending<T> {
     }
 
     fn fail(self: Box<Self>, e: KafkaError) {
-        let _ = self.tx.send((self.fail)(e));
+        let Pending { tx, fail, .. } = *self;
+        let _ = tx.send(fail(e));
     }
 }
 
+/// The error text of librdkafka's coordinator request path when it could not
+/// send a request (`rd_kafka_admin_coord_request`).
+const COORD_SEND_FAILED: &str = "worker failed to send request";
+
 /// The requests of one client that await their result.
 pub(crate) struct Requests {
+    /// Set when librdkafka took the failure path of a coordinator request
+    /// that corrupts its reference counts (librdkafka issue #3663): the
+    /// client must then never be destroyed (see `AdminClient::shut_down`).
+    poisoned: AtomicBool,
     next_id: AtomicUsize,
     pending: Mutex<HashMap<usize, Box<dyn PendingRequest>>>,
     changed: Condvar,
@@ -180,6 +194,7 @@ pub(crate) struct Requests {
 impl Requests {
     pub(crate) fn new() -> Self {
         Requests {
+            poisoned: AtomicBool::new(false),
             next_id: AtomicUsize::new(1),
             pending: Mutex::new(HashMap::new()),
             changed: Condvar::new(),
@@ -218,11 +233,31 @@ impl Requests {
         let pending = self.lock().remove(&id);
         match pending {
             Some(p) => {
+                if p.op().uses_coordinator() {
+                    if let Some(e) = admin_event_error(&ev) {
+                        if e.message().contains(COORD_SEND_FAILED) {
+                            self.poisoned.store(true, Ordering::Release);
+                            log::error!(
+                                target: "librdkafka",
+                                "{}: {} -- librdkafka 2.12.1 releases its queue references twice on this path \
+                                 (librdkafka issue #3663), so destroying this client would abort the process; \
+                                 it will be leaked instead when closed or dropped",
+                                p.op().method(),
+                                e
+                            );
+                        }
+                    }
+                }
                 p.complete(&ev);
                 self.changed.notify_all();
             }
             None => log::debug!(target: "librdkafka", "admin result {} for no pending request ({id})", ev.name()),
         }
+    }
+
+    /// True once librdkafka has corrupted this client's state (see `poisoned`).
+    pub(crate) fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::Acquire)
     }
 
     /// Fails every pending request with `e`; returns how many there were.

@@ -1316,6 +1316,13 @@ impl AdminClient {
         }
         let left = self.requests.wait_idle(Deadline::new(timeout.into()));
         self.shut_down();
+        if self.requests.is_poisoned() {
+            return Err(KafkaError::new(
+                ErrorCode::FAIL,
+                "close: librdkafka corrupted this client's state after a group coordinator request it could not send \
+                 (librdkafka issue #3663); the client was leaked rather than destroyed, which would abort the process",
+            ));
+        }
         if left > 0 {
             return Err(KafkaError::new(
                 ErrorCode::TIMED_OUT,
@@ -1332,7 +1339,13 @@ impl AdminClient {
     /// requests remain.
     fn shut_down(&self) {
         if let Some(h) = self.core.take() {
-            drop(h);
+            if self.requests.is_poisoned() {
+                // rd_kafka_destroy would abort on the corrupted reference
+                // counts: keep the client (and its threads) alive instead.
+                std::mem::forget(h);
+            } else {
+                drop(h);
+            }
         }
         self.requests.fail_all(KafkaError::new(
             ErrorCode::DESTROY,

@@ -200,6 +200,20 @@ impl AdminOp {
         }
     }
 
+    /// Operations librdkafka sends to the group coordinator (through
+    /// `rd_kafka_coord_req`).
+    pub(crate) fn uses_coordinator(self) -> bool {
+        use AdminOp::*;
+        matches!(
+            self,
+            DescribeConsumerGroups
+                | DeleteGroups
+                | ListConsumerGroupOffsets
+                | AlterConsumerGroupOffsets
+                | DeleteConsumerGroupOffsets
+        )
+    }
+
     /// The public method's name, for error messages.
     pub(crate) fn method(self) -> &'static str {
         use AdminOp::*;
