@@ -557,12 +557,18 @@ fn describe_acls_returns_what_the_broker_holds() {
             .unwrap()
             .wait(T60);
         assert_eq!(all.expect("describe acls"), []);
-        let del = admin.delete_acls(&[filter.clone()], &opts()).unwrap().wait(T60);
+        let del = admin
+            .delete_acls(std::slice::from_ref(&filter), &opts())
+            .unwrap()
+            .wait(T60);
         assert_eq!(del[0].0, filter);
         assert_eq!(del[0].1.as_ref().unwrap_err().code(), ErrorCode::UNSUPPORTED_FEATURE);
         return;
     }
-    let created = admin.create_acls(&[binding.clone()], &opts()).unwrap().wait(T60);
+    let created = admin
+        .create_acls(std::slice::from_ref(&binding), &opts())
+        .unwrap()
+        .wait(T60);
     match &created[0].1 {
         Err(e) if e.code() == ErrorCode::SECURITY_DISABLED => return, // no authorizer
         r => assert!(r.is_ok(), "{created:?}"),
@@ -573,7 +579,10 @@ fn describe_acls_returns_what_the_broker_holds() {
         || admin.describe_acls(&filter, &opts()).unwrap().wait(T60).unwrap() == [binding.clone()],
     );
     assert!(found);
-    let deleted = admin.delete_acls(&[filter.clone()], &opts()).unwrap().wait(T60);
+    let deleted = admin
+        .delete_acls(std::slice::from_ref(&filter), &opts())
+        .unwrap()
+        .wait(T60);
     assert_eq!(deleted[0].1.as_ref().unwrap(), &[binding]);
 }
 

@@ -226,6 +226,53 @@ fn check_topic(op: AdminOp, topic: &str) -> Result<()> {
     Ok(())
 }
 
+fn check_new_topic(op: AdminOp, t: &NewTopic) -> Result<()> {
+    let topic = &t.topic;
+    if t.num_partitions == 0 || t.num_partitions < -1 {
+        return Err(invalid(
+            op,
+            format_args!(
+                "topic {topic:?}: num_partitions {} is invalid: use -1 (the broker's default) or at least 1",
+                t.num_partitions
+            ),
+        ));
+    }
+    if t.replication_factor == 0 || t.replication_factor < -1 {
+        return Err(invalid(
+            op,
+            format_args!(
+                "topic {topic:?}: replication_factor {} is invalid: use -1 (the broker's default) or at least 1",
+                t.replication_factor
+            ),
+        ));
+    }
+    if let Some(assignment) = &t.replica_assignment {
+        if t.replication_factor != -1 {
+            return Err(invalid(
+                op,
+                format_args!("topic {topic:?}: a replica assignment replaces the replication factor: set it to -1"),
+            ));
+        }
+        if assignment.len() as i64 != t.num_partitions as i64 {
+            return Err(invalid(
+                op,
+                format_args!(
+                    "topic {topic:?}: the replica assignment lists {} partitions but num_partitions is {}",
+                    assignment.len(),
+                    t.num_partitions
+                ),
+            ));
+        }
+        if let Some(i) = assignment.iter().position(Vec::is_empty) {
+            return Err(invalid(
+                op,
+                format_args!("topic {topic:?}: partition {i} has no replicas"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_group(op: AdminOp, group: &str) -> Result<()> {
     if group.is_empty() {
         return Err(invalid(op, "invalid group id \"\": a group id must not be empty"));
@@ -490,6 +537,7 @@ impl AdminClient {
         non_empty(op, "topics", topics)?;
         for t in topics {
             check_topic(op, &t.topic)?;
+            check_new_topic(op, t)?;
         }
         unique(op, "topic", topics.iter().map(|t| t.topic.as_str()))?;
         let prepared = Prepared::create_topics(topics)?;

@@ -11,8 +11,9 @@ use std::fmt;
 /// `num_partitions` and `replication_factor` may be -1 for the broker's
 /// defaults (`num.partitions`, `default.replication.factor`). With a
 /// `replica_assignment` (one list of broker ids per partition, the first
-/// being the preferred leader), the partition count and replication factor
-/// come from the assignment and must be left at -1.
+/// being the preferred leader), the replication factor comes from the
+/// assignment and must be left at -1, and `num_partitions` must be the
+/// number of lists.
 ///
 /// Corresponds to `rd_kafka_NewTopic_t`.
 ///
