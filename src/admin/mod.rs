@@ -3,7 +3,7 @@
 //!
 //! Every operation validates its input first — empty lists, duplicates,
 //! invalid names, out-of-range values give an `_INVALID_ARG`
-//! [`KafkaError`](crate::KafkaError) naming what is wrong, before anything
+//! [`KafkaError`] naming what is wrong, before anything
 //! is sent — then returns an [`AdminFuture`] that completes from
 //! librdkafka's background thread, with no polling needed.
 //!
@@ -143,7 +143,25 @@ pub type ItemResults<K, V> = Vec<(K, Result<V>)>;
 /// ([`KafkaError::is_closed`]).
 ///
 /// librdkafka's mock cluster has no admin APIs: against a
-/// [`MockCluster`](crate::MockCluster), admin requests fail or time out.
+/// [`MockCluster`](crate::MockCluster), admin requests fail or time out
+/// (it answers only `list_offsets` and the group offset listing and
+/// alteration).
+///
+/// # librdkafka 2.12.1 defects this client cannot fully hide
+///
+/// * **ACL responses it cannot parse abort the process.** Its CreateAcls,
+///   DescribeAcls and DeleteAcls response parsers report success after a
+///   parse failure, and librdkafka then asserts. A broker that answers
+///   these requests correctly is unaffected; Tansu 0.6 answers CreateAcls
+///   with an empty body and triggers it.
+/// * **A group request the coordinator does not support corrupts the
+///   client.** When librdkafka cannot send a group-coordinator request
+///   (DeleteConsumerGroupOffsets to a broker without OffsetDelete — Kafka
+///   before 2.4, Tansu —, DeleteGroups before Kafka 1.1) it releases a queue
+///   reference twice (librdkafka issue #3663) and `rd_kafka_destroy` would
+///   later abort. The request fails with a typed `_UNSUPPORTED_FEATURE`
+///   error as it should; this client then logs the problem and, when closed
+///   or dropped, leaks the librdkafka handle instead of destroying it.
 ///
 /// ```no_run
 /// use ferrokafka::{AdminClient, AdminOptions, Config};
@@ -716,6 +734,8 @@ impl AdminClient {
 
     /// Creates ACL bindings. Resolves to one result per binding.
     ///
+    /// An unparsable answer aborts librdkafka 2.12.1: see [`AdminClient`].
+    ///
     /// Corresponds to `rd_kafka_CreateAcls`.
     #[doc(alias = "rd_kafka_CreateAcls")]
     pub fn create_acls(
@@ -818,6 +838,11 @@ impl AdminClient {
 
     /// Describes consumer groups: members, assignments, state, coordinator.
     /// Resolves to one result per group.
+    ///
+    /// librdkafka asks with ConsumerGroupDescribe (KIP-848) first and falls
+    /// back to DescribeGroups for classic groups when the broker answers
+    /// `GROUP_ID_NOT_FOUND`, as Kafka does. (Tansu 0.6 answers
+    /// ConsumerGroupDescribe for classic groups itself, without members.)
     ///
     /// Corresponds to `rd_kafka_DescribeConsumerGroups`.
     #[doc(alias = "rd_kafka_DescribeConsumerGroups")]
@@ -956,6 +981,9 @@ impl AdminClient {
     /// Exactly one group per call. Resolves to the partitions with
     /// per-partition errors.
     ///
+    /// Needs a broker with the OffsetDelete API (Kafka 2.4+): see the
+    /// librdkafka defect described on [`AdminClient`].
+    ///
     /// Corresponds to `rd_kafka_DeleteConsumerGroupOffsets`.
     #[doc(alias = "rd_kafka_DeleteConsumerGroupOffsets")]
     pub fn delete_consumer_group_offsets(
@@ -1078,7 +1106,7 @@ impl AdminClient {
     }
 
     /// Deletes the records before each partition's offset
-    /// ([`OFFSET_END`](crate::OFFSET_END): all of them). Resolves to one
+    /// ([`OFFSET_END`]: all of them). Resolves to one
     /// result per partition: the new low watermark.
     ///
     /// Corresponds to `rd_kafka_DeleteRecords`.
