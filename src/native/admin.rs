@@ -1060,13 +1060,17 @@ unsafe fn opt_string(p: *const c_char) -> Option<String> {
     }
 }
 
-/// A C array of pointers as a slice (empty for null).
-unsafe fn array<'a, T>(p: *const *const T, n: usize) -> &'a [*const T] {
-    if p.is_null() || n == 0 {
+/// The non-null entries of a C array of pointers (none for a null array).
+///
+/// # Safety
+/// `p` must be null or point to `n` pointers valid for `'a`.
+unsafe fn array<'a, T: 'a>(p: *const *const T, n: usize) -> impl Iterator<Item = *const T> + 'a {
+    let entries: &'a [*const T] = if p.is_null() || n == 0 {
         &[]
     } else {
         std::slice::from_raw_parts(p, n)
-    }
+    };
+    entries.iter().copied().filter(|e| !e.is_null())
 }
 
 /// Reads a `const rd_kafka_error_t *` owned by the event (not destroyed).
@@ -1110,7 +1114,7 @@ unsafe fn node(p: *const a::rd_kafka_Node_t) -> Option<Node> {
 }
 
 unsafe fn nodes(p: *const *const a::rd_kafka_Node_t, n: usize) -> Vec<Node> {
-    array(p, n).iter().filter_map(|&x| node(x)).collect()
+    array(p, n).filter_map(|x| node(x)).collect()
 }
 
 unsafe fn acl_ops(p: *const c_int, n: usize) -> Option<Vec<AclOperation>> {
@@ -1172,8 +1176,7 @@ impl<'a> AdminResult<'a> {
                 _ => return Vec::new(),
             };
             array(p, n)
-                .iter()
-                .map(|&t| {
+                .map(|t| {
                     (
                         cstr_owned(a::rd_kafka_topic_result_name(t)),
                         error_code(
@@ -1207,12 +1210,10 @@ impl<'a> AdminResult<'a> {
                 _ => return Vec::new(),
             };
             array(p, n)
-                .iter()
-                .map(|&res| {
+                .map(|res| {
                     let mut cnt = 0;
                     let entries = array(a::rd_kafka_ConfigResource_configs(res, &mut cnt), cnt)
-                        .iter()
-                        .map(|&e| config_entry(e, 0))
+                        .map(|e| config_entry(e, 0))
                         .collect();
                     (
                         ResourceType(a::rd_kafka_ConfigResource_type(res)),
@@ -1250,8 +1251,7 @@ impl<'a> AdminResult<'a> {
         // SAFETY: as in topic_results.
         unsafe {
             array(a::rd_kafka_DescribeTopics_result_topics(r, &mut n), n)
-                .iter()
-                .map(|&t| {
+                .map(|t| {
                     let name = cstr_owned(a::rd_kafka_TopicDescription_name(t));
                     if let Some(e) = error_ref(a::rd_kafka_TopicDescription_error(t)) {
                         return (name, Err(e));
@@ -1267,8 +1267,7 @@ impl<'a> AdminResult<'a> {
                     };
                     let mut pc = 0;
                     let partitions = array(a::rd_kafka_TopicDescription_partitions(t, &mut pc), pc)
-                        .iter()
-                        .map(|&p| {
+                        .map(|p| {
                             let (mut ni, mut nr) = (0, 0);
                             let isr = a::rd_kafka_TopicPartitionInfo_isr(p, &mut ni);
                             let replicas = a::rd_kafka_TopicPartitionInfo_replicas(p, &mut nr);
@@ -1325,8 +1324,7 @@ impl<'a> AdminResult<'a> {
         // SAFETY: as in topic_results.
         unsafe {
             let valid = array(a::rd_kafka_ListConsumerGroups_result_valid(r, &mut nv), nv)
-                .iter()
-                .map(|&g| ConsumerGroupListing {
+                .map(|g| ConsumerGroupListing {
                     group_id: cstr_owned(a::rd_kafka_ConsumerGroupListing_group_id(g)),
                     is_simple_consumer_group: a::rd_kafka_ConsumerGroupListing_is_simple_consumer_group(g) != 0,
                     state: ConsumerGroupState(a::rd_kafka_ConsumerGroupListing_state(g)),
@@ -1334,8 +1332,7 @@ impl<'a> AdminResult<'a> {
                 })
                 .collect();
             let errors = array(a::rd_kafka_ListConsumerGroups_result_errors(r, &mut ne), ne)
-                .iter()
-                .filter_map(|&e| error_ref(e))
+                .filter_map(|e| error_ref(e))
                 .collect();
             Some(ListConsumerGroupsResult { valid, errors })
         }
@@ -1351,8 +1348,7 @@ impl<'a> AdminResult<'a> {
         // SAFETY: as in topic_results.
         unsafe {
             array(a::rd_kafka_DescribeConsumerGroups_result_groups(r, &mut n), n)
-                .iter()
-                .map(|&g| {
+                .map(|g| {
                     let group_id = cstr_owned(a::rd_kafka_ConsumerGroupDescription_group_id(g));
                     if let Some(e) = error_ref(a::rd_kafka_ConsumerGroupDescription_error(g)) {
                         return (group_id, Err(e));
@@ -1420,8 +1416,7 @@ impl<'a> AdminResult<'a> {
                 _ => return Vec::new(),
             };
             array(p, n)
-                .iter()
-                .map(|&g| {
+                .map(|g| {
                     let name = cstr_owned(a::rd_kafka_group_result_name(g));
                     match error_ref(a::rd_kafka_group_result_error(g)) {
                         Some(e) => (name, Err(e)),
@@ -1444,8 +1439,7 @@ impl<'a> AdminResult<'a> {
         // SAFETY: as in topic_results.
         unsafe {
             array(a::rd_kafka_ListOffsets_result_infos(r, &mut n), n)
-                .iter()
-                .filter_map(|&info| {
+                .filter_map(|info| {
                     let tp = a::rd_kafka_ListOffsetsResultInfo_topic_partition(info);
                     if tp.is_null() {
                         return None;
@@ -1480,8 +1474,7 @@ impl<'a> AdminResult<'a> {
                 a::rd_kafka_DescribeUserScramCredentials_result_descriptions(r, &mut n),
                 n,
             )
-            .iter()
-            .map(|&d| {
+            .map(|d| {
                 let user = cstr_owned(a::rd_kafka_UserScramCredentialsDescription_user(d));
                 if let Some(e) = error_ref(a::rd_kafka_UserScramCredentialsDescription_error(d)) {
                     return (user, Err(e));
@@ -1517,8 +1510,7 @@ impl<'a> AdminResult<'a> {
         // SAFETY: as in topic_results.
         unsafe {
             array(a::rd_kafka_AlterUserScramCredentials_result_responses(r, &mut n), n)
-                .iter()
-                .map(|&x| {
+                .map(|x| {
                     (
                         cstr_owned(a::rd_kafka_AlterUserScramCredentials_result_response_user(x)),
                         error_ref(a::rd_kafka_AlterUserScramCredentials_result_response_error(x)),
@@ -1540,8 +1532,7 @@ impl<'a> AdminResult<'a> {
         // SAFETY: as in topic_results.
         unsafe {
             array(a::rd_kafka_CreateAcls_result_acls(r, &mut n), n)
-                .iter()
-                .map(|&x| error_ref(a::rd_kafka_acl_result_error(x)))
+                .map(|x| error_ref(a::rd_kafka_acl_result_error(x)))
                 .collect()
         }
     }
@@ -1557,8 +1548,7 @@ impl<'a> AdminResult<'a> {
         unsafe {
             Some(
                 array(a::rd_kafka_DescribeAcls_result_acls(r, &mut n), n)
-                    .iter()
-                    .map(|&b| acl(b))
+                    .map(|b| acl(b))
                     .collect(),
             )
         }
@@ -1576,15 +1566,13 @@ impl<'a> AdminResult<'a> {
         // SAFETY: as in topic_results.
         unsafe {
             array(a::rd_kafka_DeleteAcls_result_responses(r, &mut n), n)
-                .iter()
-                .map(|&x| match error_ref(a::rd_kafka_DeleteAcls_result_response_error(x)) {
+                .map(|x| match error_ref(a::rd_kafka_DeleteAcls_result_response_error(x)) {
                     Some(e) => Err(e),
                     None => {
                         let mut m = 0;
                         Ok(
                             array(a::rd_kafka_DeleteAcls_result_response_matching_acls(x, &mut m), m)
-                                .iter()
-                                .map(|&b| acl(b))
+                                .map(|b| acl(b))
                                 .collect(),
                         )
                     }
@@ -1604,8 +1592,7 @@ impl<'a> AdminResult<'a> {
         unsafe {
             Some(
                 array(a::rd_kafka_ElectLeaders_result_partitions(r, &mut n), n)
-                    .iter()
-                    .filter_map(|&x| {
+                    .filter_map(|x| {
                         let tp = a::rd_kafka_topic_partition_result_partition(x);
                         if tp.is_null() {
                             return None;
@@ -1625,8 +1612,7 @@ unsafe fn config_entry(e: *const a::rd_kafka_ConfigEntry_t, depth: u32) -> Confi
     let synonyms = if depth == 0 {
         let mut n = 0;
         array(a::rd_kafka_ConfigEntry_synonyms(e, &mut n), n)
-            .iter()
-            .map(|&s| config_entry(s, depth + 1))
+            .map(|s| config_entry(s, depth + 1))
             .collect()
     } else {
         Vec::new()
