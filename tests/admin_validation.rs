@@ -1032,3 +1032,40 @@ fn group_offsets_on_the_mock_cluster_are_altered_and_listed() {
     );
     assert_eq!(parts[1].metadata.as_deref(), Some(b"note".as_slice()));
 }
+
+/// The mock has no DescribeGroups/DeleteGroups: librdkafka cannot send these
+/// group-coordinator requests, which takes its defective failure path
+/// (librdkafka #3663, see `AdminClient`). The requests fail with a typed
+/// error, and dropping the client does not abort the process.
+#[test]
+fn group_requests_the_mock_lacks_fail_with_a_typed_error_without_abort() {
+    let cluster = MockCluster::new(1).unwrap();
+    let a = admin_for(cluster.bootstrap_servers());
+    let described = a.describe_consumer_groups(&["g"], &no()).unwrap().wait(T60);
+    let e = described[0].1.as_ref().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::UNSUPPORTED_FEATURE, "{e:?}");
+    let deleted = a.delete_consumer_groups(&["g"], &no()).unwrap().wait(T60);
+    let e = deleted[0].1.as_ref().unwrap_err();
+    assert_eq!(e.code(), ErrorCode::UNSUPPORTED_FEATURE, "{e:?}");
+    // The client keeps working; closing it reports the leak.
+    let offsets = a
+        .list_offsets(&[(tp("t", 0), OffsetSpec::Latest)], &no().request_timeout(T30))
+        .unwrap()
+        .wait(T60);
+    assert_eq!(offsets.len(), 1);
+    let e = a.close(T30).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::FAIL, "{e:?}");
+    assert!(e.message().contains("#3663"), "{e:?}");
+}
+
+#[test]
+fn dropping_a_client_librdkafka_corrupted_does_not_abort() {
+    let cluster = MockCluster::new(1).unwrap();
+    let a = admin_for(cluster.bootstrap_servers());
+    let deleted = a.delete_consumer_groups(&["g"], &no()).unwrap().wait(T60);
+    assert_eq!(
+        deleted[0].1.as_ref().unwrap_err().code(),
+        ErrorCode::UNSUPPORTED_FEATURE
+    );
+    drop(a);
+}

@@ -176,10 +176,6 @@ impl<T: Send> PendingRequest for Pending<T> {
     }
 }
 
-/// The error text of librdkafka's coordinator request path when it could not
-/// send a request (`rd_kafka_admin_coord_request`).
-const COORD_SEND_FAILED: &str = "worker failed to send request";
-
 /// The requests of one client that await their result.
 pub(crate) struct Requests {
     /// Set when librdkafka took the failure path of a coordinator request
@@ -233,20 +229,16 @@ impl Requests {
         let pending = self.lock().remove(&id);
         match pending {
             Some(p) => {
-                if p.op().uses_coordinator() {
-                    if let Some(e) = admin_event_error(&ev) {
-                        if e.message().contains(COORD_SEND_FAILED) {
-                            self.poisoned.store(true, Ordering::Release);
-                            log::error!(
-                                target: "librdkafka",
-                                "{}: {} -- librdkafka 2.12.1 releases its queue references twice on this path \
-                                 (librdkafka issue #3663), so destroying this client would abort the process; \
-                                 it will be leaked instead when closed or dropped",
-                                p.op().method(),
-                                e
-                            );
-                        }
-                    }
+                let op = p.op();
+                if AdminResult::new(&ev, op).coordinator_send_failed(op) {
+                    self.poisoned.store(true, Ordering::Release);
+                    log::error!(
+                        target: "librdkafka",
+                        "{}: librdkafka could not send the request to the group coordinator (the broker lacks the API); \
+                         librdkafka 2.12.1 releases its references twice on this path (librdkafka issue #3663), so \
+                         destroying this client would abort the process: it will be leaked instead when closed or dropped",
+                        op.method()
+                    );
                 }
                 p.complete(&ev);
                 self.changed.notify_all();

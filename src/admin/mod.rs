@@ -156,12 +156,14 @@ pub type ItemResults<K, V> = Vec<(K, Result<V>)>;
 ///   with an empty body and triggers it.
 /// * **A group request the coordinator does not support corrupts the
 ///   client.** When librdkafka cannot send a group-coordinator request
-///   (DeleteConsumerGroupOffsets to a broker without OffsetDelete — Kafka
-///   before 2.4, Tansu —, DeleteGroups before Kafka 1.1) it releases a queue
-///   reference twice (librdkafka issue #3663) and `rd_kafka_destroy` would
-///   later abort. The request fails with a typed `_UNSUPPORTED_FEATURE`
-///   error as it should; this client then logs the problem and, when closed
-///   or dropped, leaks the librdkafka handle instead of destroying it.
+///   because the coordinator lacks the API (DeleteConsumerGroupOffsets
+///   without OffsetDelete: Kafka before 2.4, Tansu; DeleteGroups before
+///   Kafka 1.1; describing or deleting groups on the mock cluster), it
+///   releases its references twice (librdkafka issue #3663) and
+///   `rd_kafka_destroy` would later abort. The request fails with a typed
+///   `_UNSUPPORTED_FEATURE` error as it should; this client then logs the
+///   problem and, when closed or dropped, leaks the librdkafka handle
+///   instead of destroying it ([`close`](Self::close) says so).
 ///
 /// ```no_run
 /// use ferrokafka::{AdminClient, AdminOptions, Config};

@@ -1040,6 +1040,10 @@ pub(crate) fn admin_event_error(ev: &NativeEvent) -> Option<KafkaError> {
     }
 }
 
+/// What librdkafka's coordinator request path says when it could not send
+/// a request (`rd_kafka_admin_coord_request`).
+const COORD_SEND_FAILED: &str = "worker failed to send request";
+
 /// The request id a result event carries (set with
 /// [`NativeAdminOptions::set_request_id`]); 0 for none.
 pub(crate) fn event_request_id(ev: &NativeEvent) -> usize {
@@ -1154,6 +1158,31 @@ impl<'a> AdminResult<'a> {
             self.ev.as_ptr()
         } else {
             std::ptr::null()
+        }
+    }
+
+    /// True when librdkafka could not send a group-coordinator request of
+    /// this result, which is the path where librdkafka 2.12.1 releases its
+    /// references twice (librdkafka #3663): a request-level error from that
+    /// path, or a local `_UNSUPPORTED_FEATURE` for any group (the only way a
+    /// fanned-out group request reports it; brokers answer with other codes).
+    pub(crate) fn coordinator_send_failed(&self, op: AdminOp) -> bool {
+        if !op.uses_coordinator() {
+            return false;
+        }
+        if let Some(e) = admin_event_error(self.ev) {
+            return e.code() == ErrorCode::UNSUPPORTED_FEATURE || e.message().contains(COORD_SEND_FAILED);
+        }
+        let unsupported = |e: &KafkaError| e.code() == ErrorCode::UNSUPPORTED_FEATURE;
+        match op {
+            AdminOp::DescribeConsumerGroups => self
+                .describe_consumer_groups()
+                .iter()
+                .any(|(_, r)| r.as_ref().err().is_some_and(unsupported)),
+            _ => self
+                .group_results(op)
+                .iter()
+                .any(|(_, r)| r.as_ref().err().is_some_and(unsupported)),
         }
     }
 
