@@ -29,6 +29,25 @@ const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 ///     .validate_only(true);
 /// # let _ = opts;
 /// ```
+///
+/// Timeouts are [`Duration`]s, so the Python client's "negative timeout"
+/// error cannot happen; a timeout above one hour is an `_INVALID_ARG` error
+/// when the request is made:
+///
+/// ```compile_fail
+/// ferrokafka::AdminOptions::new().request_timeout(-1.0);
+/// ```
+///
+/// ```
+/// use ferrokafka::{AdminClient, AdminOptions, Config, ErrorCode};
+/// use std::time::Duration;
+/// let admin = AdminClient::new(&Config::from([("bootstrap.servers", "127.0.0.1:1")]))?;
+/// let too_long = AdminOptions::new().request_timeout(Duration::from_secs(7200));
+/// let err = admin.describe_cluster(&too_long).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::INVALID_ARG);
+/// assert!(err.message().contains("request_timeout"));
+/// # Ok::<(), ferrokafka::KafkaError>(())
+/// ```
 #[doc(alias = "rd_kafka_AdminOptions_t")]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AdminOptions {
