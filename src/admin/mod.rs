@@ -1150,9 +1150,9 @@ impl AdminClient {
         })
     }
 
-    /// Describes the SCRAM credentials of `users` (empty: every user).
-    /// Resolves to one result per user; a failure of the whole request is
-    /// the outer error.
+    /// Describes the SCRAM credentials of `users` (empty — `&[] as &[&str]`
+    /// — for every user). Resolves to one result per user; a failure of the
+    /// whole request is the outer error.
     ///
     /// Corresponds to `rd_kafka_DescribeUserScramCredentials`.
     #[doc(alias = "rd_kafka_DescribeUserScramCredentials")]
