@@ -121,6 +121,11 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
     if has_partitioner {
         conf.install_partitioner(Arc::as_ptr(&state));
     }
+    if kind == ClientKind::Admin {
+        // Admin results complete their futures on librdkafka's background
+        // thread (native/admin.rs), so no polling is needed for them.
+        conf.install_background_event_cb();
+    }
     let keepalive: Box<dyn std::any::Any + Send + Sync> = Box::new(state.clone());
     let client = match NativeClient::new(kind == ClientKind::Consumer, conf, keepalive) {
         Ok(c) => c,

@@ -49,6 +49,9 @@ pub(crate) struct CallbackState {
     pub(crate) redactor: Redactor,
     pub(crate) emulated: Emulated,
     pub(crate) client_name: OnceLock<String>,
+    /// Handles events on librdkafka's background queue (admin results),
+    /// called on the background thread; set once after the client is made.
+    pub(crate) background: OnceLock<BackgroundHandler>,
     panic: Mutex<Option<Box<dyn Any + Send>>>,
     deferred: Mutex<VecDeque<Deferred>>,
     /// Async tasks waiting for events on the client's queue(s).
@@ -61,6 +64,9 @@ pub(crate) struct CallbackState {
     pub(crate) wake_all: std::sync::atomic::AtomicBool,
 }
 
+/// See [`CallbackState::background`].
+pub(crate) type BackgroundHandler = Box<dyn Fn(NativeEvent) + Send + Sync>;
+
 impl CallbackState {
     pub(crate) fn new(callbacks: Callbacks, redactor: Redactor, emulated: Emulated) -> Self {
         CallbackState {
@@ -68,6 +74,7 @@ impl CallbackState {
             redactor,
             emulated,
             client_name: OnceLock::new(),
+            background: OnceLock::new(),
             panic: Mutex::new(None),
             deferred: Mutex::new(VecDeque::new()),
             queue_wakers: Wakers::default(),

@@ -63,6 +63,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod admin;
 mod client;
 mod config;
 mod consumer;
@@ -78,6 +79,7 @@ mod producer;
 mod timeout;
 mod topic_partition;
 
+pub use admin::{AdminClient, AdminFuture, AdminOptions};
 pub use config::{is_sensitive, sensitive_properties, Config, LogRecord, OAuthToken, ThrottleEvent};
 pub use consumer::{
     Commit, CommitFuture, Consumer, MessageStream, RebalanceCallbacks, RebalanceProtocol, MAX_CONSUME_BATCH,

@@ -36,10 +36,10 @@ pub(crate) fn on_librdkafka_thread() -> bool {
     INSIDE_LIBRDKAFKA.with(|c| c.get() > 0)
 }
 
-struct Inside;
+pub(super) struct Inside;
 
 impl Inside {
-    fn enter() -> Inside {
+    pub(super) fn enter() -> Inside {
         INSIDE_LIBRDKAFKA.with(|c| c.set(c.get() + 1));
         Inside
     }

@@ -7,6 +7,8 @@
 
 #![allow(unsafe_code)]
 
+mod admin;
+mod admin_sys;
 pub(crate) mod callbacks;
 mod client;
 mod conf;
@@ -20,6 +22,9 @@ mod partitioner;
 pub(crate) mod sys;
 mod tpl;
 
+pub(crate) use admin::{
+    admin_event_error, event_request_id, AdminOp, AdminResult, ConfigUse, NativeAdminOptions, Prepared,
+};
 pub(crate) use client::{NativeClient, NativeQueue, NativeTopic, ProduceArgs, Txn};
 pub(crate) use conf::{ConfSetError, NativeConf};
 pub(crate) use consumer::NativeMessage;
