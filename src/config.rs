@@ -411,7 +411,6 @@ impl Drop for Redactor {
 pub(crate) enum ClientKind {
     Producer,
     Consumer,
-    #[allow(dead_code)] // until the AdminClient lands
     Admin,
 }
 

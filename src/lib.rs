@@ -3,8 +3,10 @@
 //! A safe, fast Apache Kafka client for Rust, built on
 //! [librdkafka](https://github.com/confluentinc/librdkafka) 2.12.1 (compiled
 //! from source and linked statically), with the API of Confluent's Python
-//! client: a [`Producer`], a `Consumer` and an `AdminClient` configured by a
-//! dictionary of librdkafka properties ([`Config`]).
+//! client: a [`Producer`], a [`Consumer`] and an [`AdminClient`] configured by
+//! a dictionary of librdkafka properties ([`Config`]). Async code awaits
+//! [`Producer::send`], [`Consumer::stream`] and the admin futures under any
+//! executor.
 //!
 //! * Callbacks run on your thread, inside the call that serves them
 //!   (`poll`, `flush`, …), never on librdkafka's threads; a panic in a
@@ -34,7 +36,9 @@
 //!
 //! ## Thread safety
 //!
-//! [`Producer`] and [`MockCluster`] are `Send + Sync`. Borrowed views such as
+//! [`Producer`], [`Consumer`], [`AdminClient`] and [`MockCluster`] are
+//! `Send + Sync`; consumed [`Message`]s are `Send + Sync + 'static`. Borrowed
+//! views such as
 //! [`DeliveryReport`] cannot leave the callback they are lent to:
 //!
 //! ```compile_fail
@@ -42,6 +46,16 @@
 //! let mut keep: Option<DeliveryReport<'static>> = None;
 //! let mut config = Config::new();
 //! config.set_on_delivery(move |r| { keep = Some(*r); });
+//! ```
+//!
+//! A message stream borrows its consumer, so it cannot outlive it:
+//!
+//! ```compile_fail
+//! use ferrokafka::{Config, Consumer};
+//! let stream = {
+//!     let consumer = Consumer::new(&Config::from([("group.id", "g")])).unwrap();
+//!     consumer.stream()
+//! };
 //! ```
 //!
 //! ```compile_fail
@@ -53,6 +67,10 @@
 //! ```
 //! fn assert_send_sync<T: Send + Sync>() {}
 //! assert_send_sync::<ferrokafka::Producer>();
+//! assert_send_sync::<ferrokafka::Consumer>();
+//! assert_send_sync::<ferrokafka::AdminClient>();
+//! fn assert_owned<T: Send + Sync + 'static>() {}
+//! assert_owned::<ferrokafka::Message>();
 //! assert_send_sync::<ferrokafka::MockCluster>();
 //! assert_send_sync::<ferrokafka::Config>();
 //! assert_send_sync::<ferrokafka::KafkaError>();

@@ -510,10 +510,13 @@ impl AdminClient {
         let queue = client.main_queue();
         let handle = Handle {
             pending: Default::default(),
+            pending_messages: Default::default(),
             topics: RwLock::new(HashMap::new()),
             queue,
             client,
             state,
+            wakeups: Default::default(),
+            async_serving: Default::default(),
         };
         Ok(AdminClient {
             core: ClientCore::new(handle, ClientKind::Admin),

@@ -29,6 +29,10 @@ impl NativeEvent {
         NonNull::new(p).map(|ptr| NativeEvent { ptr })
     }
 
+    pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_event_t {
+        self.ptr.as_ptr()
+    }
+
     /// Corresponds to `rd_kafka_event_type`.
     pub(crate) fn kind(&self) -> i32 {
         // SAFETY: valid event.
