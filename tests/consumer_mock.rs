@@ -895,3 +895,55 @@ fn dropping_a_consumer_leaves_the_group() {
         || mine.lock().unwrap().len() == 2
     ));
 }
+
+#[test]
+fn rebalances_eager_roundrobin() {
+    rebalance_scenario("roundrobin");
+}
+
+#[test]
+fn regex_subscription_unsubscribe_and_metadata() {
+    let prefix = unique_topic("c-regex");
+    let c = MockCluster::new(1).unwrap();
+    c.set_group_initial_rebalance_delay(Duration::from_millis(50));
+    for suffix in ["a", "b"] {
+        c.create_topic(&format!("{prefix}-{suffix}"), 1, 1).unwrap();
+    }
+    c.create_topic(&format!("other-{prefix}"), 1, 1).unwrap();
+    for t in [format!("{prefix}-a"), format!("{prefix}-b"), format!("other-{prefix}")] {
+        produce(&c, &t, 1, 0..5);
+    }
+    let consumer = Consumer::new(&group_config(&c, &unique_topic("g"))).unwrap();
+    let pattern = format!("^{prefix}-.*");
+    consumer.subscribe(&[&pattern]).unwrap();
+    assert_eq!(consumer.subscription().unwrap(), vec![pattern.clone()]);
+    let msgs = poll_n(&consumer, 10, T30);
+    let topics: HashSet<&str> = msgs.iter().map(|m| m.topic()).collect();
+    assert_eq!(
+        topics,
+        HashSet::from([format!("{prefix}-a").as_str(), format!("{prefix}-b").as_str()])
+    );
+    assert!(
+        consumer.poll(Duration::from_millis(300)).unwrap().is_none(),
+        "the other topic does not match"
+    );
+
+    let md = consumer.list_topics(None, T10).unwrap();
+    assert!(md.topics.contains_key(&format!("other-{prefix}")));
+    assert!(consumer.cluster_id(T10).unwrap().is_some());
+    consumer.set_sasl_credentials("user", "secret").unwrap();
+
+    consumer.unsubscribe().unwrap();
+    assert!(consumer.subscription().unwrap().is_empty());
+    assert!(wait_for(
+        T10,
+        || {
+            consumer.poll(Duration::from_millis(100)).unwrap();
+        },
+        || consumer.assignment().unwrap().is_empty()
+    ));
+    // Bad subscriptions are refused up front.
+    assert_eq!(consumer.subscribe(&[]).unwrap_err().code(), ErrorCode::INVALID_ARG);
+    assert_eq!(consumer.subscribe(&[""]).unwrap_err().code(), ErrorCode::INVALID_ARG);
+    assert_eq!(consumer.pause(&[]).unwrap_err().code(), ErrorCode::INVALID_ARG);
+}
