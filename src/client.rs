@@ -203,3 +203,52 @@ impl ClientCore {
         self.read().is_none()
     }
 }
+
+/// The methods every client has, on top of its `core: ClientCore` field.
+macro_rules! common_client_methods {
+    ($what:literal) => {
+        /// Cluster metadata: brokers, and all topics or just `topic`.
+        ///
+        /// Corresponds to `rd_kafka_metadata`.
+        #[doc(alias = "rd_kafka_metadata")]
+        pub fn list_topics(
+            &self,
+            topic: Option<&str>,
+            timeout: impl Into<$crate::Timeout>,
+        ) -> $crate::Result<$crate::ClusterMetadata> {
+            let h = self.core.get()?;
+            $crate::metadata::list_topics(&h, topic, timeout.into())
+        }
+
+        /// The cluster id, or `None` if not known within `timeout`.
+        ///
+        /// Corresponds to `rd_kafka_clusterid`.
+        #[doc(alias = "rd_kafka_clusterid")]
+        pub fn cluster_id(&self, timeout: impl Into<$crate::Timeout>) -> $crate::Result<Option<String>> {
+            Ok(self.core.get()?.client.cluster_id(timeout.into().as_millis_i32()))
+        }
+
+        /// Replaces the SASL PLAIN/SCRAM credentials used for new connections
+        /// (existing connections keep theirs).
+        ///
+        /// Corresponds to `rd_kafka_sasl_set_credentials`.
+        #[doc(alias = "rd_kafka_sasl_set_credentials")]
+        pub fn set_sasl_credentials(&self, username: &str, password: &str) -> $crate::Result<()> {
+            self.core.get()?.client.set_sasl_credentials(username, password)
+        }
+
+        #[doc = concat!("The client's name, e.g. `rdkafka#", $what, "-1`.")]
+        ///
+        /// Corresponds to `rd_kafka_name`.
+        #[doc(alias = "rd_kafka_name")]
+        pub fn name(&self) -> $crate::Result<String> {
+            Ok(self.core.get()?.name().to_string())
+        }
+
+        /// True after `close`.
+        pub fn is_closed(&self) -> bool {
+            self.core.is_closed()
+        }
+    };
+}
+pub(crate) use common_client_methods;

@@ -109,7 +109,6 @@ use crate::client::{create_native, ClientCore, Handle};
 use crate::config::{ClientKind, Config};
 use crate::dispatch::{finish, serve_common, Interrupt};
 use crate::error::{ErrorCode, KafkaError, Result};
-use crate::metadata::ClusterMetadata;
 use crate::native::{AdminOp, AdminResult, ConfigUse, Prepared};
 use crate::timeout::{Deadline, Timeout};
 use crate::{TopicPartition, OFFSET_END, OFFSET_INVALID};
@@ -1313,31 +1312,7 @@ impl AdminClient {
         })
     }
 
-    /// Cluster metadata: brokers, and all topics or just `topic`.
-    ///
-    /// Corresponds to `rd_kafka_metadata`.
-    #[doc(alias = "rd_kafka_metadata")]
-    pub fn list_topics(&self, topic: Option<&str>, timeout: impl Into<Timeout>) -> Result<ClusterMetadata> {
-        let h = self.core.get()?;
-        crate::metadata::list_topics(&h, topic, timeout.into())
-    }
-
-    /// The cluster id, or `None` if not known within `timeout`.
-    ///
-    /// Corresponds to `rd_kafka_clusterid`.
-    #[doc(alias = "rd_kafka_clusterid")]
-    pub fn cluster_id(&self, timeout: impl Into<Timeout>) -> Result<Option<String>> {
-        let h = self.core.get()?;
-        Ok(h.client.cluster_id(timeout.into().as_millis_i32()))
-    }
-
-    /// Replaces the SASL PLAIN/SCRAM credentials used for new connections.
-    ///
-    /// Corresponds to `rd_kafka_sasl_set_credentials`.
-    #[doc(alias = "rd_kafka_sasl_set_credentials")]
-    pub fn set_sasl_credentials(&self, username: &str, password: &str) -> Result<()> {
-        self.core.get()?.client.set_sasl_credentials(username, password)
-    }
+    crate::client::common_client_methods!("producer");
 
     /// Serves queued events — errors, statistics, logs — calling their
     /// callbacks (`error_cb`, `stats_cb`, `logger`) on this thread. Waits up
@@ -1367,20 +1342,6 @@ impl AdminClient {
     /// True when [`len`](Self::len) is 0.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// The client's name, e.g. `rdkafka#producer-1` (librdkafka names an
-    /// admin client as a producer).
-    ///
-    /// Corresponds to `rd_kafka_name`.
-    #[doc(alias = "rd_kafka_name")]
-    pub fn name(&self) -> Result<String> {
-        Ok(self.core.get()?.name().to_string())
-    }
-
-    /// True after [`close`](Self::close).
-    pub fn is_closed(&self) -> bool {
-        self.core.is_closed()
     }
 
     /// Waits up to `timeout` for outstanding requests to complete, then

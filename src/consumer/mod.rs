@@ -6,7 +6,6 @@ use crate::dispatch::{call_user, finish, panic_message, serve_deferred_common, D
 use crate::error::{ErrorCode, KafkaError, Result};
 use crate::group_metadata::ConsumerGroupMetadata;
 use crate::message::Message;
-use crate::metadata::ClusterMetadata;
 use crate::native::{NativeMessage, NativeQueue};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
@@ -746,40 +745,7 @@ impl Consumer {
         Ok(self.core.get()?.client.member_id().filter(|m| !m.is_empty()))
     }
 
-    /// Cluster metadata: brokers, and all topics or just `topic`.
-    ///
-    /// Corresponds to `rd_kafka_metadata`.
-    #[doc(alias = "rd_kafka_metadata")]
-    pub fn list_topics(&self, topic: Option<&str>, timeout: impl Into<Timeout>) -> Result<ClusterMetadata> {
-        let h = self.core.get()?;
-        crate::metadata::list_topics(&h, topic, timeout.into())
-    }
-
-    /// The cluster id, or `None` if not known within `timeout`.
-    ///
-    /// Corresponds to `rd_kafka_clusterid`.
-    #[doc(alias = "rd_kafka_clusterid")]
-    pub fn cluster_id(&self, timeout: impl Into<Timeout>) -> Result<Option<String>> {
-        Ok(self.core.get()?.client.cluster_id(timeout.into().as_millis_i32()))
-    }
-
-    /// Replaces the SASL PLAIN/SCRAM credentials used for new connections.
-    ///
-    /// Corresponds to `rd_kafka_sasl_set_credentials`.
-    #[doc(alias = "rd_kafka_sasl_set_credentials")]
-    pub fn set_sasl_credentials(&self, username: &str, password: &str) -> Result<()> {
-        self.core.get()?.client.set_sasl_credentials(username, password)
-    }
-
-    /// The client's name, e.g. `rdkafka#consumer-1`.
-    pub fn name(&self) -> Result<String> {
-        Ok(self.core.get()?.name().to_string())
-    }
-
-    /// True after [`close`](Self::close).
-    pub fn is_closed(&self) -> bool {
-        self.core.is_closed()
-    }
+    crate::client::common_client_methods!("consumer");
 
     /// Closes the consumer: a final commit (with `enable.auto.commit`),
     /// leaving the group (`on_revoke` is called, served here), then

@@ -13,7 +13,6 @@ use crate::dispatch::{call_user, finish, panic_message, serve_common, serve_defe
 use crate::error::{ErrorCode, KafkaError, Result};
 use crate::group_metadata::ConsumerGroupMetadata;
 use crate::message::DeliveryReport;
-use crate::metadata::ClusterMetadata;
 use crate::native::{sys, NativeEvent, NativeTpl, ProduceArgs, Txn};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
@@ -215,38 +214,7 @@ impl Producer {
         h.client.purge(flags)
     }
 
-    /// Cluster metadata: brokers, and all topics or just `topic`.
-    ///
-    /// Corresponds to `rd_kafka_metadata`.
-    #[doc(alias = "rd_kafka_metadata")]
-    pub fn list_topics(&self, topic: Option<&str>, timeout: impl Into<Timeout>) -> Result<ClusterMetadata> {
-        let h = self.core.get()?;
-        crate::metadata::list_topics(&h, topic, timeout.into())
-    }
-
-    /// The cluster id, or `None` if not known within `timeout`.
-    ///
-    /// Corresponds to `rd_kafka_clusterid`.
-    #[doc(alias = "rd_kafka_clusterid")]
-    pub fn cluster_id(&self, timeout: impl Into<Timeout>) -> Result<Option<String>> {
-        let h = self.core.get()?;
-        Ok(h.client.cluster_id(timeout.into().as_millis_i32()))
-    }
-
-    /// Replaces the SASL PLAIN/SCRAM credentials used for new connections.
-    ///
-    /// Corresponds to `rd_kafka_sasl_set_credentials`.
-    #[doc(alias = "rd_kafka_sasl_set_credentials")]
-    pub fn set_sasl_credentials(&self, username: &str, password: &str) -> Result<()> {
-        self.core.get()?.client.set_sasl_credentials(username, password)
-    }
-
-    /// The client's name, e.g. `rdkafka#producer-1`.
-    ///
-    /// Corresponds to `rd_kafka_name`.
-    pub fn name(&self) -> Result<String> {
-        Ok(self.core.get()?.name().to_string())
-    }
+    crate::client::common_client_methods!("producer");
 
     /// The fatal error the producer raised, if any (after which it can only
     /// be flushed and dropped).
@@ -264,11 +232,6 @@ impl Producer {
     #[doc(alias = "rd_kafka_test_fatal_error")]
     pub fn test_fatal_error(&self, code: ErrorCode, reason: &str) -> Result<()> {
         self.core.get()?.client.test_fatal_error(code, reason)
-    }
-
-    /// True after [`close`](Self::close).
-    pub fn is_closed(&self) -> bool {
-        self.core.is_closed()
     }
 
     /// Registers the `transactional.id` with the coordinator and fences
