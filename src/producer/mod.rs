@@ -503,6 +503,9 @@ pub(crate) fn serve(h: &Handle, timeout_ms: i32) -> std::result::Result<usize, I
         }
         t = 0;
     }
+    // A panic stashed meanwhile by a callback on another thread (OAuth, or
+    // the partitioner run by librdkafka when metadata arrived).
+    h.state.check_panic()?;
     Ok(served)
 }
 
