@@ -393,6 +393,9 @@ fn main() {
     epoch();
     let started = Instant::now();
     println!("# ferrokafka latency benchmark (issue 6)\n");
+    if is_short() {
+        println!("- SHORT MODE (FERROKAFKA_BENCH_SHORT=1): checks that every row works; the numbers mean nothing");
+    }
     println!("- machine: {}", common::machine());
     println!(
         "- cluster: {}",

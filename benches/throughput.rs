@@ -3,8 +3,11 @@
 //! rust-rdkafka 0.39, all on the same librdkafka 2.12.1, side by side in one
 //! process.
 //!
-//! Each repetition starts a fresh embedded mock cluster (or uses
-//! `KAFKA_BOOTSTRAP_SERVERS`) and runs every row on a fresh topic:
+//! Every row runs on its own fresh embedded mock cluster (same setup for
+//! all: `FERROKAFKA_BENCH_BROKERS` brokers, default 1) and a fresh topic of
+//! `FERROKAFKA_BENCH_PARTITIONS` partitions (default 32: the mock keeps at
+//! most 5 MB per partition), or on the cluster named by
+//! `KAFKA_BOOTSTRAP_SERVERS`:
 //!
 //! * produce N × `size`-byte values: raw C, ferrokafka with a config-level
 //!   delivery callback, ferrokafka with a per-message closure, ferrokafka
@@ -12,22 +15,30 @@
 //!   `FutureProducer`. Every producer has the same properties
 //!   ([`Settings::producer_config`]) and the same loop: produce, serve events
 //!   (`poll(0)`) every `poll_every` messages, on `_QUEUE_FULL` serve with a
-//!   1 ms wait and retry, then flush. The window runs from the first produce
-//!   until every delivery report has been served.
+//!   1 ms wait and retry, then flush (the async row awaits its futures
+//!   instead). The window runs from the first produce until every delivery
+//!   report has been served.
 //! * consume N messages (written beforehand, untimed, by the raw producer
-//!   into the row's own topic): raw batch consume, ferrokafka batch consume,
-//!   ferrokafka per-message poll, ferrokafka async stream (placeholder),
-//!   rust-rdkafka `BaseConsumer` and `StreamConsumer`. Every consumer is
-//!   assigned the partitions from the beginning; the window opens when the
-//!   first call returns data (so connection set-up is left out) and closes
-//!   at the last message; the messages of that first call are not counted.
+//!   into the row's own topic, round-robin over the partitions): raw batch
+//!   consume, ferrokafka batch consume, ferrokafka per-message poll,
+//!   ferrokafka async stream (placeholder), rust-rdkafka `BaseConsumer` and
+//!   `StreamConsumer`. Every consumer has the same properties
+//!   ([`Settings::consumer_config`]) and is assigned every partition from
+//!   the beginning; the window opens when the first call returns data (so
+//!   connection set-up is left out) and closes at the last message; the
+//!   messages of that first call are not counted.
 //!
-//! Reported per row: medians over the runs of msgs/s, MB/s (value bytes,
-//! 10^6), Rust heap allocations per message (counting global allocator,
-//! window only, all threads), the per-run ratio to the raw row of the same
-//! run, and peak RSS (`VmHWM`, reset at the row's start). Settings: see
-//! [`common::Settings`] (`FERROKAFKA_BENCH_*`); `FERROKAFKA_BENCH_MESSAGES=20000`
-//! is the short mode CI runs.
+//! A warm-up repetition (fewer messages, discarded) comes first; then the
+//! whole set runs `FERROKAFKA_BENCH_RUNS` times (default 5), the row order
+//! rotating between runs. Reported per row: medians over the runs of
+//! msgs/s, MB/s (value bytes, 10^6), Rust heap allocations per message
+//! (counting global allocator, window only, all threads), CPU time per
+//! message (whole process, and the row's calling thread), the per-run ratio
+//! to the raw row of the same run, and peak RSS (`VmHWM`, reset at the row's
+//! start; its growth over the row's starting RSS too). Targets are judged on
+//! medians of per-run ratios. Settings: see [`common::Settings`];
+//! `FERROKAFKA_BENCH_SHORT=1` is the short mode CI runs (it checks that
+//! every row works; its numbers mean nothing).
 
 mod common;
 
@@ -992,6 +1003,9 @@ fn main() {
     start_watchdog(epoch);
     let cluster_desc = Cluster::new(&settings).describe(&settings);
     println!("# ferrokafka throughput benchmark (issue 6)\n");
+    if common::is_short() {
+        println!("- SHORT MODE (FERROKAFKA_BENCH_SHORT=1): checks that every row works; the numbers mean nothing");
+    }
     println!("- machine: {}", common::machine());
     println!("- cluster: {cluster_desc}");
     println!(
