@@ -79,4 +79,11 @@ cargo test -- --test-threads=2
 log "benchmarks build"
 cargo bench --no-run
 
+# The benchmarks in their short mode, on the embedded mock cluster whatever
+# broker the tests use: this checks that every row works (no timing is
+# asserted; the full run is ./scripts/bench.sh, see BENCHMARKS.md).
+log "benchmarks, short mode"
+env -u KAFKA_BOOTSTRAP_SERVERS FERROKAFKA_BENCH_SHORT=1 cargo bench --bench throughput
+env -u KAFKA_BOOTSTRAP_SERVERS FERROKAFKA_BENCH_SHORT=1 cargo bench --bench latency
+
 log "All tests passed"
