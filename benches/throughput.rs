@@ -11,7 +11,7 @@
 //!
 //! * produce N × `size`-byte values: raw C, ferrokafka with a config-level
 //!   delivery callback, ferrokafka with a per-message closure, ferrokafka
-//!   async sends (placeholder), rust-rdkafka `BaseProducer` and
+//!   async sends, rust-rdkafka `BaseProducer` and
 //!   `FutureProducer`. Every producer has the same properties
 //!   ([`Settings::producer_config`]) and the same loop: produce, serve events
 //!   (`poll(0)`) every `poll_every` messages, on `_QUEUE_FULL` serve with a
@@ -21,7 +21,7 @@
 //! * consume N messages (written beforehand, untimed, by the raw producer
 //!   into the row's own topic, round-robin over the partitions): raw batch
 //!   consume, ferrokafka batch consume, ferrokafka per-message poll,
-//!   ferrokafka async stream (placeholder), rust-rdkafka `BaseConsumer` and
+//!   ferrokafka async stream, rust-rdkafka `BaseConsumer` and
 //!   `StreamConsumer`. Every consumer has the same properties
 //!   ([`Settings::consumer_config`]) and is assigned every partition from
 //!   the beginning; the window opens when the first call returns data (so
@@ -102,8 +102,6 @@ impl Ctx<'_> {
 /// A row's outcome in one run.
 enum Outcome {
     Measured(Measure),
-    /// Not measurable yet; the text says why.
-    Pending(&'static str),
 }
 
 type RowFn = fn(&Ctx<'_>) -> Result<Outcome, String>;
@@ -377,21 +375,44 @@ fn produce_fk_closure(ctx: &Ctx<'_>) -> Result<Outcome, String> {
     Ok(produced(ctx, probe, window))
 }
 
-/// PLACEHOLDER — ferrokafka async sends (issue 6).
-///
-/// ferrokafka has no async API yet (DESIGN.md decision 7: delivery futures
-/// on `futures-channel`, any executor). When it lands, fill this row in
-/// with the shape of [`produce_rr_future`], so the two stay comparable:
-/// a current-thread tokio runtime created before the window; inside it,
-/// send every message (keeping the futures in a `VecDeque`), await the
-/// oldest future when the queue is full or when `settings.queue` futures
-/// are pending, then await the rest; tally each result; check
-/// `tally.check(n)`; return `produced(ctx, probe, window)`.
-/// Target: ≥ 2 × rust-rdkafka `FutureProducer` (median of per-run ratios).
-fn produce_fk_async(_ctx: &Ctx<'_>) -> Result<Outcome, String> {
-    Ok(Outcome::Pending(
-        "placeholder: ferrokafka's async send API does not exist yet",
-    ))
+/// ferrokafka `Producer::send(record).await`: a delivery future per
+/// message, awaited on a current-thread tokio runtime, in the shape of
+/// [`produce_rr_future`] (at most `settings.queue` futures pending; the
+/// oldest is awaited first). `send` never reports `_QUEUE_FULL`: a send
+/// that finds the queue full waits inside its future for room, woken by
+/// the deliveries.
+fn produce_fk_async(ctx: &Ctx<'_>) -> Result<Outcome, String> {
+    use ferrokafka::{Config, Producer, Record, SendFuture};
+    let probe = RssProbe::start();
+    let tally = Tally::default();
+    let config: Config = fk_config(&ctx.producer_props());
+    let producer = Producer::new(&config).map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let value = ctx.value();
+    let topic = ctx.topic;
+    let window_cap = ctx.settings.queue;
+    let mut inflight: VecDeque<SendFuture<'_>> = VecDeque::with_capacity(window_cap + 1);
+    let w = Window::open();
+    rt.block_on(async {
+        for _ in 0..ctx.n {
+            inflight.push_back(producer.send(Record::new(topic).value(&value[..])));
+            if inflight.len() >= window_cap {
+                if let Some(f) = inflight.pop_front() {
+                    tally.record(f.await.is_ok());
+                }
+            }
+        }
+        while let Some(f) = inflight.pop_front() {
+            tally.record(f.await.is_ok());
+        }
+    });
+    let window = w.close();
+    tally.check(ctx.n)?;
+    producer.close(Duration::from_secs(10)).map_err(|e| e.to_string())?;
+    Ok(produced(ctx, probe, window))
 }
 
 /// rust-rdkafka's producer context: tallies delivery reports (no opaque).
@@ -657,19 +678,35 @@ fn consume_fk_poll(ctx: &Ctx<'_>) -> Result<Outcome, String> {
     r
 }
 
-/// PLACEHOLDER — ferrokafka async stream (issue 6).
-///
-/// ferrokafka has no async consumer yet (DESIGN.md decision 7: a stream
-/// woken by queue wake-ups, any executor). When it lands, fill this row in
-/// with the shape of [`consume_rr_stream`]: `ctx.prefill()?`, `fk_consumer(ctx)`, a
-/// current-thread tokio runtime built before the window, then inside
-/// `block_on` take messages from the stream with `StreamExt::next` (no
-/// per-message timeout wrapper), feeding `ConsumeCount::call(1, len, …)`.
-/// Target: ≥ 1.5 × rust-rdkafka `StreamConsumer` (median of per-run ratios).
-fn consume_fk_stream(_ctx: &Ctx<'_>) -> Result<Outcome, String> {
-    Ok(Outcome::Pending(
-        "placeholder: ferrokafka's async stream does not exist yet",
-    ))
+/// ferrokafka `Consumer::stream()` with `StreamExt::next().await` on a
+/// current-thread tokio runtime, in the shape of [`consume_rr_stream`].
+fn consume_fk_stream(ctx: &Ctx<'_>) -> Result<Outcome, String> {
+    use futures::StreamExt;
+    ctx.prefill()?;
+    let probe = RssProbe::start();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let consumer = fk_consumer(ctx)?;
+    let mut count = ConsumeCount::new(ctx.n);
+    rt.block_on(async {
+        let mut stream = consumer.stream();
+        while !count.done() {
+            let m = stream
+                .next()
+                .await
+                .ok_or("the stream ended")?
+                .map_err(|e| e.to_string())?;
+            let len = m.len() as u64;
+            drop(m);
+            count.call(1, len, "ferrokafka async stream")?;
+        }
+        Ok::<(), String>(())
+    })?;
+    let r = count.finish(probe, ctx.settings.size);
+    consumer.close(Duration::from_secs(10)).map_err(|e| e.to_string())?;
+    r
 }
 
 fn rr_assignment(ctx: &Ctx<'_>) -> Result<rdkafka::TopicPartitionList, String> {
@@ -801,12 +838,6 @@ fn run_set(settings: &Settings, n: usize, run: usize, epoch: Instant, verbose: b
                         );
                     }
                     results.insert(row.id, Some(m));
-                }
-                Outcome::Pending(note) => {
-                    if verbose {
-                        println!("  run {:>2}  {:<22} {note}", run + 1, row.id);
-                    }
-                    results.insert(row.id, None);
                 }
             }
         }
