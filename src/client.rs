@@ -5,8 +5,8 @@
 use crate::config::{build_native, ClientKind, Config, Redactor};
 use crate::dispatch::CallbackState;
 use crate::error::{KafkaError, Result};
-use crate::native::{sys, NativeClient, NativeEvent, NativeMessage, NativeQueue, NativeTopic};
-use std::collections::{HashMap, VecDeque};
+use crate::native::{sys, NativeClient, NativeEvent, NativeMessage, NativeQueue};
+use std::collections::VecDeque;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
@@ -22,7 +22,7 @@ pub(crate) struct Handle {
     /// interrupted, or a batch stopped at an error); returned first.
     pub(crate) pending_messages: Mutex<VecDeque<NativeMessage>>,
     /// Producer topic handles by name.
-    pub(crate) topics: RwLock<HashMap<Box<str>, NativeTopic>>,
+    pub(crate) topics: crate::topic_cache::TopicCache,
     /// The queue this client's events are served from.
     pub(crate) queue: NativeQueue,
     pub(crate) client: NativeClient,

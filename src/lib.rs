@@ -95,6 +95,7 @@ mod native;
 pub mod partitioners;
 mod producer;
 mod timeout;
+mod topic_cache;
 mod topic_partition;
 
 pub use admin::{AdminClient, AdminFuture, AdminOptions};

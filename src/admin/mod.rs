@@ -113,10 +113,10 @@ use crate::native::{AdminOp, AdminResult, ConfigUse, Prepared};
 use crate::timeout::{Deadline, Timeout};
 use crate::{TopicPartition, OFFSET_END, OFFSET_INVALID};
 use future::{FailFn, Requests};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Debug;
 use std::hash::Hash;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// Per-item results: each key with its own outcome, in request order.
 pub type ItemResults<K, V> = Vec<(K, Result<V>)>;
@@ -510,7 +510,7 @@ impl AdminClient {
         let handle = Handle {
             pending: Default::default(),
             pending_messages: Default::default(),
-            topics: RwLock::new(HashMap::new()),
+            topics: Default::default(),
             queue,
             client,
             state,

@@ -9,13 +9,12 @@ use crate::message::Message;
 use crate::native::{NativeMessage, NativeQueue};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
-use std::collections::HashMap;
 
 mod stream;
 use std::fmt;
 use std::panic::resume_unwind;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 pub use stream::{CommitFuture, MessageStream};
 
@@ -222,7 +221,7 @@ impl Consumer {
         let handle = Handle {
             pending: Default::default(),
             pending_messages: Default::default(),
-            topics: RwLock::new(HashMap::new()),
+            topics: Default::default(),
             queue,
             client,
             state,

@@ -243,6 +243,9 @@ impl NativeClient {
 
     /// Corresponds to `rd_kafka_produceva`. On failure the headers come back.
     pub(crate) fn produce(&self, args: ProduceArgs<'_>) -> Result<(), ProduceFailure> {
+        if args.headers.is_none() && args.timestamp == 0 {
+            return self.produce_plain(args);
+        }
         let mut vus: [std::mem::MaybeUninit<sys::rd_kafka_vu_t>; 8] = [const { std::mem::MaybeUninit::uninit() }; 8];
         let mut n = 0;
         let mut push = |vtype: c_int, u: sys::rd_kafka_vu_union| {
@@ -326,6 +329,53 @@ impl NativeClient {
                 state: opaque.map(|p| unsafe { Box::from_raw(p as *mut crate::producer::PerMessage) }),
             }),
         }
+    }
+
+    /// The fast path of [`Self::produce`] for records without headers or a
+    /// timestamp: `rd_kafka_produce`, which takes its arguments directly
+    /// instead of parsing an argument array.
+    fn produce_plain(&self, args: ProduceArgs<'_>) -> Result<(), ProduceFailure> {
+        let (vp, vl) = match args.value {
+            Some(v) => (v.as_ptr() as *mut c_void, v.len()),
+            None => (std::ptr::null_mut(), 0),
+        };
+        let (kp, kl) = match args.key {
+            Some(k) => (k.as_ptr() as *const c_void, k.len()),
+            None => (std::ptr::null(), 0),
+        };
+        let opaque = args.state.map(|b| Box::into_raw(b) as *mut c_void);
+        // SAFETY: valid topic handle; payload and key valid for their
+        // lengths during the call (F_COPY makes librdkafka copy them).
+        let rc = unsafe {
+            sys::rd_kafka_produce(
+                args.topic.as_ptr(),
+                args.partition,
+                sys::RD_KAFKA_MSG_F_COPY,
+                vp,
+                vl,
+                kp,
+                kl,
+                opaque.unwrap_or(std::ptr::null_mut()),
+            )
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        // SAFETY: no preconditions (a thread-local set by the call above).
+        let code = ErrorCode(unsafe { sys::rd_kafka_last_error() });
+        let error = if code == ErrorCode::FATAL {
+            self.fatal_error()
+                .unwrap_or_else(|| KafkaError::from_code(code).with_flags(true, false, false))
+        } else {
+            KafkaError::from_code(code).context("Failed to produce message")
+        };
+        Err(ProduceFailure {
+            error,
+            headers: None,
+            // SAFETY: the message was not enqueued, so the pointer we leaked
+            // above has no other owner.
+            state: opaque.map(|p| unsafe { Box::from_raw(p as *mut crate::producer::PerMessage) }),
+        })
     }
 
     /// Corresponds to `rd_kafka_metadata`.

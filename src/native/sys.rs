@@ -506,6 +506,16 @@ extern "C" {
     pub fn rd_kafka_header_cnt(hdrs: *const rd_kafka_headers_t) -> size_t;
 
     // --- producing ---
+    pub fn rd_kafka_produce(
+        rkt: *mut rd_kafka_topic_t,
+        partition: i32,
+        msgflags: c_int,
+        payload: *mut c_void,
+        len: size_t,
+        key: *const c_void,
+        keylen: size_t,
+        msg_opaque: *mut c_void,
+    ) -> c_int;
     pub fn rd_kafka_produceva(rk: *mut rd_kafka_t, vus: *const rd_kafka_vu_t, cnt: size_t) -> *mut rd_kafka_error_t;
 
     // --- transactions ---

@@ -16,10 +16,9 @@ use crate::message::DeliveryReport;
 use crate::native::{sys, NativeEvent, NativeTpl, ProduceArgs, Txn};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
-use std::collections::HashMap;
 use std::panic::resume_unwind;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long `Drop` serves the purge reports of undelivered messages.
@@ -112,7 +111,7 @@ impl Producer {
         let handle = Handle {
             pending: Default::default(),
             pending_messages: Default::default(),
-            topics: RwLock::new(HashMap::new()),
+            topics: Default::default(),
             queue,
             client,
             state,
@@ -425,27 +424,15 @@ pub(crate) fn produce_to_handle<'a>(h: &Handle, mut record: Record<'a>) -> std::
         ));
         return Err(ProduceError::new(e, record));
     }
-    let topics = h.topics.read().unwrap_or_else(|e| e.into_inner());
-    if let Some(topic) = topics.get(record.topic) {
-        let r = produce_to(h, topic, record);
-        drop(topics);
-        return r;
+    let name = record.topic;
+    let mut slot = Some(record);
+    let r = h.topics.with(&h.client, name, check_topic_name, |topic| {
+        produce_to(h, topic, slot.take().expect("taken once"))
+    });
+    match r {
+        Ok(r) => r,
+        Err(e) => Err(ProduceError::new(e, slot.take().expect("not produced"))),
     }
-    drop(topics);
-    if let Err(e) = check_topic_name(record.topic) {
-        return Err(ProduceError::new(e, record));
-    }
-    let mut topics = h.topics.write().unwrap_or_else(|e| e.into_inner());
-    if !topics.contains_key(record.topic) {
-        match h.client.topic(record.topic) {
-            Ok(t) => {
-                topics.insert(record.topic.into(), t);
-            }
-            Err(e) => return Err(ProduceError::new(e, record)),
-        }
-    }
-    let topic = topics.get(record.topic).expect("just inserted");
-    produce_to(h, topic, record)
 }
 
 fn produce_to<'a>(
