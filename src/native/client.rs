@@ -34,14 +34,14 @@ pub(crate) struct ProduceArgs<'a> {
     pub timestamp: i64,
     pub headers: Option<NativeHeaders>,
     /// Per-message delivery state, carried by librdkafka as the opaque.
-    pub state: Option<Box<crate::producer::PerMessage>>,
+    pub state: Option<super::DeliveryOpaque>,
 }
 
 /// What a failed produce call hands back.
 pub(crate) struct ProduceFailure {
     pub error: KafkaError,
     pub headers: Option<NativeHeaders>,
-    pub state: Option<Box<crate::producer::PerMessage>>,
+    pub state: Option<super::DeliveryOpaque>,
 }
 
 impl NativeClient {
@@ -296,7 +296,7 @@ impl NativeClient {
                 sys::rd_kafka_vu_union { i64_: args.timestamp },
             );
         }
-        let opaque = args.state.map(|b| Box::into_raw(b) as *mut c_void);
+        let opaque = args.state.map(super::DeliveryOpaque::into_raw);
         if let Some(ptr) = opaque {
             push(sys::RD_KAFKA_VTYPE_OPAQUE, sys::rd_kafka_vu_union { ptr });
         }
@@ -326,7 +326,7 @@ impl NativeClient {
                 headers: args.headers,
                 // SAFETY: the message was not enqueued, so the pointer we
                 // leaked above has no other owner.
-                state: opaque.map(|p| unsafe { Box::from_raw(p as *mut crate::producer::PerMessage) }),
+                state: opaque.and_then(|p| unsafe { super::DeliveryOpaque::from_raw(p) }),
             }),
         }
     }
@@ -343,7 +343,7 @@ impl NativeClient {
             Some(k) => (k.as_ptr() as *const c_void, k.len()),
             None => (std::ptr::null(), 0),
         };
-        let opaque = args.state.map(|b| Box::into_raw(b) as *mut c_void);
+        let opaque = args.state.map(super::DeliveryOpaque::into_raw);
         // SAFETY: valid topic handle; payload and key valid for their
         // lengths during the call (F_COPY makes librdkafka copy them).
         let rc = unsafe {
@@ -374,7 +374,7 @@ impl NativeClient {
             headers: None,
             // SAFETY: the message was not enqueued, so the pointer we leaked
             // above has no other owner.
-            state: opaque.map(|p| unsafe { Box::from_raw(p as *mut crate::producer::PerMessage) }),
+            state: opaque.and_then(|p| unsafe { super::DeliveryOpaque::from_raw(p) }),
         })
     }
 

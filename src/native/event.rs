@@ -247,17 +247,12 @@ impl<'a> MessageView<'a> {
 
     /// Takes the per-message delivery state out of a delivery report.
     ///
-    /// Every non-null opaque the producer passes to librdkafka is a
-    /// `Box<PerMessage>` leaked by [`crate::producer`]; each DR message is
-    /// visited exactly once (events iterate forward only), so each box is
-    /// reclaimed exactly once.
-    pub(crate) fn take_delivery_state(&self) -> Option<Box<crate::producer::PerMessage>> {
-        let p = self.m()._private;
-        if p.is_null() {
-            None
-        } else {
-            // SAFETY: see above.
-            Some(unsafe { Box::from_raw(p as *mut crate::producer::PerMessage) })
-        }
+    /// Every non-null opaque the producer passes to librdkafka comes from
+    /// [`super::DeliveryOpaque::into_raw`]; each DR message is visited
+    /// exactly once (events iterate forward only), so each state is taken
+    /// back exactly once.
+    pub(crate) fn take_delivery_state(&self) -> Option<super::DeliveryOpaque> {
+        // SAFETY: see above.
+        unsafe { super::DeliveryOpaque::from_raw(self.m()._private) }
     }
 }

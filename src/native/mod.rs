@@ -18,6 +18,7 @@ mod event;
 mod headers;
 mod metadata;
 mod mock;
+mod opaque;
 mod partitioner;
 pub(crate) mod sys;
 mod tpl;
@@ -32,6 +33,7 @@ pub(crate) use error::{err_description, err_name, error_from_ptr, ErrBuf};
 pub(crate) use event::{MessageView, NativeEvent};
 pub(crate) use headers::{HeadersView, NativeHeaders};
 pub(crate) use mock::NativeMockCluster;
+pub(crate) use opaque::{new_sink, DeliveryOpaque, DeliverySink, Thin};
 pub(crate) use partitioner::{builtin_partition, Builtin};
 pub(crate) use tpl::{NativeCgMetadata, NativeTpl};
 

@@ -3,7 +3,6 @@
 mod record;
 mod send;
 
-pub(crate) use record::PerMessage;
 pub use record::{ProduceError, Record};
 pub use send::SendFuture;
 
@@ -515,7 +514,7 @@ fn serve_event(h: &Handle, mut ev: NativeEvent) -> std::result::Result<usize, In
             let report = DeliveryReport::new(msg);
             call_user(|| match per_message {
                 Some(pm) => {
-                    if only_error && report.is_ok() && !pm.is_future() {
+                    if only_error && report.is_ok() && !pm.is_sink() {
                         drop(pm);
                     } else {
                         pm.deliver(&report);

@@ -2,34 +2,9 @@
 
 use crate::error::KafkaError;
 use crate::message::{DeliveryReport, Headers};
-use crate::native::NativeHeaders;
+use crate::native::{DeliveryOpaque, NativeHeaders};
 use crate::PARTITION_UA;
 use std::fmt;
-
-/// Per-message delivery state carried through librdkafka as the message
-/// opaque: a closure to call with the delivery report, or the channel of an
-/// async send.
-pub(crate) enum PerMessage {
-    /// A per-message delivery closure.
-    Callback(Box<dyn FnOnce(&DeliveryReport<'_>) + Send>),
-    /// An async send's completion.
-    Future(futures_channel::oneshot::Sender<Result<crate::Delivery, KafkaError>>),
-}
-
-impl PerMessage {
-    pub(crate) fn deliver(self, report: &DeliveryReport<'_>) {
-        match self {
-            PerMessage::Callback(f) => f(report),
-            // The receiver may be gone (the future was dropped): fine.
-            PerMessage::Future(tx) => drop(tx.send(report.result().map(|()| report.delivery()))),
-        }
-    }
-
-    /// True for async sends, whose report is always delivered.
-    pub(crate) fn is_future(&self) -> bool {
-        matches!(self, PerMessage::Future(_))
-    }
-}
 
 /// One message to produce: a topic, and optionally a key, a value, a
 /// partition, a timestamp, headers and a delivery closure.
@@ -58,7 +33,7 @@ pub struct Record<'a> {
     pub(crate) partition: i32,
     pub(crate) timestamp: i64,
     pub(crate) headers: Option<NativeHeaders>,
-    pub(crate) on_delivery: Option<Box<PerMessage>>,
+    pub(crate) on_delivery: Option<DeliveryOpaque>,
     pub(crate) invalid: Option<Box<KafkaError>>,
 }
 
@@ -136,7 +111,7 @@ impl<'a> Record<'a> {
     /// serving call (`poll`, `flush`, `close`, transaction commit/abort), or
     /// from `Drop` with a purge error if the producer is dropped first.
     pub fn on_delivery(mut self, f: impl FnOnce(&DeliveryReport<'_>) + Send + 'static) -> Self {
-        self.on_delivery = Some(Box::new(PerMessage::Callback(Box::new(f))));
+        self.on_delivery = Some(DeliveryOpaque::closure(f));
         self
     }
 

@@ -1,15 +1,65 @@
 //! Async sends: [`Producer::send`] and [`SendFuture`].
 
-use super::{produce_to_handle, serve, PerMessage, Producer, Record};
+use super::{produce_to_handle, serve, Producer, Record};
 use crate::client::Handle;
 use crate::dispatch::finish;
 use crate::error::{ErrorCode, KafkaError, Result};
-use crate::message::Delivery;
-use futures_channel::oneshot;
+use crate::message::{Delivery, DeliveryReport};
+use crate::native::{new_sink, DeliveryOpaque, DeliverySink, Thin};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+/// Where a send's delivery report lands: shared by the future and, as the
+/// message opaque, by librdkafka (one allocation per send).
+#[derive(Default)]
+struct DeliverySlot {
+    inner: Mutex<(Option<Result<Delivery>>, Option<Waker>)>,
+}
+
+impl DeliverySlot {
+    fn complete(&self, r: Result<Delivery>) {
+        let waker = {
+            let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            g.0 = Some(r);
+            g.1.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// The result if it arrived, else registers the waker.
+    fn poll(&self, cx: &Context<'_>) -> Poll<Result<Delivery>> {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match g.0.take() {
+            Some(r) => Poll::Ready(r),
+            None => {
+                match &g.1 {
+                    Some(w) if w.will_wake(cx.waker()) => {}
+                    _ => g.1 = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl DeliverySink for DeliverySlot {
+    fn deliver(&self, report: &DeliveryReport<'_>) {
+        self.complete(report.result().map(|()| report.delivery()));
+    }
+
+    fn abandon(&self) {
+        self.complete(Err(KafkaError::new(
+            ErrorCode::DESTROY,
+            "the message was dropped without a delivery report",
+        )));
+    }
+}
+
+type Slot = Arc<Thin<DeliverySlot>>;
 
 /// The delivery of one message sent with [`Producer::send`]: resolves to
 /// where it was written, or why it was not.
@@ -34,9 +84,9 @@ pub struct SendFuture<'a> {
 
 enum State<'a> {
     /// The queue was full: produce again when there is room.
-    Waiting(Record<'a>),
+    Waiting(Record<'a>, Slot),
     /// Queued: waiting for the delivery report.
-    Sent(oneshot::Receiver<Result<Delivery>>),
+    Sent(Slot),
     Failed(KafkaError),
     Done,
 }
@@ -44,7 +94,7 @@ enum State<'a> {
 impl std::fmt::Debug for SendFuture<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = match &self.state {
-            State::Waiting(_) => "waiting for queue space",
+            State::Waiting(..) => "waiting for queue space",
             State::Sent(_) => "queued",
             State::Failed(_) => "failed",
             State::Done => "done",
@@ -85,9 +135,10 @@ impl Producer {
         }
         match self.core.arc() {
             Ok(h) => {
-                fut.state = match try_send(&h, record) {
-                    Ok(rx) => State::Sent(rx),
-                    Err(Retry::QueueFull(rec)) => State::Waiting(rec),
+                let slot = new_sink(DeliverySlot::default());
+                fut.state = match try_send(&h, record, &slot) {
+                    Ok(()) => State::Sent(slot),
+                    Err(Retry::QueueFull(rec)) => State::Waiting(rec, slot),
                     Err(Retry::Failed(e)) => State::Failed(e),
                 };
                 fut.handle = Some(h);
@@ -103,17 +154,16 @@ enum Retry<'a> {
     Failed(KafkaError),
 }
 
-fn try_send<'a>(
-    h: &Handle,
-    mut record: Record<'a>,
-) -> std::result::Result<oneshot::Receiver<Result<Delivery>>, Retry<'a>> {
-    let (tx, rx) = oneshot::channel();
-    record.on_delivery = Some(Box::new(PerMessage::Future(tx)));
+/// Produces `record`, reporting to `slot`. On failure the record comes
+/// back still carrying its state, ready for a retry.
+fn try_send<'a>(h: &Handle, mut record: Record<'a>, slot: &Slot) -> std::result::Result<(), Retry<'a>> {
+    if record.on_delivery.is_none() {
+        record.on_delivery = Some(DeliveryOpaque::sink(slot.clone()));
+    }
     match produce_to_handle(h, record) {
-        Ok(()) => Ok(rx),
+        Ok(()) => Ok(()),
         Err(e) => {
-            let (error, mut record) = e.into_parts();
-            record.on_delivery = None;
+            let (error, record) = e.into_parts();
             if error.code() == ErrorCode::QUEUE_FULL {
                 Err(Retry::QueueFull(record))
             } else {
@@ -135,31 +185,24 @@ impl Future for SendFuture<'_> {
                     this.finish();
                     return Poll::Ready(Err(e));
                 }
-                State::Sent(mut rx) => match Pin::new(&mut rx).poll(cx) {
-                    Poll::Ready(Ok(r)) => {
+                State::Sent(slot) => match slot.poll(cx) {
+                    Poll::Ready(r) => {
                         this.finish();
                         return Poll::Ready(r);
                     }
-                    Poll::Ready(Err(_canceled)) => {
-                        this.finish();
-                        return Poll::Ready(Err(KafkaError::new(
-                            ErrorCode::DESTROY,
-                            "the delivery report was dropped with the producer",
-                        )));
-                    }
-                    Poll::Pending => this.state = State::Sent(rx),
+                    Poll::Pending => this.state = State::Sent(slot),
                 },
-                State::Waiting(record) => {
+                State::Waiting(record, slot) => {
                     let h = this.handle.as_ref().expect("a waiting send has a handle");
                     // Register first, so a delivery made while we retry wakes us.
                     h.state.space_wakers.register(&mut this.space, cx.waker());
-                    match try_send(h, record) {
-                        Ok(rx) => {
+                    match try_send(h, record, &slot) {
+                        Ok(()) => {
                             h.state.space_wakers.remove(&mut this.space, false);
-                            this.state = State::Sent(rx);
+                            this.state = State::Sent(slot);
                             continue;
                         }
-                        Err(Retry::QueueFull(rec)) => this.state = State::Waiting(rec),
+                        Err(Retry::QueueFull(rec)) => this.state = State::Waiting(rec, slot),
                         Err(Retry::Failed(e)) => {
                             this.finish();
                             return Poll::Ready(Err(e));
