@@ -18,9 +18,12 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 pub(crate) struct Handle {
     /// Events whose serving a panic interrupted; served first next time.
     pub(crate) pending: Mutex<VecDeque<NativeEvent>>,
-    /// Consumer: messages fetched but not yet returned (a serving call was
-    /// interrupted, or a batch stopped at an error); returned first.
+    /// Consumer: messages fetched but not yet returned (read ahead by `poll`,
+    /// or put aside when a serving call was interrupted or a batch stopped
+    /// at an error); returned first.
     pub(crate) pending_messages: Mutex<VecDeque<NativeMessage>>,
+    /// How many `pending_messages` there are (read without the lock).
+    pub(crate) pending_count: std::sync::atomic::AtomicUsize,
     /// Producer topic handles by name.
     pub(crate) topics: crate::topic_cache::TopicCache,
     /// The queue this client's events are served from.
@@ -34,6 +37,21 @@ pub(crate) struct Handle {
 }
 
 impl Handle {
+    /// A handle serving `queue` of `client`.
+    pub(crate) fn new(client: NativeClient, queue: NativeQueue, state: Arc<CallbackState>) -> Self {
+        Handle {
+            pending: Default::default(),
+            pending_messages: Default::default(),
+            pending_count: Default::default(),
+            topics: Default::default(),
+            queue,
+            client,
+            state,
+            wakeups: Default::default(),
+            async_serving: Default::default(),
+        }
+    }
+
     /// The client's name (`rd_kafka_name`).
     pub(crate) fn name(&self) -> &str {
         self.state.client_name.get().map(String::as_str).unwrap_or("")
@@ -70,10 +88,23 @@ impl Handle {
 
     /// Takes the next message put aside by an earlier call.
     pub(crate) fn take_pending_message(&self) -> Option<NativeMessage> {
-        self.pending_messages
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop_front()
+        use std::sync::atomic::Ordering;
+        if self.pending_count.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
+        let m = q.pop_front();
+        self.pending_count.store(q.len(), Ordering::Release);
+        m
+    }
+
+    /// [`Self::take_pending_message`], only when no event waits to be served
+    /// first.
+    pub(crate) fn take_pending_message_if_quiet(&self) -> Option<NativeMessage> {
+        if self.state.needs_attention() {
+            return None;
+        }
+        self.take_pending_message()
     }
 
     /// Puts messages aside, in order, ahead of any already put aside.
@@ -82,6 +113,45 @@ impl Handle {
         for m in msgs.rev() {
             q.push_front(m);
         }
+        self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
+    }
+
+    /// Appends messages read ahead, after any already put aside.
+    pub(crate) fn append_pending_messages(&self, msgs: impl Iterator<Item = NativeMessage>) {
+        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
+        q.extend(msgs);
+        self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
+    }
+
+    /// Drops the messages put aside that `stale` selects (by topic and
+    /// partition), e.g. after a seek or a revoke.
+    pub(crate) fn drop_pending_messages(&self, mut stale: impl FnMut(&[u8], i32) -> bool) {
+        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
+        q.retain(|m| {
+            let v = m.view();
+            !stale(v.topic_bytes(), v.partition())
+        });
+        self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
+    }
+
+    /// The first offset put aside for each partition (topic bytes,
+    /// partition, offset): what the application has not yet seen.
+    pub(crate) fn pending_positions(&self) -> Vec<(Vec<u8>, i32, i64)> {
+        let q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<(Vec<u8>, i32, i64)> = Vec::new();
+        for m in q.iter() {
+            let v = m.view();
+            if v.err() != crate::ErrorCode::NO_ERROR {
+                continue;
+            }
+            if !out
+                .iter()
+                .any(|(t, p, _)| *p == v.partition() && t.as_slice() == v.topic_bytes())
+            {
+                out.push((v.topic_bytes().to_vec(), v.partition(), v.offset()));
+            }
+        }
+        out
     }
 
     /// Keeps a half-served event for the next serving call. (With nested

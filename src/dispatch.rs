@@ -41,6 +41,9 @@ pub(crate) enum Deferred {
     },
 }
 
+const DEFERRED: u32 = 1;
+const PANIC: u32 = 2;
+
 /// What a client's C callbacks and serving calls share. librdkafka holds its
 /// address as the configuration opaque, so it lives (boxed in an `Arc`)
 /// until after `rd_kafka_destroy` has returned.
@@ -54,6 +57,9 @@ pub(crate) struct CallbackState {
     pub(crate) background: OnceLock<BackgroundHandler>,
     panic: Mutex<Option<Box<dyn Any + Send>>>,
     deferred: Mutex<VecDeque<Deferred>>,
+    /// `DEFERRED | PANIC` bits, kept in step with the two slots above so the
+    /// serving fast path checks one atomic instead of taking two locks.
+    attention: std::sync::atomic::AtomicU32,
     /// Async tasks waiting for events on the client's queue(s).
     pub(crate) queue_wakers: Wakers,
     /// Async sends waiting for room in the producer's queue.
@@ -77,6 +83,7 @@ impl CallbackState {
             background: OnceLock::new(),
             panic: Mutex::new(None),
             deferred: Mutex::new(VecDeque::new()),
+            attention: std::sync::atomic::AtomicU32::new(0),
             queue_wakers: Wakers::default(),
             space_wakers: Wakers::default(),
             wake_all: std::sync::atomic::AtomicBool::new(false),
@@ -85,16 +92,26 @@ impl CallbackState {
 
     /// Records an event for the serving call (from a C callback).
     pub(crate) fn defer(&self, ev: Deferred) {
-        self.deferred.lock().unwrap_or_else(|e| e.into_inner()).push_back(ev);
+        let mut q = self.deferred.lock().unwrap_or_else(|e| e.into_inner());
+        q.push_back(ev);
+        self.attention.fetch_or(DEFERRED, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// The next deferred event, if any.
     pub(crate) fn next_deferred(&self) -> Option<Deferred> {
-        self.deferred.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+        if !self.has_deferred() {
+            return None;
+        }
+        let mut q = self.deferred.lock().unwrap_or_else(|e| e.into_inner());
+        let ev = q.pop_front();
+        if q.is_empty() {
+            self.attention.fetch_and(!DEFERRED, std::sync::atomic::Ordering::AcqRel);
+        }
+        ev
     }
 
     pub(crate) fn has_deferred(&self) -> bool {
-        !self.deferred.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+        self.attention.load(std::sync::atomic::Ordering::Acquire) & DEFERRED != 0
     }
 
     /// Keeps a panic caught in a C callback until a serving call resumes it
@@ -103,17 +120,28 @@ impl CallbackState {
         let mut slot = self.panic.lock().unwrap_or_else(|e| e.into_inner());
         if slot.is_none() {
             *slot = Some(payload);
+            self.attention.fetch_or(PANIC, std::sync::atomic::Ordering::AcqRel);
         } else {
             log::error!(target: "librdkafka", "a callback panicked while an earlier panic was still pending: {}", panic_message(&*payload));
         }
     }
 
     pub(crate) fn has_panic(&self) -> bool {
-        self.panic.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+        self.attention.load(std::sync::atomic::Ordering::Acquire) & PANIC != 0
     }
 
     pub(crate) fn take_panic(&self) -> Option<Box<dyn Any + Send>> {
-        self.panic.lock().unwrap_or_else(|e| e.into_inner()).take()
+        if !self.has_panic() {
+            return None;
+        }
+        let mut slot = self.panic.lock().unwrap_or_else(|e| e.into_inner());
+        self.attention.fetch_and(!PANIC, std::sync::atomic::Ordering::AcqRel);
+        slot.take()
+    }
+
+    /// True when a deferred event or a panic waits for the serving call.
+    pub(crate) fn needs_attention(&self) -> bool {
+        self.attention.load(std::sync::atomic::Ordering::Acquire) != 0
     }
 
     /// Resumes a stashed panic, if any.

@@ -336,10 +336,6 @@ impl Message {
         &self.inner
     }
 
-    pub(crate) fn into_native(self) -> crate::native::NativeMessage {
-        self.inner
-    }
-
     /// The topic.
     pub fn topic(&self) -> &str {
         std::str::from_utf8(self.inner.view().topic_bytes()).unwrap_or("")

@@ -947,3 +947,52 @@ fn regex_subscription_unsubscribe_and_metadata() {
     assert_eq!(consumer.subscribe(&[""]).unwrap_err().code(), ErrorCode::INVALID_ARG);
     assert_eq!(consumer.pause(&[]).unwrap_err().code(), ErrorCode::INVALID_ARG);
 }
+
+/// `poll` reads ahead, but nothing of it shows: stored and committed
+/// offsets, `position`, seeks and unassigns all act on what was returned.
+#[test]
+fn read_ahead_is_invisible() {
+    let topic = unique_topic("c-readahead");
+    let c = cluster(&topic, 2);
+    produce(&c, &topic, 2, 0..200);
+    let mut config = group_config(&c, &unique_topic("g"));
+    config.set("enable.auto.commit", false);
+    let consumer = Consumer::new(&config).unwrap();
+    consumer
+        .assign(&[
+            TopicPartition::with_offset(&topic, 0, 0),
+            TopicPartition::with_offset(&topic, 1, 0),
+        ])
+        .unwrap();
+    let first = poll_n(&consumer, 1, T30).pop().unwrap();
+    let p = first.partition();
+    // Only the returned message counts as consumed.
+    let pos = consumer.position(&[TopicPartition::new(&topic, p)]).unwrap();
+    assert_eq!(pos[0].offset, first.offset() + 1);
+    let committed = consumer.commit_sync(Commit::Current).unwrap();
+    let mine = committed.iter().find(|tp| tp.partition == p).unwrap();
+    assert_eq!(mine.offset, first.offset() + 1, "{committed:?}");
+    // A seek drops what was read ahead for that partition.
+    consumer
+        .seek_partitions(&[TopicPartition::with_offset(&topic, p, 50)], T10)
+        .unwrap();
+    let next_on_p = loop {
+        let m = poll_n(&consumer, 1, T30).pop().unwrap();
+        if m.partition() == p {
+            break m;
+        }
+    };
+    assert_eq!(next_on_p.offset(), 50);
+    // An unassigned partition's read-ahead is not returned.
+    let other = 1 - p;
+    consumer
+        .incremental_unassign(&[TopicPartition::new(&topic, other)])
+        .unwrap();
+    let rest = poll_n(&consumer, 49, T30);
+    assert!(
+        rest.iter().all(|m| m.partition() == p),
+        "nothing from the unassigned partition"
+    );
+    assert_eq!(rest.last().unwrap().offset(), 99);
+    assert!(consumer.poll(Duration::from_millis(300)).unwrap().is_none());
+}

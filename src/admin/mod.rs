@@ -507,16 +507,7 @@ impl AdminClient {
         let table = requests.clone();
         let _ = state.background.set(Box::new(move |ev| table.complete(ev)));
         let queue = client.main_queue();
-        let handle = Handle {
-            pending: Default::default(),
-            pending_messages: Default::default(),
-            topics: Default::default(),
-            queue,
-            client,
-            state,
-            wakeups: Default::default(),
-            async_serving: Default::default(),
-        };
+        let handle = Handle::new(client, queue, state);
         Ok(AdminClient {
             core: ClientCore::new(handle, ClientKind::Admin),
             requests,

@@ -21,6 +21,10 @@ pub use stream::{CommitFuture, MessageStream};
 /// How long `Drop` lets a consumer that was not closed leave its group.
 const DROP_CLOSE_LIMIT: Duration = Duration::from_secs(10);
 
+/// How many messages `poll` (and a stream) takes from librdkafka at once,
+/// beyond the one it returns: one C call serves many polls.
+const READ_AHEAD: usize = 128;
+
 /// The most messages one `consume` call may ask for (as in the Python client).
 pub const MAX_CONSUME_BATCH: usize = 1_000_000;
 
@@ -214,20 +218,19 @@ impl Consumer {
             ));
         }
         let auto_offset_store = is_true(config.get("enable.auto.offset.store"), true);
-        let (client, state) = create_native(config, ClientKind::Consumer)?;
+        // `poll` and streams read ahead. librdkafka's automatic offset store
+        // would store the positions of messages read ahead before the
+        // application sees them, so it is emulated instead: the position of
+        // each message is stored when the message is handed out.
+        let mut native_config = config.clone();
+        if auto_offset_store {
+            native_config.set("enable.auto.offset.store", false);
+        }
+        let (client, state) = create_native(&native_config, ClientKind::Consumer)?;
         state.wake_all.store(true, Ordering::Relaxed);
         client.poll_set_consumer()?;
         let queue = client.consumer_queue().unwrap_or_else(|| client.main_queue());
-        let handle = Handle {
-            pending: Default::default(),
-            pending_messages: Default::default(),
-            topics: Default::default(),
-            queue,
-            client,
-            state,
-            wakeups: Default::default(),
-            async_serving: Default::default(),
-        };
+        let handle = Handle::new(client, queue, state);
         Ok(Consumer {
             core: ClientCore::new(handle, ClientKind::Consumer),
             rebalance: Mutex::new(RebalanceCallbacks::default()),
@@ -299,6 +302,7 @@ impl Consumer {
     pub fn assign(&self, partitions: &[TopicPartition]) -> Result<()> {
         let h = self.core.get()?;
         self.note_assign_call();
+        h.drop_pending_messages(|_, _| true);
         h.client.assign(Some(partitions))
     }
 
@@ -308,6 +312,7 @@ impl Consumer {
     pub fn unassign(&self) -> Result<()> {
         let h = self.core.get()?;
         self.note_assign_call();
+        h.drop_pending_messages(|_, _| true);
         h.client.assign(None)
     }
 
@@ -330,6 +335,7 @@ impl Consumer {
     pub fn incremental_unassign(&self, partitions: &[TopicPartition]) -> Result<()> {
         let h = self.core.get()?;
         self.note_assign_call();
+        h.drop_pending_messages(|t, p| in_list(partitions, t, p));
         h.client.incremental(false, partitions)
     }
 
@@ -373,30 +379,92 @@ impl Consumer {
     #[doc(alias = "rd_kafka_consumer_poll")]
     pub fn poll(&self, timeout: impl Into<Timeout>) -> Result<Option<Message>> {
         let h = self.core.arc()?;
-        finish(self.poll_inner(&h, Deadline::new(timeout.into())))
+        finish(self.poll_inner(&h, timeout.into()))
     }
 
-    fn poll_inner(&self, h: &Arc<Handle>, deadline: Deadline) -> std::result::Result<Option<Message>, Interrupt> {
-        h.state.check_panic()?;
+    fn poll_inner(&self, h: &Arc<Handle>, timeout: Timeout) -> std::result::Result<Option<Message>, Interrupt> {
+        // Fast path: nothing recorded to serve first.
+        if !h.state.needs_attention() {
+            if let Some(m) = h.take_pending_message() {
+                return self.hand_out(h, m).map(Some);
+            }
+            let first = h.client.consumer_poll(timeout.as_millis_i32());
+            if !h.state.needs_attention() {
+                return match first {
+                    // Timed out (or woken to stop): nothing to return.
+                    None => Ok(None),
+                    Some(m) => {
+                        self.read_ahead(h);
+                        self.hand_out(h, m).map(Some)
+                    }
+                };
+            }
+            // The call recorded events: serve them before the message.
+            h.put_pending_messages(first.into_iter());
+        }
+        // Slow path. (Its deadline starts now: a poll that served a
+        // rebalance may wait up to its timeout once more.)
+        let deadline = Deadline::new(timeout);
         loop {
             self.serve_deferred(h)?;
+            h.state.check_panic()?;
             if let Some(m) = h.take_pending_message() {
-                return deliver(h, m).map(Some);
+                return self.hand_out(h, m).map(Some);
             }
             let m = h.client.consumer_poll(deadline.remaining_ms());
-            if h.state.has_deferred() || h.state.has_panic() {
-                // Serve what the call recorded first; the message waits.
+            if h.state.needs_attention() {
                 h.put_pending_messages(m.into_iter());
-                self.serve_deferred(h)?;
-                h.state.check_panic()?;
                 continue;
             }
             match m {
-                Some(m) => return deliver(h, m).map(Some),
+                Some(m) => {
+                    self.read_ahead(h);
+                    return self.hand_out(h, m).map(Some);
+                }
                 None if deadline.expired() => return Ok(None),
                 None => {}
             }
         }
+    }
+
+    /// Takes what librdkafka already has (without waiting), for the next polls.
+    fn read_ahead(&self, h: &Handle) {
+        let mut batch = Vec::new();
+        h.client.consume_batch(&h.queue, 0, READ_AHEAD, &mut batch);
+        if !batch.is_empty() {
+            h.append_pending_messages(batch.into_iter());
+        }
+    }
+
+    /// Hands a message to the application: an error message becomes `Err`;
+    /// with the emulated automatic offset store, the message's position is
+    /// stored now that the application has it.
+    fn hand_out(&self, h: &Arc<Handle>, m: NativeMessage) -> std::result::Result<Message, Interrupt> {
+        if let Some(e) = m.error() {
+            return Err(Interrupt::Error(e));
+        }
+        if self.auto_offset_store {
+            // Fails only for a partition no longer assigned: nothing to store.
+            let _ = m.store_offset();
+        }
+        Ok(Message::new(m, h.clone()))
+    }
+
+    /// [`Self::hand_out`] for a batch: the position of the last message of
+    /// each partition is stored (as librdkafka's batch consume does).
+    fn hand_out_batch(&self, h: &Arc<Handle>, batch: Vec<NativeMessage>, out: &mut Vec<Message>) {
+        if self.auto_offset_store {
+            let mut stored: Vec<(usize, i32)> = Vec::new();
+            for m in batch.iter().rev() {
+                let v = m.view();
+                let key = (v.topic_bytes().as_ptr() as usize, v.partition());
+                if !stored.contains(&key) {
+                    stored.push(key);
+                    let _ = m.store_offset();
+                }
+            }
+        }
+        out.extend(batch.into_iter().map(|m| Message::new(m, h.clone())));
     }
 
     /// Waits up to `timeout` for up to `num_messages` messages and returns
@@ -426,53 +494,58 @@ impl Consumer {
         deadline: Deadline,
     ) -> std::result::Result<Vec<Message>, Interrupt> {
         h.state.check_panic()?;
-        let mut out: Vec<Message> = Vec::new();
+        let mut taken: Vec<NativeMessage> = Vec::new();
         loop {
-            self.serve_deferred(h)?;
-            // Messages put aside earlier come first.
-            while out.len() < num {
-                let Some(m) = h.take_pending_message() else { break };
-                match m.error() {
-                    None => out.push(Message::new(m, h.clone())),
-                    Some(e) => {
-                        if out.is_empty() {
-                            return Err(Interrupt::Error(e));
-                        }
-                        h.put_pending_messages(std::iter::once(m));
-                        return Ok(out);
-                    }
-                }
+            if let Err(i) = self.serve_deferred(h) {
+                h.put_pending_messages(taken.into_iter());
+                return Err(i);
             }
-            if out.len() >= num {
-                return Ok(out);
+            // Messages put aside earlier come first.
+            while taken.len() < num {
+                let Some(m) = h.take_pending_message() else { break };
+                if let Some(e) = m.error() {
+                    if taken.is_empty() {
+                        return Err(Interrupt::Error(e));
+                    }
+                    h.put_pending_messages(std::iter::once(m));
+                    return Ok(self.hand_out_all(h, taken));
+                }
+                taken.push(m);
+            }
+            if taken.len() >= num {
+                return Ok(self.hand_out_all(h, taken));
             }
             let mut batch: Vec<NativeMessage> = Vec::new();
             h.client
-                .consume_batch(&h.queue, deadline.remaining_ms(), num - out.len(), &mut batch);
-            if h.state.has_deferred() || h.state.has_panic() {
-                h.put_pending_messages(batch.into_iter());
-                self.serve_deferred(h)?;
-                h.state.check_panic()?;
+                .consume_batch(&h.queue, deadline.remaining_ms(), num - taken.len(), &mut batch);
+            if h.state.needs_attention() {
+                // Serve what the call recorded first; the messages wait.
+                h.append_pending_messages(batch.into_iter());
                 continue;
             }
-            out.reserve(batch.len());
             let mut iter = batch.into_iter();
             while let Some(m) = iter.next() {
                 if let Some(e) = m.error() {
                     // Stop at the error: it (and what follows) comes next time.
                     h.put_pending_messages(iter);
-                    if out.is_empty() {
+                    if taken.is_empty() {
                         return Err(Interrupt::Error(e));
                     }
                     h.put_pending_messages(std::iter::once(m));
-                    return Ok(out);
+                    return Ok(self.hand_out_all(h, taken));
                 }
-                out.push(Message::new(m, h.clone()));
+                taken.push(m);
             }
-            if !out.is_empty() || deadline.expired() || num == 0 {
-                return Ok(out);
+            if !taken.is_empty() || deadline.expired() || num == 0 {
+                return Ok(self.hand_out_all(h, taken));
             }
         }
+    }
+
+    fn hand_out_all(&self, h: &Arc<Handle>, taken: Vec<NativeMessage>) -> Vec<Message> {
+        let mut out = Vec::with_capacity(taken.len());
+        self.hand_out_batch(h, taken, &mut out);
+        out
     }
 
     /// Hands recorded events to the user's callbacks.
@@ -504,6 +577,10 @@ impl Consumer {
         let cbs = self.rebalance.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let cooperative = h.client.rebalance_protocol() == "COOPERATIVE";
         let assigning = err == ErrorCode::ASSIGN_PARTITIONS;
+        if !assigning {
+            // Messages read ahead from partitions going away are not returned.
+            h.drop_pending_messages(|t, p| in_list(&partitions, t, p));
+        }
         let callback = if assigning {
             cbs.on_assign
         } else if err == ErrorCode::REVOKE_PARTITIONS {
@@ -623,7 +700,20 @@ impl Consumer {
     #[doc(alias = "rd_kafka_position")]
     pub fn position(&self, partitions: &[TopicPartition]) -> Result<Vec<TopicPartition>> {
         check_partitions("position", partitions)?;
-        self.core.get()?.client.position(partitions)
+        let h = self.core.get()?;
+        let mut positions = h.client.position(partitions)?;
+        // librdkafka counts messages read ahead as consumed: report the
+        // position of the first one the application has not seen.
+        let unseen = h.pending_positions();
+        for tp in &mut positions {
+            if let Some((_, _, o)) = unseen
+                .iter()
+                .find(|(t, p, _)| *p == tp.partition && t.as_slice() == tp.topic.as_bytes())
+            {
+                tp.offset = *o;
+            }
+        }
+        Ok(positions)
     }
 
     /// Moves a partition's position to `partition.offset` (asynchronously).
@@ -651,7 +741,10 @@ impl Consumer {
     ) -> Result<Vec<TopicPartition>> {
         check_partitions("seek", partitions)?;
         let ms = timeout.into().as_millis_i32();
-        let mut results = self.core.get()?.client.seek_partitions(partitions, ms)?;
+        let h = self.core.get()?;
+        // Messages read ahead from before the seek are stale.
+        h.drop_pending_messages(|t, p| in_list(partitions, t, p));
+        let mut results = h.client.seek_partitions(partitions, ms)?;
         // With no wait, librdkafka marks the seeks it started `_IN_PROGRESS`:
         // that is success.
         for tp in &mut results {
@@ -859,11 +952,10 @@ impl Consumer {
     }
 }
 
-fn deliver(h: &Arc<Handle>, m: NativeMessage) -> std::result::Result<Message, Interrupt> {
-    match m.error() {
-        Some(e) => Err(Interrupt::Error(e)),
-        None => Ok(Message::new(m, h.clone())),
-    }
+fn in_list(parts: &[TopicPartition], topic: &[u8], partition: i32) -> bool {
+    parts
+        .iter()
+        .any(|tp| tp.partition == partition && tp.topic.as_bytes() == topic)
 }
 
 fn check_partitions(what: &str, parts: &[TopicPartition]) -> Result<()> {

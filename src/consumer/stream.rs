@@ -9,14 +9,10 @@ use crate::native::{NativeQueue, NativeTpl};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
 use futures_channel::oneshot;
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-
-/// How many messages a stream takes from librdkafka at once.
-const STREAM_BATCH: usize = 500;
 
 /// An async stream of messages from a [`Consumer`] (a `futures_core::Stream`).
 ///
@@ -27,13 +23,12 @@ const STREAM_BATCH: usize = 500;
 /// errors (e.g. `_PARTITION_EOF`); the stream ends (`None`) once the
 /// consumer is closed.
 ///
-/// The stream takes messages from librdkafka in batches; messages taken but
-/// not yet yielded when the stream is dropped go back to the consumer and
-/// are returned by its next `poll`/`consume`/stream, in order — nothing is
-/// lost by dropping or pausing a stream.
+/// Like [`Consumer::poll`], it takes messages from librdkafka in batches and
+/// keeps those not yet yielded in the consumer, which returns them next
+/// (from another stream, `poll` or `consume`): nothing is lost by dropping
+/// or pausing a stream.
 pub struct MessageStream<'a> {
     consumer: &'a Consumer,
-    buffer: VecDeque<Message>,
     key: Option<usize>,
 }
 
@@ -60,7 +55,6 @@ impl Consumer {
     pub fn stream(&self) -> MessageStream<'_> {
         MessageStream {
             consumer: self,
-            buffer: VecDeque::new(),
             key: None,
         }
     }
@@ -155,34 +149,27 @@ impl futures_core::Stream for MessageStream<'_> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if let Some(m) = this.buffer.pop_front() {
-            return Poll::Ready(Some(Ok(m)));
-        }
         let h = match this.consumer.core.arc() {
             Ok(h) => h,
             Err(_) => return Poll::Ready(None),
         };
+        if let Some(m) = h.take_pending_message_if_quiet() {
+            // Fast path: a message read ahead, nothing else to serve.
+            return Poll::Ready(Some(this.consumer.hand_out(&h, m).map_err(interrupt_error)));
+        }
         // Register before looking, so an event landing after the look
         // (on an empty queue) wakes us.
         h.state.queue_wakers.register(&mut this.key, cx.waker());
         h.enable_wakeups();
-        match finish(
-            this.consumer
-                .consume_inner(&h, STREAM_BATCH, Deadline::new(Timeout::ZERO)),
-        ) {
-            Ok(batch) => {
-                this.buffer.extend(batch);
-                match this.buffer.pop_front() {
-                    Some(m) => Poll::Ready(Some(Ok(m))),
-                    None => {
-                        if h.queue.len() > 0 || h.state.has_deferred() {
-                            // Events are still queued (a rebalance made the
-                            // last call stop early): come back at once.
-                            cx.waker().wake_by_ref();
-                        }
-                        Poll::Pending
-                    }
+        match finish(this.consumer.poll_inner(&h, Timeout::ZERO)) {
+            Ok(Some(m)) => Poll::Ready(Some(Ok(m))),
+            Ok(None) => {
+                if h.queue.len() > 0 || h.state.needs_attention() {
+                    // Events are still queued (a rebalance made the last
+                    // call stop early): come back at once.
+                    cx.waker().wake_by_ref();
                 }
+                Poll::Pending
             }
             Err(e) => Poll::Ready(Some(Err(e))),
         }
@@ -193,18 +180,20 @@ impl Drop for MessageStream<'_> {
     fn drop(&mut self) {
         if let Ok(h) = self.consumer.core.arc() {
             h.state.queue_wakers.remove(&mut self.key, h.queue.len() > 0);
-            // Give back what was taken but not yielded, in order.
-            let rest: Vec<Message> = self.buffer.drain(..).collect();
-            h.put_pending_messages(rest.into_iter().map(Message::into_native));
         }
+    }
+}
+
+fn interrupt_error(i: crate::dispatch::Interrupt) -> KafkaError {
+    match i {
+        crate::dispatch::Interrupt::Error(e) => e,
+        crate::dispatch::Interrupt::Panic(p) => std::panic::resume_unwind(p),
     }
 }
 
 impl std::fmt::Debug for MessageStream<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MessageStream")
-            .field("buffered", &self.buffer.len())
-            .finish()
+        f.debug_struct("MessageStream").finish_non_exhaustive()
     }
 }
 

@@ -107,16 +107,7 @@ impl Producer {
     pub fn new(config: &Config) -> Result<Producer> {
         let (client, state) = create_native(config, ClientKind::Producer)?;
         let queue = client.main_queue();
-        let handle = Handle {
-            pending: Default::default(),
-            pending_messages: Default::default(),
-            topics: Default::default(),
-            queue,
-            client,
-            state,
-            wakeups: Default::default(),
-            async_serving: Default::default(),
-        };
+        let handle = Handle::new(client, queue, state);
         Ok(Producer {
             core: ClientCore::new(handle, ClientKind::Producer),
         })
