@@ -116,6 +116,14 @@ impl Handle {
         self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
     }
 
+    /// Reads ahead: takes up to `max` messages librdkafka already has
+    /// (without waiting), after any already put aside.
+    pub(crate) fn read_ahead(&self, max: usize) {
+        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
+        self.client.consume_batch(&self.queue, 0, max, &mut *q);
+        self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
+    }
+
     /// Appends messages read ahead, after any already put aside.
     pub(crate) fn append_pending_messages(&self, msgs: impl Iterator<Item = NativeMessage>) {
         let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
@@ -224,6 +232,8 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
 /// reference goes.
 pub(crate) struct ClientCore {
     handle: RwLock<Option<Arc<Handle>>>,
+    /// Set (once) when `handle` is taken: read without the lock.
+    closed: std::sync::atomic::AtomicBool,
     kind: ClientKind,
 }
 
@@ -242,6 +252,7 @@ impl ClientCore {
     pub(crate) fn new(handle: Handle, kind: ClientKind) -> Self {
         ClientCore {
             handle: RwLock::new(Some(Arc::new(handle))),
+            closed: Default::default(),
             kind,
         }
     }
@@ -266,11 +277,13 @@ impl ClientCore {
 
     /// Marks the client closed, returning the handle (once).
     pub(crate) fn take(&self) -> Option<Arc<Handle>> {
-        self.handle.write().unwrap_or_else(|e| e.into_inner()).take()
+        let mut g = self.handle.write().unwrap_or_else(|e| e.into_inner());
+        self.closed.store(true, std::sync::atomic::Ordering::Release);
+        g.take()
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        self.read().is_none()
+        self.closed.load(std::sync::atomic::Ordering::Acquire)
     }
 }
 

@@ -429,11 +429,7 @@ impl Consumer {
 
     /// Takes what librdkafka already has (without waiting), for the next polls.
     fn read_ahead(&self, h: &Handle) {
-        let mut batch = Vec::new();
-        h.client.consume_batch(&h.queue, 0, READ_AHEAD, &mut batch);
-        if !batch.is_empty() {
-            h.append_pending_messages(batch.into_iter());
-        }
+        h.read_ahead(READ_AHEAD);
     }
 
     /// Hands a message to the application: an error message becomes `Err`;
@@ -454,12 +450,18 @@ impl Consumer {
     /// each partition is stored (as librdkafka's batch consume does).
     fn hand_out_batch(&self, h: &Arc<Handle>, batch: Vec<NativeMessage>, out: &mut Vec<Message>) {
         if self.auto_offset_store {
-            let mut stored: Vec<(usize, i32)> = Vec::new();
+            // Partitions already stored in this batch (no allocation for up
+            // to 64 of them; past that, some positions are stored twice).
+            let mut stored = [(0usize, 0i32); 64];
+            let mut n = 0;
             for m in batch.iter().rev() {
                 let v = m.view();
                 let key = (v.topic_bytes().as_ptr() as usize, v.partition());
-                if !stored.contains(&key) {
-                    stored.push(key);
+                if !stored[..n].contains(&key) {
+                    if n < stored.len() {
+                        stored[n] = key;
+                        n += 1;
+                    }
                     let _ = m.store_offset();
                 }
             }

@@ -29,6 +29,8 @@ use std::task::{Context, Poll};
 /// or pausing a stream.
 pub struct MessageStream<'a> {
     consumer: &'a Consumer,
+    /// The consumer's handle, kept while the consumer is open.
+    handle: Option<Arc<Handle>>,
     key: Option<usize>,
 }
 
@@ -55,6 +57,7 @@ impl Consumer {
     pub fn stream(&self) -> MessageStream<'_> {
         MessageStream {
             consumer: self,
+            handle: None,
             key: None,
         }
     }
@@ -149,9 +152,19 @@ impl futures_core::Stream for MessageStream<'_> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        let h = match this.consumer.core.arc() {
-            Ok(h) => h,
-            Err(_) => return Poll::Ready(None),
+        if this.consumer.core.is_closed() {
+            this.handle = None;
+            return Poll::Ready(None);
+        }
+        let h = match &this.handle {
+            Some(h) => h.clone(),
+            None => match this.consumer.core.arc() {
+                Ok(h) => {
+                    this.handle = Some(h.clone());
+                    h
+                }
+                Err(_) => return Poll::Ready(None),
+            },
         };
         if let Some(m) = h.take_pending_message_if_quiet() {
             // Fast path: a message read ahead, nothing else to serve.
@@ -178,7 +191,7 @@ impl futures_core::Stream for MessageStream<'_> {
 
 impl Drop for MessageStream<'_> {
     fn drop(&mut self) {
-        if let Ok(h) = self.consumer.core.arc() {
+        if let Some(h) = self.handle.take() {
             h.state.queue_wakers.remove(&mut self.key, h.queue.len() > 0);
         }
     }

@@ -143,26 +143,42 @@ impl NativeClient {
 
     /// Corresponds to `rd_kafka_consume_batch_queue`: appends up to `max`
     /// messages to `out`.
-    pub(crate) fn consume_batch(&self, queue: &NativeQueue, timeout_ms: i32, max: usize, out: &mut Vec<NativeMessage>) {
+    pub(crate) fn consume_batch(
+        &self,
+        queue: &NativeQueue,
+        timeout_ms: i32,
+        max: usize,
+        out: &mut impl Extend<NativeMessage>,
+    ) {
         if max == 0 {
             return;
         }
-        let mut ptrs: Vec<*mut sys::rd_kafka_message_t> = Vec::with_capacity(max);
-        // SAFETY: valid queue; `ptrs` has room for `max` pointers, of which
-        // librdkafka fills the first `n` with messages we then own.
-        unsafe {
-            let n = sys::rd_kafka_consume_batch_queue(queue.as_ptr(), timeout_ms, ptrs.as_mut_ptr(), max);
-            if n > 0 {
-                ptrs.set_len(n as usize);
-            }
+        thread_local! {
+            // The pointer array librdkafka fills, kept between calls.
+            static SCRATCH: std::cell::RefCell<Vec<*mut sys::rd_kafka_message_t>> =
+                const { std::cell::RefCell::new(Vec::new()) };
         }
-        out.reserve(ptrs.len());
-        for p in ptrs {
-            // SAFETY: each pointer is a message we own.
-            if let Some(m) = unsafe { NativeMessage::from_ptr(p) } {
-                out.push(m);
+        SCRATCH.with(|scratch| {
+            // A nested call (none exists today) would get its own array.
+            let mut own = Vec::new();
+            let mut guard = scratch.try_borrow_mut();
+            let ptrs: &mut Vec<*mut sys::rd_kafka_message_t> = match guard.as_deref_mut() {
+                Ok(v) => v,
+                Err(_) => &mut own,
+            };
+            ptrs.clear();
+            ptrs.reserve(max);
+            // SAFETY: valid queue; `ptrs` has room for `max` pointers, of
+            // which librdkafka fills the first `n` with messages we then own.
+            unsafe {
+                let n = sys::rd_kafka_consume_batch_queue(queue.as_ptr(), timeout_ms, ptrs.as_mut_ptr(), max);
+                if n > 0 {
+                    ptrs.set_len(n as usize);
+                }
             }
-        }
+            // SAFETY: each pointer is a message we own, taken once.
+            out.extend(ptrs.drain(..).filter_map(|p| unsafe { NativeMessage::from_ptr(p) }));
+        });
     }
 
     /// Corresponds to `rd_kafka_subscribe`.

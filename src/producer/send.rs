@@ -210,24 +210,31 @@ impl Future for SendFuture<'_> {
                     }
                 }
             }
-            // Pending: serve the queue so that reports (and room) come. Being
-            // registered before serving means an event arriving after the
-            // queue was drained wakes us (librdkafka signals empty -> non-empty).
+            // Pending: serve the queue so that reports (and room) come.
             let h = this.handle.clone().expect("a pending send has a handle");
-            h.state.queue_wakers.register(&mut this.driver, cx.waker());
-            h.enable_wakeups();
             let served = match h.try_serve_async(|| finish(serve(&h, 0))) {
                 Some(Ok(n)) => n,
                 Some(Err(e)) => {
                     this.finish();
                     return Poll::Ready(Err(e));
                 }
-                // Another task is serving: it will complete our channel.
+                // Another task is serving: it will complete our slot.
                 None => 0,
             };
-            if served == 0 {
-                return Poll::Pending;
+            if served > 0 {
+                continue;
             }
+            if this.driver.is_none() {
+                // Nothing to serve now: be woken when events arrive. Being
+                // registered before serving once more means an event that
+                // arrives after that (on an empty queue, which is when
+                // librdkafka signals) wakes us.
+                h.state.queue_wakers.register(&mut this.driver, cx.waker());
+                h.enable_wakeups();
+                continue;
+            }
+            h.state.queue_wakers.register(&mut this.driver, cx.waker());
+            return Poll::Pending;
         }
     }
 }
@@ -235,10 +242,14 @@ impl Future for SendFuture<'_> {
 impl SendFuture<'_> {
     fn finish(&mut self) {
         if let Some(h) = self.handle.take() {
-            h.state.space_wakers.remove(&mut self.space, false);
-            // If events are waiting, another task must take over serving.
-            let hand_off = h.queue.len() > 0;
-            h.state.queue_wakers.remove(&mut self.driver, hand_off);
+            if self.space.is_some() {
+                h.state.space_wakers.remove(&mut self.space, false);
+            }
+            if self.driver.is_some() {
+                // If events are waiting, another task must take over serving.
+                let hand_off = h.queue.len() > 0;
+                h.state.queue_wakers.remove(&mut self.driver, hand_off);
+            }
         }
     }
 }
