@@ -496,7 +496,9 @@ impl Consumer {
         deadline: Deadline,
     ) -> std::result::Result<Vec<Message>, Interrupt> {
         h.state.check_panic()?;
-        let mut taken: Vec<NativeMessage> = Vec::new();
+        // Room for the whole batch up front (bounded: a huge `num` grows as
+        // messages come).
+        let mut taken: Vec<NativeMessage> = Vec::with_capacity(num.min(4096));
         loop {
             if let Err(i) = self.serve_deferred(h) {
                 h.put_pending_messages(taken.into_iter());
