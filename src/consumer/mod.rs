@@ -846,8 +846,10 @@ impl Consumer {
     /// Closes the consumer: a final commit (with `enable.auto.commit`),
     /// leaving the group (`on_revoke` is called, served here), then
     /// destroying the client. Bounded by `timeout`: if the group cannot be
-    /// left in time (say the coordinator is down), the client is destroyed
-    /// anyway and `_TIMED_OUT` returned. Afterwards every method fails with
+    /// left in time (say the coordinator is down or slow), `_TIMED_OUT` is
+    /// returned and the client is destroyed anyway, on a helper thread
+    /// (librdkafka's destroy waits for the group requests still in flight,
+    /// up to `socket.timeout.ms`). Afterwards every method fails with
     /// the "closed" error; closing again is harmless. Messages already
     /// returned stay valid.
     ///
@@ -945,7 +947,10 @@ impl Consumer {
             return Ok(Some(Ok(())));
         }
         if deadline.expired() {
-            h.client.set_consumer_closed();
+            // Given up: librdkafka's destroy would still wait for the group
+            // requests in flight (a commit or LeaveGroup to an unresponsive
+            // coordinator, up to `socket.timeout.ms`), so it runs detached.
+            h.client.abandon_consumer_close();
             return Ok(Some(Err(KafkaError::new(
                 ErrorCode::TIMED_OUT,
                 "close: the consumer could not leave its group within the timeout; it was destroyed anyway",

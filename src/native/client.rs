@@ -14,6 +14,12 @@ pub(crate) struct NativeClient {
     /// When set, `Drop` skips the consumer close (the caller did it, or
     /// gave up on it).
     skip_consumer_close: std::sync::atomic::AtomicBool,
+    /// When set, `Drop` runs `rd_kafka_destroy` on a helper thread instead
+    /// of blocking: the consumer close was given up at its deadline, and
+    /// the destroy would wait for the group requests still in flight (an
+    /// OffsetCommit or LeaveGroup to a slow coordinator: up to
+    /// `socket.timeout.ms`).
+    detach_destroy: std::sync::atomic::AtomicBool,
     /// Kept alive until `rd_kafka_destroy` has returned: the callback state
     /// whose address librdkafka holds as its opaque.
     keepalive: Option<Box<dyn Any + Send + Sync>>,
@@ -68,6 +74,7 @@ impl NativeClient {
                     ptr,
                     consumer,
                     skip_consumer_close: std::sync::atomic::AtomicBool::new(false),
+                    detach_destroy: std::sync::atomic::AtomicBool::new(false),
                     keepalive: Some(keepalive),
                 })
             }
@@ -87,6 +94,14 @@ impl NativeClient {
     pub(crate) fn set_consumer_closed(&self) {
         self.skip_consumer_close
             .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Marks the consumer close as given up before it finished: `Drop`
+    /// neither closes again nor waits for librdkafka to finish the group
+    /// requests still in flight (it destroys the handle on a helper thread).
+    pub(crate) fn abandon_consumer_close(&self) {
+        self.set_consumer_closed();
+        self.detach_destroy.store(true, std::sync::atomic::Ordering::Release);
     }
 
     /// Corresponds to `rd_kafka_name`.
@@ -439,19 +454,39 @@ impl Drop for NativeClient {
         let consumer = self.consumer;
         let skip = self.skip_consumer_close.load(std::sync::atomic::Ordering::Acquire);
         let keepalive = self.keepalive.take();
-        if super::callbacks::on_librdkafka_thread() {
+        let on_librdkafka_thread = super::callbacks::on_librdkafka_thread();
+        if on_librdkafka_thread || self.detach_destroy.load(std::sync::atomic::Ordering::Acquire) {
             // rd_kafka_destroy() must not run on a librdkafka thread (it
-            // asserts, or deadlocks joining itself): hand it to a reaper.
+            // asserts, or deadlocks joining itself), and must not hold up a
+            // close that already gave up: hand it to a reaper. The callback
+            // state goes to the reaper only once it runs, so that it is
+            // never freed before the handle is destroyed.
+            let (tx, rx) = std::sync::mpsc::channel::<Option<Box<dyn Any + Send + Sync>>>();
             let spawned = std::thread::Builder::new()
                 .name("ferrokafka-reaper".into())
                 .spawn(move || {
+                    if let Ok(keepalive) = rx.recv() {
+                        NativeClient::destroy(ptr as *mut sys::rd_kafka_t, consumer, skip);
+                        drop(keepalive);
+                    }
+                });
+            match spawned {
+                Ok(_) => {
+                    let _ = tx.send(keepalive);
+                }
+                Err(e) if on_librdkafka_thread => {
+                    // No thread available: leaking the handle (and the state
+                    // it still points to) is the only safe option left
+                    // (destroying here would abort the process).
+                    log::error!(target: "librdkafka", "could not start a thread to destroy a client ({e}); leaking it");
+                    std::mem::forget(keepalive);
+                }
+                Err(e) => {
+                    // Blocking beats leaking: destroy here after all.
+                    log::warn!(target: "librdkafka", "could not start a thread to destroy a client ({e}); destroying it here");
                     NativeClient::destroy(ptr as *mut sys::rd_kafka_t, consumer, skip);
                     drop(keepalive);
-                });
-            if spawned.is_err() {
-                // No thread available: leaking the handle is the only safe
-                // option left (destroying here would abort the process).
-                log::error!(target: "librdkafka", "could not start a thread to destroy a client; leaking it");
+                }
             }
         } else {
             NativeClient::destroy(ptr as *mut sys::rd_kafka_t, consumer, skip);
