@@ -153,7 +153,8 @@ impl<'a> MessageView<'a> {
         ErrorCode(self.m().err)
     }
 
-    /// Corresponds to `rd_kafka_message_errstr`.
+    /// Corresponds to `rd_kafka_message_errstr`. Consumer messages only: on
+    /// a producer message it returns the (unterminated) payload.
     pub(crate) fn errstr(&self) -> String {
         // SAFETY: valid message; the string lives with it.
         unsafe { super::cstr_owned(sys::rd_kafka_message_errstr(self.ptr.as_ptr())) }
