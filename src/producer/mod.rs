@@ -540,6 +540,10 @@ pub(crate) fn serve(h: &Handle, timeout_ms: i32) -> std::result::Result<usize, I
         }
         t = 0;
     }
+    // A callback on a librdkafka thread (partitioner, OAuth, wake-up) may
+    // have panicked while this call waited: resume it here, or a caller
+    // that stops serving now (`flush` once nothing is pending) never would.
+    h.state.check_panic()?;
     Ok(served)
 }
 
