@@ -931,6 +931,16 @@ fn first_error(results: Vec<TopicPartition>) -> Result<()> {
 
 impl Drop for Consumer {
     fn drop(&mut self) {
+        if crate::client::drop_elsewhere_if_inside_librdkafka("Consumer", || Consumer {
+            core: self.core.take_core(),
+            rebalance: Mutex::new(self.rebalance.lock().unwrap_or_else(|e| e.into_inner()).clone()),
+            in_rebalance: AtomicBool::new(false),
+            assign_calls: AtomicUsize::new(0),
+            auto_offset_store: self.auto_offset_store,
+            close_queue: Mutex::new(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take()),
+        }) {
+            return;
+        }
         let Some(h) = self.core.take() else { return };
         let deadline = Deadline::after(DROP_CLOSE_LIMIT);
         loop {

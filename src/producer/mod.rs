@@ -643,6 +643,11 @@ pub(crate) fn flush_handle(h: &Arc<Handle>, deadline: Deadline) -> std::result::
 
 impl Drop for Producer {
     fn drop(&mut self) {
+        if crate::client::drop_elsewhere_if_inside_librdkafka("Producer", || Producer {
+            core: self.core.take_core(),
+        }) {
+            return;
+        }
         let Some(h) = self.core.take() else { return };
         if pending_messages(&h) > 0 || h.queue.len() > 0 || h.pending.lock().map(|p| !p.is_empty()).unwrap_or(true) {
             let _ = h
