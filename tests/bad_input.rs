@@ -11,7 +11,7 @@ mod common;
 use common::*;
 use ferrokafka::admin::{NewPartitions, NewTopic, OffsetSpec};
 use ferrokafka::{
-    partitioners, AdminClient, AdminOptions, Commit, Config, Consumer, ConsumerGroupMetadata, ErrorCode, KafkaError,
+    partitioners, AdminClient, AdminOptions, Commit, Consumer, ConsumerGroupMetadata, ErrorCode, KafkaError,
     MockCluster, Producer, Record, TopicPartition,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
