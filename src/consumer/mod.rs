@@ -299,6 +299,7 @@ impl Consumer {
     /// Corresponds to `rd_kafka_assign`.
     #[doc(alias = "rd_kafka_assign")]
     pub fn assign(&self, partitions: &[TopicPartition]) -> Result<()> {
+        check_each_partition("assign", partitions)?;
         let h = self.core.get()?;
         self.note_assign_call();
         h.client.assign(Some(partitions))
@@ -319,6 +320,7 @@ impl Consumer {
     /// Corresponds to `rd_kafka_incremental_assign`.
     #[doc(alias = "rd_kafka_incremental_assign")]
     pub fn incremental_assign(&self, partitions: &[TopicPartition]) -> Result<()> {
+        check_each_partition("incremental_assign", partitions)?;
         let h = self.core.get()?;
         self.note_assign_call();
         h.client.incremental(true, partitions)
@@ -330,6 +332,7 @@ impl Consumer {
     /// Corresponds to `rd_kafka_incremental_unassign`.
     #[doc(alias = "rd_kafka_incremental_unassign")]
     pub fn incremental_unassign(&self, partitions: &[TopicPartition]) -> Result<()> {
+        check_each_partition("incremental_unassign", partitions)?;
         let h = self.core.get()?;
         self.note_assign_call();
         h.client.incremental(false, partitions)
@@ -905,6 +908,12 @@ fn check_partitions(what: &str, parts: &[TopicPartition]) -> Result<()> {
     if parts.is_empty() {
         return Err(KafkaError::invalid_arg(format!("{what}: the partition list is empty")));
     }
+    check_each_partition(what, parts)
+}
+
+/// Every entry names a topic (non-empty, no NUL) and a partition >= 0. (An
+/// empty list is fine: assigning nothing is allowed.)
+fn check_each_partition(what: &str, parts: &[TopicPartition]) -> Result<()> {
     for tp in parts {
         if tp.topic.is_empty() || tp.topic.contains('\0') {
             return Err(KafkaError::invalid_arg(format!(
