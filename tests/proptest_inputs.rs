@@ -101,13 +101,12 @@ fn value_strategy() -> impl Strategy<Value = String> {
     ]
 }
 
-fn mock() -> &'static MockCluster {
-    static MOCK: std::sync::OnceLock<MockCluster> = std::sync::OnceLock::new();
-    MOCK.get_or_init(|| {
-        let c = MockCluster::new(1).unwrap();
-        c.create_topic("t", 3, 1).unwrap();
-        c
-    })
+/// Each test's own cluster (dropped at its end, so no librdkafka thread
+/// outlives the test).
+fn mock() -> MockCluster {
+    let c = MockCluster::new(1).unwrap();
+    c.create_topic("t", 3, 1).unwrap();
+    c
 }
 
 /// Random properties on top of a reachable mock: `Producer::new` either
@@ -118,14 +117,15 @@ fn random_config_gives_a_client_or_a_typed_error() {
     let strategy = proptest::collection::vec((key_strategy(), value_strategy()), 1..3);
     let stats = Arc::new(Mutex::new(HashMap::<&'static str, usize>::new()));
     let s = stats.clone();
+    let cluster = mock();
     let mut runner = runner(64);
-    let result = runner.run(&strategy, move |pairs| {
+    let result = runner.run(&strategy, |pairs| {
         let mut config = Config::new();
         for (k, v) in &pairs {
             config.set(k.as_str(), v.as_str());
         }
         // Never leave the machine, whatever was drawn.
-        config.set("bootstrap.servers", mock().bootstrap_servers());
+        config.set("bootstrap.servers", cluster.bootstrap_servers());
         let shown = format!("{config:?}");
         for (k, v) in &pairs {
             if is_sensitive(k) && v.len() >= 8 && !k.contains(v.as_str()) {
@@ -225,9 +225,10 @@ fn record_strategy() -> impl Strategy<Value = RandomRecord> {
 /// delivery report.
 #[test]
 fn random_records_are_accepted_or_rejected_and_reported_exactly_once() {
+    let cluster = mock();
     let mut config = Config::new();
     config
-        .set("bootstrap.servers", mock().bootstrap_servers())
+        .set("bootstrap.servers", cluster.bootstrap_servers())
         .set("message.timeout.ms", 5000)
         .set("allow.auto.create.topics", "false");
     let producer = Arc::new(Producer::new(&config).unwrap());
