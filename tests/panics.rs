@@ -17,11 +17,12 @@
 //! completions (the only user code there is the awaiting task's waker,
 //! woken on librdkafka's background thread) and async wake-ups (wakers
 //! woken by librdkafka's queue wake-up callback, on its threads).
-//! Throttle callbacks cannot be triggered here: librdkafka 2.12.1's mock
-//! brokers always answer `ThrottleTimeMs=0`, and librdkafka raises a
-//! throttle event only for a non-zero time (or the return to zero after
-//! one). On the consumer, `throttle_cb` runs through the same deferred-event
-//! path as `stats_cb` (`dispatch::serve_deferred_common`), tested here.
+//! Throttle callbacks cannot be triggered on librdkafka 2.12.1's mock
+//! cluster: its brokers always answer `ThrottleTimeMs=0`, and librdkafka
+//! raises a throttle event only for a non-zero time (or the return to zero
+//! after one). The throttle cases use [`ThrottlingBroker`] instead: a few
+//! dozen lines of Kafka 0.9 protocol on loopback that answer every Produce
+//! and Fetch with a throttle time.
 
 mod common;
 
@@ -166,6 +167,8 @@ cases!(
     admin_logger_panics,
     admin_oauth_cb_panics,
     admin_completion_waker_panics,
+    producer_throttle_cb_panics,
+    consumer_throttle_cb_panics,
     // Dropping or closing the client from inside the callback.
     producer_delivery_closure_closes_and_drops_its_producer,
     producer_delivery_config_drops_its_producer,
@@ -185,6 +188,8 @@ cases!(
     consumer_commit_future_waker_drops_the_last_consumer,
     admin_oauth_cb_drops_the_last_admin_client,
     admin_completion_waker_drops_the_last_admin_client,
+    producer_throttle_cb_drops_its_producer,
+    consumer_throttle_cb_drops_its_consumer,
 );
 
 // ---------------------------------------------------------------------------
@@ -383,8 +388,288 @@ fn block_on<F: Future + Unpin>(mut f: F, limit: Duration) -> F::Output {
     }
 }
 
+/// A broker on loopback that speaks just enough of the Kafka 0.9 protocol
+/// (clients set `api.version.request=false`, `broker.version.fallback=0.9.0`)
+/// for a producer and an assigned consumer of topic `t` (1 partition):
+/// Metadata v0, FindCoordinator v0, Produce v1 and Fetch v1 — answering
+/// every Produce and Fetch with a throttle time, which the mock cluster
+/// cannot do. Other requests go unanswered. Its threads end with the
+/// (child) process.
+struct ThrottlingBroker {
+    port: u16,
+}
+
+const THROTTLE_MS: i32 = 50;
+
+impl ThrottlingBroker {
+    fn start() -> ThrottlingBroker {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { return };
+                std::thread::spawn(move || {
+                    let _ = Self::serve(conn, port);
+                });
+            }
+        });
+        ThrottlingBroker { port }
+    }
+
+    fn bootstrap(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn config(&self) -> Config {
+        let mut c = Config::new();
+        c.set("bootstrap.servers", self.bootstrap())
+            .set("api.version.request", "false")
+            .set("broker.version.fallback", "0.9.0");
+        c
+    }
+
+    fn serve(mut conn: std::net::TcpStream, port: u16) -> std::io::Result<()> {
+        use std::io::{Read, Write};
+        loop {
+            let mut len = [0u8; 4];
+            conn.read_exact(&mut len)?;
+            let mut req = vec![0u8; i32::from_be_bytes(len).max(0) as usize];
+            conn.read_exact(&mut req)?;
+            let mut r = Reader(&req);
+            let (api_key, _version, correlation_id) = (r.i16(), r.i16(), r.i32());
+            let _client_id = r.string();
+            let mut body = Vec::new();
+            match api_key {
+                // Metadata v0: this broker leads the one partition of "t".
+                3 => {
+                    put_i32(&mut body, 1);
+                    put_i32(&mut body, 1);
+                    put_str(&mut body, "127.0.0.1");
+                    put_i32(&mut body, port as i32);
+                    // librdkafka sizes its parse buffer from the response's
+                    // length: a second (unknown) topic with a long name
+                    // makes room for the first one's replica lists.
+                    put_i32(&mut body, 2);
+                    put_i16(&mut body, 3);
+                    put_str(&mut body, &"padding".repeat(40));
+                    put_i32(&mut body, 0);
+                    put_i16(&mut body, 0);
+                    put_str(&mut body, "t");
+                    put_i32(&mut body, 1);
+                    put_i16(&mut body, 0);
+                    put_i32(&mut body, 0);
+                    put_i32(&mut body, 1);
+                    for _ in 0..2 {
+                        put_i32(&mut body, 1);
+                        put_i32(&mut body, 1);
+                    }
+                }
+                // FindCoordinator v0: this broker.
+                10 => {
+                    put_i16(&mut body, 0);
+                    put_i32(&mut body, 1);
+                    put_str(&mut body, "127.0.0.1");
+                    put_i32(&mut body, port as i32);
+                }
+                // Produce v1: every partition written at offset 0, throttled.
+                0 => {
+                    let (_acks, _timeout) = (r.i16(), r.i32());
+                    let topics = r.i32();
+                    put_i32(&mut body, topics);
+                    for _ in 0..topics {
+                        put_str(&mut body, &r.string());
+                        let parts = r.i32();
+                        put_i32(&mut body, parts);
+                        for _ in 0..parts {
+                            let partition = r.i32();
+                            let size = r.i32();
+                            r.skip(size.max(0) as usize);
+                            put_i32(&mut body, partition);
+                            put_i16(&mut body, 0);
+                            put_i64(&mut body, 0);
+                        }
+                    }
+                    put_i32(&mut body, THROTTLE_MS);
+                }
+                // Fetch v1: nothing new, throttled (after waiting a little,
+                // as a broker waits for data, so the consumer does not spin).
+                1 => {
+                    let (_replica, max_wait, _min_bytes) = (r.i32(), r.i32(), r.i32());
+                    std::thread::sleep(Duration::from_millis(max_wait.clamp(0, 100) as u64));
+                    put_i32(&mut body, THROTTLE_MS);
+                    let topics = r.i32();
+                    put_i32(&mut body, topics);
+                    for _ in 0..topics {
+                        put_str(&mut body, &r.string());
+                        let parts = r.i32();
+                        put_i32(&mut body, parts);
+                        for _ in 0..parts {
+                            let (partition, _offset, _max) = (r.i32(), r.i64(), r.i32());
+                            put_i32(&mut body, partition);
+                            put_i16(&mut body, 0);
+                            put_i64(&mut body, 0);
+                            put_i32(&mut body, 0);
+                        }
+                    }
+                }
+                _ => continue,
+            }
+            let mut resp = Vec::with_capacity(body.len() + 8);
+            put_i32(&mut resp, body.len() as i32 + 4);
+            put_i32(&mut resp, correlation_id);
+            resp.extend_from_slice(&body);
+            conn.write_all(&resp)?;
+        }
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> &[u8] {
+        let n = n.min(self.0.len());
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        head
+    }
+    fn skip(&mut self, n: usize) {
+        self.take(n);
+    }
+    fn i16(&mut self) -> i16 {
+        self.take(2).try_into().map(i16::from_be_bytes).unwrap_or(0)
+    }
+    fn i32(&mut self) -> i32 {
+        self.take(4).try_into().map(i32::from_be_bytes).unwrap_or(0)
+    }
+    fn i64(&mut self) -> i64 {
+        self.take(8).try_into().map(i64::from_be_bytes).unwrap_or(0)
+    }
+    fn string(&mut self) -> String {
+        let n = self.i16().max(0) as usize;
+        String::from_utf8_lossy(self.take(n)).into_owned()
+    }
+}
+
+fn put_i16(b: &mut Vec<u8>, v: i16) {
+    b.extend_from_slice(&v.to_be_bytes());
+}
+fn put_i32(b: &mut Vec<u8>, v: i32) {
+    b.extend_from_slice(&v.to_be_bytes());
+}
+fn put_i64(b: &mut Vec<u8>, v: i64) {
+    b.extend_from_slice(&v.to_be_bytes());
+}
+fn put_str(b: &mut Vec<u8>, s: &str) {
+    put_i16(b, s.len() as i16);
+    b.extend_from_slice(s.as_bytes());
+}
+
 mod cases {
     use super::*;
+
+    // -----------------------------------------------------------------------
+    // Throttling (a throttling broker of our own: see ThrottlingBroker)
+    // -----------------------------------------------------------------------
+
+    pub fn producer_throttle_cb_panics() {
+        let broker = ThrottlingBroker::start();
+        let mut config = broker.config();
+        let once = Once::default();
+        let o = once.clone();
+        config.set_throttle_cb(move |ev| {
+            assert_eq!(ev.throttle_time, Duration::from_millis(THROTTLE_MS as u64));
+            o.hit("throttle_cb panic")
+        });
+        let p = Producer::new(&config).unwrap();
+        p.produce(Record::new("t").value("v")).unwrap();
+        assert_eq!(
+            until_panic(t(30), || {
+                p.poll(Duration::from_millis(100)).unwrap();
+            }),
+            "throttle_cb panic"
+        );
+        // Usable: the message is delivered, and the next throttle events
+        // are served normally.
+        producer_delivers(&p, "t");
+        assert!(wait_for(
+            t(30),
+            || {
+                p.poll(Duration::from_millis(100)).unwrap();
+            },
+            || once.calls() >= 2
+        ));
+        drop(p);
+    }
+
+    /// A consumer of the throttling broker (assigned, not in a group).
+    fn throttled_consumer_config(config: &mut Config) {
+        config
+            .set("group.id", "throttled")
+            .set("enable.auto.commit", "false")
+            .set("fetch.wait.max.ms", 100);
+    }
+
+    pub fn consumer_throttle_cb_panics() {
+        let broker = ThrottlingBroker::start();
+        let mut config = broker.config();
+        throttled_consumer_config(&mut config);
+        let once = Once::default();
+        let o = once.clone();
+        config.set_throttle_cb(move |_| o.hit("throttle_cb panic"));
+        let c = Consumer::new(&config).unwrap();
+        c.assign(&[TopicPartition::with_offset("t", 0, 0)]).unwrap();
+        assert_eq!(
+            until_panic(t(30), || {
+                c.poll(Duration::from_millis(100)).unwrap();
+            }),
+            "throttle_cb panic"
+        );
+        assert!(wait_for(
+            t(30),
+            || {
+                c.poll(Duration::from_millis(100)).unwrap();
+            },
+            || once.calls() >= 2
+        ));
+        assert_eq!(c.assignment().unwrap().len(), 1);
+        drop(c);
+    }
+
+    pub fn producer_throttle_cb_drops_its_producer() {
+        let broker = ThrottlingBroker::start();
+        let s = slot::<Producer>();
+        let (d, rx) = done();
+        let mut config = broker.config();
+        let (s2, d2) = (s.clone(), d.clone());
+        config.set_throttle_cb(move |_| take_and_drop(&s2, &d2));
+        let p = Arc::new(Producer::new(&config).unwrap());
+        *s.lock().unwrap() = Some(p.clone());
+        p.produce(Record::new("t").value("v")).unwrap();
+        assert!(wait_for(
+            t(30),
+            || {
+                p.poll(Duration::from_millis(100)).unwrap();
+            },
+            || s.lock().unwrap().is_none()
+        ));
+        rx.recv_timeout(t(30)).unwrap();
+        assert_eq!(Arc::strong_count(&p), 1);
+        producer_delivers(&p, "t");
+        drop(p);
+    }
+
+    pub fn consumer_throttle_cb_drops_its_consumer() {
+        let broker = ThrottlingBroker::start();
+        let mut config = broker.config();
+        throttled_consumer_config(&mut config);
+        consumer_drop_in_serving_callback(
+            config,
+            |c, f| {
+                c.set_throttle_cb(move |_| f());
+            },
+            |c| c.assign(&[TopicPartition::with_offset("t", 0, 0)]).unwrap(),
+        );
+    }
 
     // -----------------------------------------------------------------------
     // Producer
