@@ -285,6 +285,44 @@ impl ClientCore {
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(std::sync::atomic::Ordering::Acquire)
     }
+
+    /// Moves the open handle (if any) into a new core, leaving this one
+    /// closed: lets a client's `Drop` finish on another thread.
+    pub(crate) fn take_core(&self) -> ClientCore {
+        let handle = self.take();
+        let closed = std::sync::atomic::AtomicBool::new(handle.is_none());
+        ClientCore {
+            handle: RwLock::new(handle),
+            closed,
+            kind: self.kind,
+        }
+    }
+}
+
+/// Runs `finish` on a helper thread when called inside a librdkafka
+/// callback (the partitioner, the OAuth refresh, a queue wake-up), where
+/// librdkafka holds locks and runs on threads that a client's drop — purge,
+/// serving reports, leaving the group, `rd_kafka_destroy` — needs: done in
+/// place, that aborts (librdkafka's lock and thread assertions) or
+/// deadlocks. Returns false (and does nothing) elsewhere.
+pub(crate) fn drop_elsewhere_if_inside_librdkafka<T: Send + 'static>(
+    what: &'static str,
+    value: impl FnOnce() -> T,
+) -> bool {
+    if !crate::native::callbacks::on_librdkafka_thread() {
+        return false;
+    }
+    let slot = std::sync::Arc::new(Mutex::new(Some(value())));
+    let theirs = slot.clone();
+    let spawned = std::thread::Builder::new()
+        .name("ferrokafka-drop".into())
+        .spawn(move || drop(theirs.lock().unwrap_or_else(|e| e.into_inner()).take()));
+    if spawned.is_err() {
+        // No thread: leaking is the only safe option left.
+        log::error!(target: "librdkafka", "could not start a thread to drop a {what} inside a callback; leaking it");
+        std::mem::forget(slot.lock().unwrap_or_else(|e| e.into_inner()).take());
+    }
+    true
 }
 
 /// The methods every client has, on top of its `core: ClientCore` field.

@@ -202,7 +202,12 @@ impl<'a> DeliveryReport<'a> {
         if code == ErrorCode::NO_ERROR {
             return None;
         }
-        let mut e = KafkaError::new(code, self.msg.errstr());
+        // Not `rd_kafka_message_errstr`: on a delivery report it returns the
+        // payload (which is not NUL-terminated) as the error string, and
+        // librdkafka documents it as consumer-only. Nor
+        // `rd_kafka_message_produce_errstr`: in 2.12.1 it can point into the
+        // Produce result that librdkafka frees before the report is served.
+        let mut e = KafkaError::from_code(code);
         if code == ErrorCode::MSG_TIMED_OUT
             || code == ErrorCode::TIMED_OUT_QUEUE
             || code == ErrorCode::TIMED_OUT

@@ -195,7 +195,7 @@ fn wakeup_stress(run: Runner) {
 async fn tokio_free_timeout<F: Future>(f: F) -> Option<F::Output> {
     let (tx, rx) = futures::channel::oneshot::channel::<()>();
     let timer = std::thread::spawn(move || {
-        std::thread::sleep(T30);
+        std::thread::sleep(scaled(T30));
         let _ = tx.send(());
     });
     let r = futures::future::select(Box::pin(f), rx).await;

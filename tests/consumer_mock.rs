@@ -497,7 +497,7 @@ fn rebalance_scenario(strategy: &str) {
     let owned_by = |members: &[usize]| {
         let (o, _) = own
             .changed
-            .wait_timeout_while(own.owner.lock().unwrap(), T30, |o| {
+            .wait_timeout_while(own.owner.lock().unwrap(), scaled(T30), |o| {
                 !(o.len() == partitions as usize && members.iter().all(|m| o.values().any(|v| v == m)))
             })
             .unwrap();
@@ -506,7 +506,7 @@ fn rebalance_scenario(strategy: &str) {
     let wait_seen = |n: usize| {
         let (s, _) = seen
             .1
-            .wait_timeout_while(seen.0.lock().unwrap(), T30, |s| s.len() < n)
+            .wait_timeout_while(seen.0.lock().unwrap(), scaled(T30), |s| s.len() < n)
             .unwrap();
         assert_eq!(s.len(), n);
     };

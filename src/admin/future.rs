@@ -240,8 +240,13 @@ impl Requests {
                         op.method()
                     );
                 }
-                p.complete(&ev);
+                // Completing wakes the awaiting task: user code, which may
+                // panic. Tell `wait_idle` first, then let the panic go on.
+                let completed = catch_unwind(AssertUnwindSafe(|| p.complete(&ev)));
                 self.changed.notify_all();
+                if let Err(panic) = completed {
+                    std::panic::resume_unwind(panic);
+                }
             }
             None => log::debug!(target: "librdkafka", "admin result {} for no pending request ({id})", ev.name()),
         }

@@ -300,6 +300,7 @@ impl Consumer {
     /// Corresponds to `rd_kafka_assign`.
     #[doc(alias = "rd_kafka_assign")]
     pub fn assign(&self, partitions: &[TopicPartition]) -> Result<()> {
+        check_each_partition("assign", partitions)?;
         let h = self.core.get()?;
         self.note_assign_call();
         h.drop_pending_messages(|_, _| true);
@@ -322,6 +323,7 @@ impl Consumer {
     /// Corresponds to `rd_kafka_incremental_assign`.
     #[doc(alias = "rd_kafka_incremental_assign")]
     pub fn incremental_assign(&self, partitions: &[TopicPartition]) -> Result<()> {
+        check_each_partition("incremental_assign", partitions)?;
         let h = self.core.get()?;
         self.note_assign_call();
         h.client.incremental(true, partitions)
@@ -333,6 +335,7 @@ impl Consumer {
     /// Corresponds to `rd_kafka_incremental_unassign`.
     #[doc(alias = "rd_kafka_incremental_unassign")]
     pub fn incremental_unassign(&self, partitions: &[TopicPartition]) -> Result<()> {
+        check_each_partition("incremental_unassign", partitions)?;
         let h = self.core.get()?;
         self.note_assign_call();
         h.drop_pending_messages(|t, p| in_list(partitions, t, p));
@@ -971,6 +974,12 @@ fn check_partitions(what: &str, parts: &[TopicPartition]) -> Result<()> {
     if parts.is_empty() {
         return Err(KafkaError::invalid_arg(format!("{what}: the partition list is empty")));
     }
+    check_each_partition(what, parts)
+}
+
+/// Every entry names a topic (non-empty, no NUL) and a partition >= 0. (An
+/// empty list is fine: assigning nothing is allowed.)
+fn check_each_partition(what: &str, parts: &[TopicPartition]) -> Result<()> {
     for tp in parts {
         if tp.topic.is_empty() || tp.topic.contains('\0') {
             return Err(KafkaError::invalid_arg(format!(
@@ -997,6 +1006,16 @@ fn first_error(results: Vec<TopicPartition>) -> Result<()> {
 
 impl Drop for Consumer {
     fn drop(&mut self) {
+        if crate::client::drop_elsewhere_if_inside_librdkafka("Consumer", || Consumer {
+            core: self.core.take_core(),
+            rebalance: Mutex::new(self.rebalance.lock().unwrap_or_else(|e| e.into_inner()).clone()),
+            in_rebalance: AtomicBool::new(false),
+            assign_calls: AtomicUsize::new(0),
+            auto_offset_store: self.auto_offset_store,
+            close_queue: Mutex::new(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take()),
+        }) {
+            return;
+        }
         let Some(h) = self.core.take() else { return };
         let deadline = Deadline::after(DROP_CLOSE_LIMIT);
         loop {

@@ -1023,6 +1023,10 @@ unsafe extern "C" fn background_event_trampoline(
             "panic while completing an admin request: {}",
             crate::dispatch::panic_message(&*p)
         );
+        // The user code here is the awaiting task's waker: its panic comes
+        // out of the client's next serving call (`AdminClient::poll`), like
+        // a panic in any other callback on a librdkafka thread.
+        state.stash_panic(p);
     }
 }
 

@@ -64,7 +64,12 @@ impl NativeEvent {
                 return None;
             }
             let msg = super::cstr_owned(sys::rd_kafka_event_error_string(self.ptr.as_ptr()));
-            let fatal = sys::rd_kafka_event_error_is_fatal(self.ptr.as_ptr()) != 0;
+            // `rd_kafka_event_error_is_fatal` reads the ERROR event's union
+            // member whatever the event's type; librdkafka allocates only
+            // the member an event uses, so on any other event (e.g. an
+            // OFFSET_COMMIT result) that read goes past the allocation.
+            let fatal =
+                self.kind() == sys::RD_KAFKA_EVENT_ERROR && sys::rd_kafka_event_error_is_fatal(self.ptr.as_ptr()) != 0;
             Some(KafkaError::new(ErrorCode(code), msg).with_flags(fatal, false, false))
         }
     }
@@ -153,7 +158,8 @@ impl<'a> MessageView<'a> {
         ErrorCode(self.m().err)
     }
 
-    /// Corresponds to `rd_kafka_message_errstr`.
+    /// Corresponds to `rd_kafka_message_errstr`. Consumer messages only: on
+    /// a producer message it returns the (unterminated) payload.
     pub(crate) fn errstr(&self) -> String {
         // SAFETY: valid message; the string lives with it.
         unsafe { super::cstr_owned(sys::rd_kafka_message_errstr(self.ptr.as_ptr())) }

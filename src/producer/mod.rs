@@ -480,8 +480,9 @@ pub(crate) fn serve(h: &Handle, timeout_ms: i32) -> std::result::Result<usize, I
         }
         t = 0;
     }
-    // A panic stashed meanwhile by a callback on another thread (OAuth, or
-    // the partitioner run by librdkafka when metadata arrived).
+    // A callback on a librdkafka thread (partitioner, OAuth, wake-up) may
+    // have panicked while this call waited: resume it here, or a caller
+    // that stops serving now (`flush` once nothing is pending) never would.
     h.state.check_panic()?;
     Ok(served)
 }
@@ -582,6 +583,11 @@ pub(crate) fn flush_handle(h: &Arc<Handle>, deadline: Deadline) -> std::result::
 
 impl Drop for Producer {
     fn drop(&mut self) {
+        if crate::client::drop_elsewhere_if_inside_librdkafka("Producer", || Producer {
+            core: self.core.take_core(),
+        }) {
+            return;
+        }
         let Some(h) = self.core.take() else { return };
         if pending_messages(&h) > 0 || h.queue.len() > 0 || h.pending.lock().map(|p| !p.is_empty()).unwrap_or(true) {
             let _ = h

@@ -204,3 +204,21 @@ pub fn parse_tool_messages(out: &str) -> Vec<ToolMessage> {
 pub fn is_tansu() -> bool {
     std::env::var("FERROKAFKA_BROKER").as_deref() == Ok("tansu")
 }
+
+/// The factor `FERROKAFKA_TEST_TIMEOUT_SCALE` (default 1) by which tests
+/// stretch their time bounds: `scripts/valgrind.sh` sets it, since code
+/// runs 20-50 times slower under valgrind (librdkafka's own test suite
+/// does the same with `tmout_multip()`).
+pub fn timeout_scale() -> f64 {
+    std::env::var("FERROKAFKA_TEST_TIMEOUT_SCALE")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|f| f.is_finite() && *f >= 1.0)
+        .unwrap_or(1.0)
+}
+
+/// `d` stretched by [`timeout_scale`]: use for every bound a test waits
+/// on (never for timeouts whose exact value is under test).
+pub fn scaled(d: Duration) -> Duration {
+    d.mul_f64(timeout_scale())
+}

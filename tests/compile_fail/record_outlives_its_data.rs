@@ -1,0 +1,10 @@
+// A record borrows its key and value until it is produced.
+use ferrokafka::Record;
+
+fn main() {
+    let record = {
+        let value = vec![1u8, 2, 3];
+        Record::new("t").value(&value)
+    };
+    drop(record);
+}
