@@ -487,6 +487,7 @@ struct GroupState {
 pub struct GroupLedger {
     state: Arc<Mutex<GroupState>>,
     changed: Arc<Condvar>,
+    stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn key(tp: &TopicPartition) -> (String, i32) {
@@ -543,6 +544,17 @@ impl GroupLedger {
     /// Records that `member` lost `parts`.
     pub fn note_lost(&self, member: usize, parts: &[TopicPartition]) {
         self.release(member, parts, "lost");
+    }
+
+    /// Tells every member of the scenario to stop (and callbacks to skip
+    /// the commits that only matter while the scenario runs).
+    pub fn stop_all(&self) {
+        self.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// True once [`stop_all`](Self::stop_all) was called.
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Records a free-form event.
