@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 const T10: Duration = Duration::from_secs(10);
 const T30: Duration = Duration::from_secs(30);
+const T60: Duration = Duration::from_secs(60);
 
 fn cluster(topic: &str, partitions: i32) -> MockCluster {
     let c = mock_with_topic(topic, partitions);
@@ -446,12 +447,44 @@ fn rebalance_scenario(strategy: &str) {
     let mut config = group_config(&c, &group);
     config
         .set("partition.assignment.strategy", strategy)
-        .set("enable.auto.commit", false);
+        .set("enable.auto.commit", false)
+        .set("debug", "cgrp");
+    // The group's own log, kept (bounded) so that a failure can show what
+    // the members and the coordinator were doing.
+    let trace: Arc<Mutex<std::collections::VecDeque<String>>> = Arc::default();
+    let t = trace.clone();
+    config.set_logger(move |r| {
+        let mut t = t.lock().unwrap();
+        if t.len() == 4000 {
+            t.pop_front();
+        }
+        t.push_back(format!("{} {} {}", r.client_name, r.facility, r.message));
+    });
     let own = Ownership::default();
+    let explain = |what: &str| -> String {
+        let t = trace.lock().unwrap();
+        let tail: Vec<&String> = t.iter().skip(t.len().saturating_sub(400)).collect();
+        format!(
+            "{what}; owners {:?}; {} assignments so far; last log lines:\n{}",
+            own.owner.lock().unwrap(),
+            own.assigns.load(Ordering::SeqCst),
+            tail.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+        )
+    };
     let seen: Arc<(Mutex<HashSet<usize>>, std::sync::Condvar)> = Arc::default();
     let committed_max: Arc<Mutex<HashMap<i32, i64>>> = Arc::default();
     let backwards = Arc::new(AtomicBool::new(false));
     let stops: Vec<Arc<AtomicBool>> = (0..3).map(|_| Arc::default()).collect();
+    // Each member says when it has closed, so that a close that never ends
+    // fails the test with the group's log instead of hanging it.
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<usize>();
+    let closed = |n: usize| {
+        for _ in 0..n {
+            if done_rx.recv_timeout(scaled(T60)).is_err() {
+                panic!("{}", explain("a member's close did not end"));
+            }
+        }
+    };
 
     let spawn = |me: usize| {
         let (config, topic, own, seen, stop) = (
@@ -461,7 +494,7 @@ fn rebalance_scenario(strategy: &str) {
             seen.clone(),
             stops[me].clone(),
         );
-        let (committed_max, backwards) = (committed_max.clone(), backwards.clone());
+        let (committed_max, backwards, done) = (committed_max.clone(), backwards.clone(), done_tx.clone());
         std::thread::spawn(move || {
             let consumer = Consumer::new(&config).unwrap();
             consumer.subscribe_with(&[&topic], own.callbacks(me)).unwrap();
@@ -491,6 +524,7 @@ fn rebalance_scenario(strategy: &str) {
                 }
             }
             consumer.close(T30).unwrap();
+            let _ = done.send(me);
         })
     };
     // Waits (on the consumers' own rebalances) until `members` share all partitions.
@@ -501,14 +535,22 @@ fn rebalance_scenario(strategy: &str) {
                 !(o.len() == partitions as usize && members.iter().all(|m| o.values().any(|v| v == m)))
             })
             .unwrap();
-        assert!(members.iter().all(|m| o.values().any(|v| v == m)), "{o:?}");
+        let ok = members.iter().all(|m| o.values().any(|v| v == m));
+        drop(o);
+        assert!(
+            ok,
+            "{}",
+            explain(&format!("members {members:?} do not share the partitions"))
+        );
     };
     let wait_seen = |n: usize| {
         let (s, _) = seen
             .1
             .wait_timeout_while(seen.0.lock().unwrap(), scaled(T30), |s| s.len() < n)
             .unwrap();
-        assert_eq!(s.len(), n);
+        let got = s.len();
+        drop(s);
+        assert_eq!(got, n, "{}", explain(&format!("{got} of {n} messages seen")));
     };
 
     let first = spawn(0);
@@ -522,12 +564,14 @@ fn rebalance_scenario(strategy: &str) {
     produce(&c, &topic, partitions, 600..900);
     wait_seen(900);
     stops[2].store(true, Ordering::SeqCst);
+    closed(1);
     third.join().unwrap();
     produce(&c, &topic, partitions, 900..1200);
     wait_seen(1200);
     for s in &stops {
         s.store(true, Ordering::SeqCst);
     }
+    closed(2);
     first.join().unwrap();
     second.join().unwrap();
 

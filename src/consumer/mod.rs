@@ -522,26 +522,28 @@ impl Consumer {
             if taken.len() >= num {
                 return Ok(self.hand_out_all(h, taken));
             }
-            let mut batch: Vec<NativeMessage> = Vec::new();
+            // Straight into `taken` (already sized): no vector per call.
+            let start = taken.len();
             h.client
-                .consume_batch(&h.queue, deadline.remaining_ms(), num - taken.len(), &mut batch);
+                .consume_batch(&h.queue, deadline.remaining_ms(), num - start, &mut taken);
             if h.state.needs_attention() {
                 // Serve what the call recorded first; the messages wait.
-                h.append_pending_messages(batch.into_iter());
+                h.append_pending_messages(taken.drain(start..));
                 continue;
             }
-            let mut iter = batch.into_iter();
-            while let Some(m) = iter.next() {
-                if let Some(e) = m.error() {
-                    // Stop at the error: it (and what follows) comes next time.
-                    h.put_pending_messages(iter);
-                    if taken.is_empty() {
-                        return Err(Interrupt::Error(e));
-                    }
-                    h.put_pending_messages(std::iter::once(m));
-                    return Ok(self.hand_out_all(h, taken));
+            if let Some(i) = taken[start..].iter().position(|m| m.error().is_some()) {
+                // Stop at the error: what follows it comes next time; the
+                // error itself is returned now if nothing precedes it, or
+                // next time.
+                let mut rest = taken.split_off(start + i);
+                let first = rest.remove(0);
+                h.put_pending_messages(rest.into_iter());
+                if taken.is_empty() {
+                    let e = first.error().expect("found above");
+                    return Err(Interrupt::Error(e));
                 }
-                taken.push(m);
+                h.put_pending_messages(std::iter::once(first));
+                return Ok(self.hand_out_all(h, taken));
             }
             if !taken.is_empty() || deadline.expired() || num == 0 {
                 return Ok(self.hand_out_all(h, taken));
@@ -623,7 +625,11 @@ impl Consumer {
 
     /// Commits synchronously and returns the per-partition results (check
     /// each [`TopicPartition::error`]). Never calls `on_commit`.
-    /// With [`Commit::Current`] and nothing to commit: `_NO_OFFSET`.
+    /// With [`Commit::Current`] and nothing to commit: `_NO_OFFSET`. If
+    /// the consumer leaves its group (a `close` completing) before the
+    /// commit is sent — which can happen to a commit made inside
+    /// `on_revoke` during `close` — the result is a `_DESTROY` error
+    /// instead of a wait: librdkafka drops such commits unanswered.
     ///
     /// Corresponds to `rd_kafka_commit_queue` (waiting for the result).
     #[doc(alias = "rd_kafka_commit")]

@@ -238,7 +238,11 @@ impl Future for CommitFuture {
             return Poll::Ready(Err(KafkaError::invalid_arg("CommitFuture polled after completion")));
         };
         h.state.queue_wakers.register(&mut this.key, cx.waker());
-        match h.client.commit_result(queue) {
+        match h
+            .client
+            .commit_result(queue)
+            .or_else(|| h.client.commit_abandoned(queue))
+        {
             Some(r) => {
                 let (h, queue) = this.inner.take().expect("checked above");
                 h.state.queue_wakers.remove(&mut this.key, false);

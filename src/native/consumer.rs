@@ -274,18 +274,24 @@ impl NativeClient {
             .ok_or_else(|| KafkaError::new(ErrorCode::FAIL, "no queue"))?;
         self.commit_to_queue(tpl.as_ref(), &queue)?;
         // The result arrives once the request completes or times out in
-        // librdkafka; the bound here only guards against a client that is
-        // torn down meanwhile.
+        // librdkafka, with one exception: once the group has terminated (a
+        // close finished leaving it, e.g. while an `on_revoke` that commits
+        // was still running for a rebalance the close had overtaken),
+        // librdkafka drops commit requests without answering them. The
+        // 300 s bound only guards against anything else of that kind.
         let deadline = crate::timeout::Deadline::after(std::time::Duration::from_secs(300));
         loop {
+            if let Some(r) = self.wait_commit_result(&queue, 200) {
+                return r;
+            }
+            if self.consumer_closed() {
+                return self.commit_result(&queue).unwrap_or_else(|| Err(commit_after_close()));
+            }
             if deadline.expired() {
                 return Err(KafkaError::new(
                     ErrorCode::TIMED_OUT,
                     "commit: no result from librdkafka",
                 ));
-            }
-            if let Some(r) = self.wait_commit_result(&queue, 1000) {
-                return r;
             }
         }
     }
@@ -333,6 +339,15 @@ impl NativeClient {
                 Err(e.with_results(results))
             });
         }
+    }
+
+    /// The result of a commit started with [`Self::commit_to_queue`] that
+    /// will never arrive because the group terminated: `Some(error)` then.
+    pub(crate) fn commit_abandoned(&self, queue: &NativeQueue) -> Option<Result<Vec<TopicPartition>, KafkaError>> {
+        if !self.consumer_closed() {
+            return None;
+        }
+        Some(self.commit_result(queue).unwrap_or_else(|| Err(commit_after_close())))
     }
 
     /// Non-blocking [`Self::wait_commit_result`].
@@ -471,4 +486,13 @@ impl NativeClient {
         // SAFETY: valid handle.
         unsafe { sys::rd_kafka_consumer_closed(self.as_ptr()) != 0 }
     }
+}
+
+/// The error of a commit that librdkafka dropped because the consumer's
+/// group had terminated (the consumer was closed meanwhile).
+fn commit_after_close() -> KafkaError {
+    KafkaError::new(
+        ErrorCode::DESTROY,
+        "commit: the consumer left its group (closed) before the commit was sent",
+    )
 }
