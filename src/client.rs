@@ -350,12 +350,15 @@ macro_rules! common_client_methods {
         }
 
         /// Replaces the SASL PLAIN/SCRAM credentials used for new connections
-        /// (existing connections keep theirs).
+        /// (existing connections keep theirs). The password is scrubbed from
+        /// logs and errors from then on, like `sasl.password`.
         ///
         /// Corresponds to `rd_kafka_sasl_set_credentials`.
         #[doc(alias = "rd_kafka_sasl_set_credentials")]
         pub fn set_sasl_credentials(&self, username: &str, password: &str) -> $crate::Result<()> {
-            self.core.get()?.client.set_sasl_credentials(username, password)
+            let h = self.core.get()?;
+            h.state.redactor.add(password);
+            h.client.set_sasl_credentials(username, password)
         }
 
         #[doc = concat!("The client's name, e.g. `rdkafka#", $what, "-1`.")]

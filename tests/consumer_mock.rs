@@ -527,11 +527,17 @@ fn rebalance_scenario(strategy: &str) {
             let _ = done.send(me);
         })
     };
-    // Waits (on the consumers' own rebalances) until `members` share all partitions.
+    // Waits (on the consumers' own rebalances) until `members` share all
+    // partitions. The bound is generous on purpose: a periodic commit that
+    // meets a generation the coordinator has moved past fails with
+    // ILLEGAL_GENERATION, on which librdkafka treats the assignment as lost
+    // and rejoins, starting another rebalance — on a loaded machine a few
+    // of these in a row take tens of seconds before the group settles
+    // (it settles once the messages run out: no more periodic commits).
     let owned_by = |members: &[usize]| {
         let (o, _) = own
             .changed
-            .wait_timeout_while(own.owner.lock().unwrap(), scaled(T30), |o| {
+            .wait_timeout_while(own.owner.lock().unwrap(), scaled(T60), |o| {
                 !(o.len() == partitions as usize && members.iter().all(|m| o.values().any(|v| v == m)))
             })
             .unwrap();
@@ -546,7 +552,7 @@ fn rebalance_scenario(strategy: &str) {
     let wait_seen = |n: usize| {
         let (s, _) = seen
             .1
-            .wait_timeout_while(seen.0.lock().unwrap(), scaled(T30), |s| s.len() < n)
+            .wait_timeout_while(seen.0.lock().unwrap(), scaled(T60), |s| s.len() < n)
             .unwrap();
         let got = s.len();
         drop(s);

@@ -214,22 +214,22 @@ impl Cluster {
     }
 }
 
-/// Creates a topic on an external cluster with rust-rdkafka's admin client
-/// (ferrokafka's own `AdminClient` lives on another branch), replication
-/// factor `FERROKAFKA_BENCH_REPLICATION` (default 1).
+/// Creates a topic on an external cluster with ferrokafka's `AdminClient`,
+/// replication factor `FERROKAFKA_BENCH_REPLICATION` (default 1).
 fn create_external_topic(bootstrap: &str, name: &str, partitions: i32) {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    use rdkafka::client::DefaultClientContext;
-    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .create()
-        .expect("admin client");
+    use ferrokafka::admin::NewTopic;
+    use ferrokafka::{AdminClient, AdminOptions, Config};
+    let mut config = Config::new();
+    config.set("bootstrap.servers", bootstrap);
+    let admin = AdminClient::new(&config).expect("admin client");
     let rf = env_usize("FERROKAFKA_BENCH_REPLICATION", 1) as i32;
-    let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(rf));
-    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-    let results = futures::executor::block_on(admin.create_topics([&topic], &opts)).expect("create_topics");
-    for r in results {
-        if let Err((t, e)) = r {
+    let opts = AdminOptions::new().operation_timeout(Duration::from_secs(30));
+    let results = admin
+        .create_topics(&[NewTopic::new(name, partitions, rf)], &opts)
+        .expect("create_topics")
+        .wait(Duration::from_secs(60));
+    for (t, r) in results {
+        if let Err(e) = r {
             panic!("could not create topic {t}: {e}");
         }
     }
