@@ -338,14 +338,17 @@ fn close_async_lets_other_tasks_run() {
         cluster.set_broker_rtt(3, Duration::from_millis(300)).unwrap();
         let ticks = Arc::new(AtomicUsize::new(0));
         let t = ticks.clone();
+        // Ticks every millisecond (a timer, not a busy loop: under valgrind,
+        // which runs one thread at a time, a spinning task starved the
+        // close's librdkafka threads into a 100 s close).
         let ticker = tokio::spawn(async move {
             loop {
                 t.fetch_add(1, Ordering::SeqCst);
-                tokio::task::yield_now().await;
+                tokio::time::sleep(Duration::from_millis(1)).await;
             }
         });
         let before = ticks.load(Ordering::SeqCst);
-        consumer.close_async(T30).await.unwrap();
+        consumer.close_async(scaled(T30)).await.unwrap();
         let during = ticks.load(Ordering::SeqCst) - before;
         ticker.abort();
         assert!(during > 0, "the other task ran while the consumer closed");
