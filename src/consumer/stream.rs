@@ -126,6 +126,7 @@ impl Consumer {
             }
         })
         .await;
+        drop(timer);
         h.state.queue_wakers.remove(&mut key, false);
         let result = finish(result)?;
         let closing = self.core.take();
@@ -263,35 +264,63 @@ impl Drop for CommitFuture {
 }
 
 /// Wakes a task at a deadline (for `close_async`'s timeout), from one
-/// sleeping helper thread — started only for a finite timeout.
+/// helper thread — started only for a finite timeout, and ended (with the
+/// task's waker released) as soon as the close finishes or is dropped.
 struct DeadlineWaker {
     deadline: Deadline,
-    slot: Arc<std::sync::Mutex<(Option<std::task::Waker>, bool)>>,
+    shared: Arc<(std::sync::Mutex<TimerSlot>, std::sync::Condvar)>,
+}
+
+#[derive(Default)]
+struct TimerSlot {
+    waker: Option<std::task::Waker>,
+    started: bool,
+    done: bool,
 }
 
 impl DeadlineWaker {
     fn new(deadline: Deadline) -> Self {
         DeadlineWaker {
             deadline,
-            slot: Arc::default(),
+            shared: Arc::default(),
         }
     }
 
     fn arm(&self, waker: &std::task::Waker) {
         let Some(left) = self.deadline.remaining() else { return };
-        let mut s = self.slot.lock().unwrap_or_else(|e| e.into_inner());
-        s.0 = Some(waker.clone());
-        if !s.1 {
-            s.1 = true;
-            let slot = self.slot.clone();
+        let mut s = self.shared.0.lock().unwrap_or_else(|e| e.into_inner());
+        s.waker = Some(waker.clone());
+        if !s.started {
+            s.started = true;
+            let shared = self.shared.clone();
             let _ = std::thread::Builder::new()
                 .name("ferrokafka-deadline".into())
                 .spawn(move || {
-                    std::thread::sleep(left);
-                    if let Some(w) = slot.lock().unwrap_or_else(|e| e.into_inner()).0.take() {
+                    let (lock, cv) = &*shared;
+                    let s = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    let (mut s, _) = cv
+                        .wait_timeout_while(s, left, |s| !s.done)
+                        .unwrap_or_else(|e| e.into_inner());
+                    let w = s.waker.take();
+                    drop(s);
+                    if let Some(w) = w {
                         w.wake();
                     }
                 });
         }
+    }
+}
+
+impl Drop for DeadlineWaker {
+    fn drop(&mut self) {
+        let (lock, cv) = &*self.shared;
+        let mut s = lock.lock().unwrap_or_else(|e| e.into_inner());
+        s.done = true;
+        // Released here, not when the deadline would have passed: a waker
+        // can keep a whole runtime alive.
+        let w = s.waker.take();
+        drop(s);
+        cv.notify_all();
+        drop(w);
     }
 }
