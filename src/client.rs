@@ -92,10 +92,7 @@ impl Handle {
         if self.pending_count.load(Ordering::Acquire) == 0 {
             return None;
         }
-        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
-        let m = q.pop_front();
-        self.pending_count.store(q.len(), Ordering::Release);
-        m
+        self.with_pending(|q| q.pop_front())
     }
 
     /// [`Self::take_pending_message`], only when no event waits to be served
@@ -109,57 +106,51 @@ impl Handle {
 
     /// Puts messages aside, in order, ahead of any already put aside.
     pub(crate) fn put_pending_messages(&self, msgs: impl DoubleEndedIterator<Item = NativeMessage>) {
-        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
-        for m in msgs.rev() {
-            q.push_front(m);
-        }
-        self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
+        self.with_pending(|q| {
+            for m in msgs.rev() {
+                q.push_front(m);
+            }
+        })
     }
 
     /// Reads ahead: takes up to `max` messages librdkafka already has
     /// (without waiting), after any already put aside.
     pub(crate) fn read_ahead(&self, max: usize) {
-        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
-        self.client.consume_batch(&self.queue, 0, max, &mut *q);
-        self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
+        self.with_pending(|q| self.client.consume_batch(&self.queue, 0, max, q))
     }
 
     /// Appends messages read ahead, after any already put aside.
     pub(crate) fn append_pending_messages(&self, msgs: impl Iterator<Item = NativeMessage>) {
-        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
-        q.extend(msgs);
-        self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
+        self.with_pending(|q| q.extend(msgs))
     }
 
     /// Drops the messages put aside that `stale` selects (by topic and
     /// partition), e.g. after a seek or a revoke.
     pub(crate) fn drop_pending_messages(&self, mut stale: impl FnMut(&[u8], i32) -> bool) {
-        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
-        q.retain(|m| {
-            let v = m.view();
-            !stale(v.topic_bytes(), v.partition())
-        });
-        self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
+        self.with_pending(|q| {
+            q.retain(|m| {
+                let v = m.view();
+                !stale(v.topic_bytes(), v.partition())
+            })
+        })
     }
 
-    /// The first offset put aside for each partition (topic bytes,
-    /// partition, offset): what the application has not yet seen.
-    pub(crate) fn pending_positions(&self) -> Vec<(Vec<u8>, i32, i64)> {
+    /// The offset of the first message put aside for this partition: the
+    /// first one the application has not seen.
+    pub(crate) fn first_pending_offset(&self, topic: &[u8], partition: i32) -> Option<i64> {
         let q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
-        let mut out: Vec<(Vec<u8>, i32, i64)> = Vec::new();
-        for m in q.iter() {
-            let v = m.view();
-            if v.err() != crate::ErrorCode::NO_ERROR {
-                continue;
-            }
-            if !out
-                .iter()
-                .any(|(t, p, _)| *p == v.partition() && t.as_slice() == v.topic_bytes())
-            {
-                out.push((v.topic_bytes().to_vec(), v.partition(), v.offset()));
-            }
-        }
-        out
+        q.iter()
+            .map(|m| m.view())
+            .find(|v| v.err() == crate::ErrorCode::NO_ERROR && v.partition() == partition && v.topic_bytes() == topic)
+            .map(|v| v.offset())
+    }
+
+    /// Changes the messages put aside, keeping their lock-free count in step.
+    fn with_pending<R>(&self, f: impl FnOnce(&mut VecDeque<NativeMessage>) -> R) -> R {
+        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
+        let r = f(&mut q);
+        self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
+        r
     }
 
     /// Keeps a half-served event for the next serving call. (With nested

@@ -449,29 +449,6 @@ impl Consumer {
         Ok(Message::new(m, h.clone()))
     }
 
-    /// [`Self::hand_out`] for a batch: the position of the last message of
-    /// each partition is stored (as librdkafka's batch consume does).
-    fn hand_out_batch(&self, h: &Arc<Handle>, batch: Vec<NativeMessage>, out: &mut Vec<Message>) {
-        if self.auto_offset_store {
-            // Partitions already stored in this batch (no allocation for up
-            // to 64 of them; past that, some positions are stored twice).
-            let mut stored = [(0usize, 0i32); 64];
-            let mut n = 0;
-            for m in batch.iter().rev() {
-                let v = m.view();
-                let key = (v.topic_bytes().as_ptr() as usize, v.partition());
-                if !stored[..n].contains(&key) {
-                    if n < stored.len() {
-                        stored[n] = key;
-                        n += 1;
-                    }
-                    let _ = m.store_offset();
-                }
-            }
-        }
-        out.extend(batch.into_iter().map(|m| Message::new(m, h.clone())));
-    }
-
     /// Waits up to `timeout` for up to `num_messages` messages and returns
     /// them (an empty `Vec` on timeout), serving callbacks meanwhile.
     /// Payloads are not copied.
@@ -551,10 +528,27 @@ impl Consumer {
         }
     }
 
-    fn hand_out_all(&self, h: &Arc<Handle>, taken: Vec<NativeMessage>) -> Vec<Message> {
-        let mut out = Vec::with_capacity(taken.len());
-        self.hand_out_batch(h, taken, &mut out);
-        out
+    /// [`Self::hand_out`] for a batch: the position of the last message of
+    /// each partition is stored (as librdkafka's batch consume does).
+    fn hand_out_all(&self, h: &Arc<Handle>, batch: Vec<NativeMessage>) -> Vec<Message> {
+        if self.auto_offset_store {
+            // Partitions already stored in this batch (no allocation for up
+            // to 64 of them; past that, some positions are stored twice).
+            let mut stored = [(0usize, 0i32); 64];
+            let mut n = 0;
+            for m in batch.iter().rev() {
+                let v = m.view();
+                let key = (v.topic_bytes().as_ptr() as usize, v.partition());
+                if !stored[..n].contains(&key) {
+                    if n < stored.len() {
+                        stored[n] = key;
+                        n += 1;
+                    }
+                    let _ = m.store_offset();
+                }
+            }
+        }
+        batch.into_iter().map(|m| Message::new(m, h.clone())).collect()
     }
 
     /// Hands recorded events to the user's callbacks.
@@ -717,13 +711,9 @@ impl Consumer {
         let mut positions = h.client.position(partitions)?;
         // librdkafka counts messages read ahead as consumed: report the
         // position of the first one the application has not seen.
-        let unseen = h.pending_positions();
         for tp in &mut positions {
-            if let Some((_, _, o)) = unseen
-                .iter()
-                .find(|(t, p, _)| *p == tp.partition && t.as_slice() == tp.topic.as_bytes())
-            {
-                tp.offset = *o;
+            if let Some(o) = h.first_pending_offset(tp.topic.as_bytes(), tp.partition) {
+                tp.offset = o;
             }
         }
         Ok(positions)

@@ -169,7 +169,7 @@ impl futures_core::Stream for MessageStream<'_> {
         };
         if let Some(m) = h.take_pending_message_if_quiet() {
             // Fast path: a message read ahead, nothing else to serve.
-            return Poll::Ready(Some(this.consumer.hand_out(&h, m).map_err(interrupt_error)));
+            return Poll::Ready(Some(finish(this.consumer.hand_out(&h, m))));
         }
         // Register before looking, so an event landing after the look
         // (on an empty queue) wakes us.
@@ -195,13 +195,6 @@ impl Drop for MessageStream<'_> {
         if let Some(h) = self.handle.take() {
             h.state.queue_wakers.remove(&mut self.key, h.queue.len() > 0);
         }
-    }
-}
-
-fn interrupt_error(i: crate::dispatch::Interrupt) -> KafkaError {
-    match i {
-        crate::dispatch::Interrupt::Error(e) => e,
-        crate::dispatch::Interrupt::Panic(p) => std::panic::resume_unwind(p),
     }
 }
 

@@ -284,8 +284,8 @@ impl NativeClient {
             if let Some(r) = self.wait_commit_result(&queue, 200) {
                 return r;
             }
-            if self.consumer_closed() {
-                return self.commit_result(&queue).unwrap_or_else(|| Err(commit_after_close()));
+            if let Some(r) = self.commit_abandoned(&queue) {
+                return r;
             }
             if deadline.expired() {
                 return Err(KafkaError::new(
