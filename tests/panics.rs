@@ -1525,13 +1525,18 @@ mod cases {
     /// The OAuth callback runs on librdkafka's background thread, so it can
     /// hold the last reference: the client is destroyed without aborting
     /// ("rd_kafka_destroy() called from librdkafka owned thread") or
-    /// hanging.
-    pub fn producer_oauth_cb_drops_the_last_producer() {
-        let s = slot::<Producer>();
+    /// hanging. Here it takes and drops the last reference to the client
+    /// that `make` builds from `config`, once the application has let go
+    /// of its own.
+    fn oauth_cb_drops_the_last<T: Send + Sync + 'static>(
+        mut config: Config,
+        make: impl FnOnce(&Config) -> T,
+        what: &str,
+    ) {
+        let s = slot::<T>();
         let (d, rx) = done();
         let (ready_tx, ready_rx) = mpsc::channel::<()>();
         let ready_rx = Mutex::new(ready_rx);
-        let mut config = oauth_config(UNREACHABLE);
         let (s2, d2) = (s.clone(), d.clone());
         config.set_oauth_cb(move |_| {
             // Wait until the application has let go of its reference.
@@ -1539,10 +1544,14 @@ mod cases {
             take_and_drop(&s2, &d2);
             Ok(token())
         });
-        let p = Arc::new(Producer::new(&config).unwrap());
-        *s.lock().unwrap() = Some(p);
+        *s.lock().unwrap() = Some(Arc::new(make(&config)));
         ready_tx.send(()).unwrap();
-        rx.recv_timeout(t(60)).expect("the callback dropped the producer");
+        rx.recv_timeout(t(60))
+            .unwrap_or_else(|_| panic!("the callback dropped the {what}"));
+    }
+
+    pub fn producer_oauth_cb_drops_the_last_producer() {
+        oauth_cb_drops_the_last(oauth_config(UNREACHABLE), |c| Producer::new(c).unwrap(), "producer");
     }
 
     /// The partitioner runs on librdkafka's main thread when the partition
@@ -1739,22 +1748,9 @@ mod cases {
     }
 
     pub fn consumer_oauth_cb_drops_the_last_consumer() {
-        let s = slot::<Consumer>();
-        let (d, rx) = done();
-        let (ready_tx, ready_rx) = mpsc::channel::<()>();
-        let ready_rx = Mutex::new(ready_rx);
         let mut config = oauth_config(UNREACHABLE);
         config.set("group.id", "g");
-        let (s2, d2) = (s.clone(), d.clone());
-        config.set_oauth_cb(move |_| {
-            let _ = ready_rx.lock().unwrap().recv_timeout(t(30));
-            take_and_drop(&s2, &d2);
-            Ok(token())
-        });
-        let c = Arc::new(Consumer::new(&config).unwrap());
-        *s.lock().unwrap() = Some(c);
-        ready_tx.send(()).unwrap();
-        rx.recv_timeout(t(60)).expect("the callback dropped the consumer");
+        oauth_cb_drops_the_last(config, |c| Consumer::new(c).unwrap(), "consumer");
     }
 
     /// A commit future holds the client, not the `Consumer`: its waker
@@ -1783,21 +1779,11 @@ mod cases {
     }
 
     pub fn admin_oauth_cb_drops_the_last_admin_client() {
-        let s = slot::<AdminClient>();
-        let (d, rx) = done();
-        let (ready_tx, ready_rx) = mpsc::channel::<()>();
-        let ready_rx = Mutex::new(ready_rx);
-        let mut config = oauth_config(UNREACHABLE);
-        let (s2, d2) = (s.clone(), d.clone());
-        config.set_oauth_cb(move |_| {
-            let _ = ready_rx.lock().unwrap().recv_timeout(t(30));
-            take_and_drop(&s2, &d2);
-            Ok(token())
-        });
-        let a = Arc::new(AdminClient::new(&config).unwrap());
-        *s.lock().unwrap() = Some(a);
-        ready_tx.send(()).unwrap();
-        rx.recv_timeout(t(60)).expect("the callback dropped the admin client");
+        oauth_cb_drops_the_last(
+            oauth_config(UNREACHABLE),
+            |c| AdminClient::new(c).unwrap(),
+            "admin client",
+        );
     }
 
     pub fn admin_completion_waker_drops_the_last_admin_client() {
