@@ -285,70 +285,49 @@ fn produce_raw(ctx: &Ctx<'_>) -> Result<Outcome, String> {
 
 /// ferrokafka with `Config::set_on_delivery`: no per-message state.
 fn produce_fk_config_cb(ctx: &Ctx<'_>) -> Result<Outcome, String> {
-    use ferrokafka::{Producer, Record};
-    let probe = RssProbe::start();
     let tally = Arc::new(Tally::default());
     let mut config = fk_config(&ctx.producer_props());
     let t = tally.clone();
     config.set_on_delivery(move |r| t.record(r.is_ok()));
-    let producer = Producer::new(&config).map_err(|e| e.to_string())?;
     let value = ctx.value();
-    let topic = ctx.topic;
-    let w = Window::open();
-    let mut retry: Option<Record<'_>> = None;
-    drive_produce(
-        ctx.n,
-        ctx.settings.poll_every,
-        || {
-            let rec = retry.take().unwrap_or_else(|| Record::new(topic).value(&value[..]));
-            match producer.produce(rec) {
-                Ok(()) => Sent::Ok,
-                Err(e) if e.is_queue_full() => {
-                    retry = Some(e.into_record());
-                    Sent::Full
-                }
-                Err(e) => Sent::Failed(e.to_string()),
-            }
-        },
-        |block| {
-            producer
-                .poll(if block { FULL_WAIT } else { Duration::ZERO })
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        },
-    )?;
-    let left = producer.flush(FLUSH_TIMEOUT).map_err(|e| e.to_string())?;
-    let window = w.close();
-    if left != 0 {
-        return Err(format!("flush left {left} messages"));
-    }
-    tally.check(ctx.n)?;
-    producer.close(Duration::from_secs(10)).map_err(|e| e.to_string())?;
-    Ok(produced(ctx, probe, window))
+    produce_fk(ctx, &config, &tally, || {
+        ferrokafka::Record::new(ctx.topic).value(&value[..])
+    })
 }
 
 /// ferrokafka with `Record::on_delivery`: a closure per message (capturing
 /// an `Arc`, as real code capturing some context would).
 fn produce_fk_closure(ctx: &Ctx<'_>) -> Result<Outcome, String> {
-    use ferrokafka::{Config, Producer, Record};
-    let probe = RssProbe::start();
     let tally = Arc::new(Tally::default());
-    let config: Config = fk_config(&ctx.producer_props());
-    let producer = Producer::new(&config).map_err(|e| e.to_string())?;
+    let config = fk_config(&ctx.producer_props());
     let value = ctx.value();
-    let topic = ctx.topic;
+    produce_fk(ctx, &config, &tally, || {
+        let t = tally.clone();
+        ferrokafka::Record::new(ctx.topic)
+            .value(&value[..])
+            .on_delivery(move |r| t.record(r.is_ok()))
+    })
+}
+
+/// The ferrokafka `Producer::produce` rows: `record` makes each message's
+/// record (a record handed back on `_QUEUE_FULL` is retried as is), and
+/// `tally` is what the delivery reports count in.
+fn produce_fk<'v>(
+    ctx: &Ctx<'_>,
+    config: &ferrokafka::Config,
+    tally: &Tally,
+    mut record: impl FnMut() -> ferrokafka::Record<'v>,
+) -> Result<Outcome, String> {
+    use ferrokafka::{Producer, Record};
+    let probe = RssProbe::start();
+    let producer = Producer::new(config).map_err(|e| e.to_string())?;
     let w = Window::open();
-    let mut retry: Option<Record<'_>> = None;
+    let mut retry: Option<Record<'v>> = None;
     drive_produce(
         ctx.n,
         ctx.settings.poll_every,
         || {
-            let rec = retry.take().unwrap_or_else(|| {
-                let t = tally.clone();
-                Record::new(topic)
-                    .value(&value[..])
-                    .on_delivery(move |r| t.record(r.is_ok()))
-            });
+            let rec = retry.take().unwrap_or_else(&mut record);
             match producer.produce(rec) {
                 Ok(()) => Sent::Ok,
                 Err(e) if e.is_queue_full() => {
