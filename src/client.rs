@@ -5,7 +5,7 @@
 use crate::config::{build_native, ClientKind, Config, Redactor};
 use crate::dispatch::CallbackState;
 use crate::error::{KafkaError, Result};
-use crate::native::{sys, NativeClient, NativeEvent, NativeMessage, NativeQueue};
+use crate::native::{sys, NativeClient, NativeEvent, NativeQueue};
 use std::collections::VecDeque;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
@@ -18,12 +18,6 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 pub(crate) struct Handle {
     /// Events whose serving a panic interrupted; served first next time.
     pub(crate) pending: Mutex<VecDeque<NativeEvent>>,
-    /// Consumer: messages fetched but not yet returned (read ahead by `poll`,
-    /// or put aside when a serving call was interrupted or a batch stopped
-    /// at an error); returned first.
-    pub(crate) pending_messages: Mutex<VecDeque<NativeMessage>>,
-    /// How many `pending_messages` there are (read without the lock).
-    pub(crate) pending_count: std::sync::atomic::AtomicUsize,
     /// Producer topic handles by name.
     pub(crate) topics: crate::topic_cache::TopicCache,
     /// The queue this client's events are served from.
@@ -41,8 +35,6 @@ impl Handle {
     pub(crate) fn new(client: NativeClient, queue: NativeQueue, state: Arc<CallbackState>) -> Self {
         Handle {
             pending: Default::default(),
-            pending_messages: Default::default(),
-            pending_count: Default::default(),
             topics: Default::default(),
             queue,
             client,
@@ -84,73 +76,6 @@ impl Handle {
         }
         let _release = Release(&self.async_serving);
         Some(f())
-    }
-
-    /// Takes the next message put aside by an earlier call.
-    pub(crate) fn take_pending_message(&self) -> Option<NativeMessage> {
-        use std::sync::atomic::Ordering;
-        if self.pending_count.load(Ordering::Acquire) == 0 {
-            return None;
-        }
-        self.with_pending(|q| q.pop_front())
-    }
-
-    /// [`Self::take_pending_message`], only when no event waits to be served
-    /// first.
-    pub(crate) fn take_pending_message_if_quiet(&self) -> Option<NativeMessage> {
-        if self.state.needs_attention() {
-            return None;
-        }
-        self.take_pending_message()
-    }
-
-    /// Puts messages aside, in order, ahead of any already put aside.
-    pub(crate) fn put_pending_messages(&self, msgs: impl DoubleEndedIterator<Item = NativeMessage>) {
-        self.with_pending(|q| {
-            for m in msgs.rev() {
-                q.push_front(m);
-            }
-        })
-    }
-
-    /// Reads ahead: takes up to `max` messages librdkafka already has
-    /// (without waiting), after any already put aside.
-    pub(crate) fn read_ahead(&self, max: usize) {
-        self.with_pending(|q| self.client.consume_batch(&self.queue, 0, max, q))
-    }
-
-    /// Appends messages read ahead, after any already put aside.
-    pub(crate) fn append_pending_messages(&self, msgs: impl Iterator<Item = NativeMessage>) {
-        self.with_pending(|q| q.extend(msgs))
-    }
-
-    /// Drops the messages put aside that `stale` selects (by topic and
-    /// partition), e.g. after a seek or a revoke.
-    pub(crate) fn drop_pending_messages(&self, mut stale: impl FnMut(&[u8], i32) -> bool) {
-        self.with_pending(|q| {
-            q.retain(|m| {
-                let v = m.view();
-                !stale(v.topic_bytes(), v.partition())
-            })
-        })
-    }
-
-    /// The offset of the first message put aside for this partition: the
-    /// first one the application has not seen.
-    pub(crate) fn first_pending_offset(&self, topic: &[u8], partition: i32) -> Option<i64> {
-        let q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
-        q.iter()
-            .map(|m| m.view())
-            .find(|v| v.err() == crate::ErrorCode::NO_ERROR && v.partition() == partition && v.topic_bytes() == topic)
-            .map(|v| v.offset())
-    }
-
-    /// Changes the messages put aside, keeping their lock-free count in step.
-    fn with_pending<R>(&self, f: impl FnOnce(&mut VecDeque<NativeMessage>) -> R) -> R {
-        let mut q = self.pending_messages.lock().unwrap_or_else(|e| e.into_inner());
-        let r = f(&mut q);
-        self.pending_count.store(q.len(), std::sync::atomic::Ordering::Release);
-        r
     }
 
     /// Keeps a half-served event for the next serving call. (With nested

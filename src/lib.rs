@@ -101,7 +101,8 @@ mod topic_partition;
 pub use admin::{AdminClient, AdminFuture, AdminOptions};
 pub use config::{is_sensitive, sensitive_properties, Config, LogRecord, OAuthToken, ThrottleEvent};
 pub use consumer::{
-    Commit, CommitFuture, Consumer, MessageStream, RebalanceCallbacks, RebalanceProtocol, MAX_CONSUME_BATCH,
+    Commit, CommitFuture, Consumer, ConsumerDiagnostics, MessageStream, RebalanceCallbacks, RebalanceProtocol,
+    MAX_CONSUME_BATCH,
 };
 pub use error::{ErrorCode, KafkaError, Result};
 pub use group_metadata::ConsumerGroupMetadata;

@@ -10,7 +10,9 @@ use crate::native::{NativeMessage, NativeQueue};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
 
+mod read_ahead;
 mod stream;
+use read_ahead::ReadAhead;
 use std::fmt;
 use std::panic::resume_unwind;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -24,6 +26,22 @@ const DROP_CLOSE_LIMIT: Duration = Duration::from_secs(10);
 /// How many messages `poll` (and a stream) takes from librdkafka at once,
 /// beyond the one it returns: one C call serves many polls.
 const READ_AHEAD: usize = 128;
+
+/// The longest a serving call waits inside librdkafka at once; longer
+/// waits (and `Timeout::Never`) are made of such slices, so that a `close`
+/// from another thread ends them.
+const WAIT_SLICE_MS: i32 = 200;
+
+fn wait_slice(ms: i32) -> i32 {
+    if ms < 0 {
+        WAIT_SLICE_MS
+    } else {
+        ms.min(WAIT_SLICE_MS)
+    }
+}
+
+/// How long [`Consumer::seek`] waits for librdkafka to carry out a seek.
+const SEEK_WAIT: Duration = Duration::from_secs(60);
 
 /// The most messages one `consume` call may ask for (as in the Python client).
 pub const MAX_CONSUME_BATCH: usize = 1_000_000;
@@ -81,6 +99,28 @@ impl fmt::Debug for RebalanceCallbacks {
             .field("on_lost", &self.on_lost.is_some())
             .finish()
     }
+}
+
+/// A snapshot of a consumer's internal state, from
+/// [`Consumer::diagnostics`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConsumerDiagnostics {
+    /// Messages taken from librdkafka ahead of `poll`, ready to be returned
+    /// by the next calls.
+    pub buffered: usize,
+    /// Messages read ahead for partitions paused since: returned after
+    /// `resume`.
+    pub held_for_paused: usize,
+    /// Whether rebalance, commit, error, statistics or log events wait for
+    /// the next serving call.
+    pub events_waiting: bool,
+    /// Events and messages waiting in librdkafka's consumer queue.
+    pub queued_in_librdkafka: usize,
+    /// How many times a `poll` served from the buffer told librdkafka that
+    /// the application polled (so that `max.poll.interval.ms` counts
+    /// application polls, not C calls).
+    pub app_polls_signalled: u64,
 }
 
 /// The group rebalance protocol in use.
@@ -182,6 +222,13 @@ pub struct Consumer {
     /// The queue a started close is served from (kept across a close that
     /// a panicking callback interrupted).
     close_queue: Mutex<Option<NativeQueue>>,
+    /// Set when a close starts: serving calls then return the "closed"
+    /// error (see [`Consumer::check_closing`]).
+    closing: AtomicBool,
+    /// Messages fetched but not yet returned (read ahead by `poll`, or put
+    /// aside when a serving call was interrupted or a batch stopped at an
+    /// error); returned first. Emptied before the client is destroyed.
+    read_ahead: ReadAhead,
 }
 
 impl fmt::Debug for Consumer {
@@ -238,6 +285,8 @@ impl Consumer {
             assign_calls: AtomicUsize::new(0),
             auto_offset_store,
             close_queue: Mutex::new(None),
+            closing: AtomicBool::new(false),
+            read_ahead: ReadAhead::default(),
         })
     }
 
@@ -303,7 +352,8 @@ impl Consumer {
         check_each_partition("assign", partitions)?;
         let h = self.core.get()?;
         self.note_assign_call();
-        h.drop_pending_messages(|_, _| true);
+        self.read_ahead.clear();
+        self.read_ahead.forget_handed(None);
         h.client.assign(Some(partitions))
     }
 
@@ -313,7 +363,8 @@ impl Consumer {
     pub fn unassign(&self) -> Result<()> {
         let h = self.core.get()?;
         self.note_assign_call();
-        h.drop_pending_messages(|_, _| true);
+        self.read_ahead.clear();
+        self.read_ahead.forget_handed(None);
         h.client.assign(None)
     }
 
@@ -338,7 +389,8 @@ impl Consumer {
         check_each_partition("incremental_unassign", partitions)?;
         let h = self.core.get()?;
         self.note_assign_call();
-        h.drop_pending_messages(|t, p| in_list(partitions, t, p));
+        self.read_ahead.drop_partitions(partitions);
+        self.read_ahead.forget_handed(Some(partitions));
         h.client.incremental(false, partitions)
     }
 
@@ -386,37 +438,46 @@ impl Consumer {
     }
 
     fn poll_inner(&self, h: &Arc<Handle>, timeout: Timeout) -> std::result::Result<Option<Message>, Interrupt> {
+        let ms = timeout.as_millis_i32();
         // Fast path: nothing recorded to serve first.
         if !h.state.needs_attention() {
-            if let Some(m) = h.take_pending_message() {
+            if let Some(m) = self.next_buffered(h) {
                 return self.hand_out(h, m).map(Some);
             }
-            let first = h.client.consumer_poll(timeout.as_millis_i32());
+        }
+        if !h.state.needs_attention() {
+            let first = h.client.consumer_poll(wait_slice(ms));
+            self.read_ahead.note_c_poll();
             if !h.state.needs_attention() {
-                return match first {
-                    // Timed out (or woken to stop): nothing to return.
-                    None => Ok(None),
+                match first {
                     Some(m) => {
                         self.read_ahead(h);
-                        self.hand_out(h, m).map(Some)
+                        return self.hand_out(h, m).map(Some);
                     }
-                };
+                    // Timed out: nothing to return.
+                    None if (0..=WAIT_SLICE_MS).contains(&ms) => return Ok(None),
+                    // A longer wait goes on below, in slices.
+                    None => {}
+                }
+            } else {
+                // The call recorded events: serve them before the message.
+                self.read_ahead.put_front(first.into_iter());
             }
-            // The call recorded events: serve them before the message.
-            h.put_pending_messages(first.into_iter());
         }
         // Slow path. (Its deadline starts now: a poll that served a
         // rebalance may wait up to its timeout once more.)
         let deadline = Deadline::new(timeout);
         loop {
+            self.check_closing()?;
             self.serve_deferred(h)?;
             h.state.check_panic()?;
-            if let Some(m) = h.take_pending_message() {
+            if let Some(m) = self.next_buffered(h) {
                 return self.hand_out(h, m).map(Some);
             }
-            let m = h.client.consumer_poll(deadline.remaining_ms());
+            let m = h.client.consumer_poll(deadline.remaining_ms_capped(WAIT_SLICE_MS));
+            self.read_ahead.note_c_poll();
             if h.state.needs_attention() {
-                h.put_pending_messages(m.into_iter());
+                self.read_ahead.put_front(m.into_iter());
                 continue;
             }
             match m {
@@ -430,9 +491,63 @@ impl Consumer {
         }
     }
 
+    /// Fails with the "closed" error once a close has started: a serving
+    /// call blocked in librdkafka when `close` is called returns (within
+    /// one wait slice, at once when `close` wakes it) instead of keeping
+    /// the client alive.
+    fn check_closing(&self) -> std::result::Result<(), Interrupt> {
+        if self.closing.load(Ordering::Acquire) {
+            return Err(Interrupt::Error(KafkaError::closed(ClientKind::Consumer.name())));
+        }
+        Ok(())
+    }
+
+    /// Marks the consumer as closing and wakes every serving call blocked
+    /// in librdkafka on its queue (before the close forwards that queue).
+    fn start_closing(&self, h: &Handle) {
+        if !self.closing.swap(true, Ordering::AcqRel) {
+            h.queue.wake();
+        }
+    }
+
     /// Takes what librdkafka already has (without waiting), for the next polls.
     fn read_ahead(&self, h: &Handle) {
-        h.read_ahead(READ_AHEAD);
+        self.read_ahead.fill(&h.client, &h.queue, READ_AHEAD);
+    }
+
+    /// A message from the read-ahead buffer, only when no event waits to be
+    /// served first (the stream's fast path).
+    fn take_if_quiet(&self, h: &Handle) -> Option<NativeMessage> {
+        if h.state.needs_attention() {
+            return None;
+        }
+        self.next_buffered(h)
+    }
+
+    /// The next message read ahead, if librdkafka has nothing to say first.
+    ///
+    /// When a rebalance starts, librdkafka pauses the assigned partitions —
+    /// which makes the messages it still holds for them stale, never
+    /// returned — and queues the rebalance event. So before handing out a
+    /// message read ahead, if librdkafka's queue is not empty, this reads
+    /// on (without waiting): a rebalance (or any event) waiting there is
+    /// recorded, and this returns `None` so the caller serves it first, as
+    /// librdkafka's own consumer would. Messages read ahead were all taken
+    /// before that event (librdkafka stops a batch read at it), so they
+    /// precede it; those of partitions it revokes are dropped by it.
+    fn next_buffered(&self, h: &Handle) -> Option<NativeMessage> {
+        let ready = self.read_ahead.ready_len();
+        if ready == 0 {
+            return None;
+        }
+        if h.queue.len() > 0 {
+            self.read_ahead
+                .fill(&h.client, &h.queue, READ_AHEAD.saturating_sub(ready).max(1));
+            if h.state.needs_attention() {
+                return None;
+            }
+        }
+        self.read_ahead.take(&h.client, &h.queue)
     }
 
     /// Hands a message to the application: an error message becomes `Err`;
@@ -446,6 +561,7 @@ impl Consumer {
             // Fails only for a partition no longer assigned: nothing to store.
             let _ = m.store_offset();
         }
+        self.read_ahead.note_handed_out(&m);
         Ok(Message::new(m, h.clone()))
     }
 
@@ -480,18 +596,20 @@ impl Consumer {
         // messages come).
         let mut taken: Vec<NativeMessage> = Vec::with_capacity(num.min(4096));
         loop {
-            if let Err(i) = self.serve_deferred(h) {
-                h.put_pending_messages(taken.into_iter());
+            if let Err(i) = self.check_closing().and_then(|()| self.serve_deferred(h)) {
+                self.read_ahead.put_front(taken.into_iter());
                 return Err(i);
             }
             // Messages put aside earlier come first.
             while taken.len() < num {
-                let Some(m) = h.take_pending_message() else { break };
+                let Some(m) = self.next_buffered(h) else {
+                    break;
+                };
                 if let Some(e) = m.error() {
                     if taken.is_empty() {
                         return Err(Interrupt::Error(e));
                     }
-                    h.put_pending_messages(std::iter::once(m));
+                    self.read_ahead.put_front(std::iter::once(m));
                     return Ok(self.hand_out_all(h, taken));
                 }
                 taken.push(m);
@@ -501,11 +619,16 @@ impl Consumer {
             }
             // Straight into `taken` (already sized): no vector per call.
             let start = taken.len();
-            h.client
-                .consume_batch(&h.queue, deadline.remaining_ms(), num - start, &mut taken);
+            h.client.consume_batch(
+                &h.queue,
+                deadline.remaining_ms_capped(WAIT_SLICE_MS),
+                num - start,
+                &mut taken,
+            );
+            self.read_ahead.note_c_poll();
             if h.state.needs_attention() {
                 // Serve what the call recorded first; the messages wait.
-                h.append_pending_messages(taken.drain(start..));
+                self.read_ahead.append(taken.drain(start..));
                 continue;
             }
             if let Some(i) = taken[start..].iter().position(|m| m.error().is_some()) {
@@ -514,12 +637,12 @@ impl Consumer {
                 // next time.
                 let mut rest = taken.split_off(start + i);
                 let first = rest.remove(0);
-                h.put_pending_messages(rest.into_iter());
+                self.read_ahead.put_front(rest.into_iter());
                 if taken.is_empty() {
                     let e = first.error().expect("found above");
                     return Err(Interrupt::Error(e));
                 }
-                h.put_pending_messages(std::iter::once(first));
+                self.read_ahead.put_front(std::iter::once(first));
                 return Ok(self.hand_out_all(h, taken));
             }
             if !taken.is_empty() || deadline.expired() || num == 0 {
@@ -548,7 +671,13 @@ impl Consumer {
                 }
             }
         }
-        batch.into_iter().map(|m| Message::new(m, h.clone())).collect()
+        batch
+            .into_iter()
+            .map(|m| {
+                self.read_ahead.note_handed_out(&m);
+                Message::new(m, h.clone())
+            })
+            .collect()
     }
 
     /// Hands recorded events to the user's callbacks.
@@ -582,7 +711,8 @@ impl Consumer {
         let assigning = err == ErrorCode::ASSIGN_PARTITIONS;
         if !assigning {
             // Messages read ahead from partitions going away are not returned.
-            h.drop_pending_messages(|t, p| in_list(&partitions, t, p));
+            self.read_ahead.drop_partitions(&partitions);
+            self.read_ahead.forget_handed(Some(&partitions));
         }
         let callback = if assigning {
             cbs.on_assign
@@ -712,20 +842,25 @@ impl Consumer {
         // librdkafka counts messages read ahead as consumed: report the
         // position of the first one the application has not seen.
         for tp in &mut positions {
-            if let Some(o) = h.first_pending_offset(tp.topic.as_bytes(), tp.partition) {
+            if let Some(o) = self.read_ahead.first_offset(tp.topic.as_bytes(), tp.partition) {
                 tp.offset = o;
             }
         }
         Ok(positions)
     }
 
-    /// Moves a partition's position to `partition.offset` (asynchronously).
-    /// The partition must be assigned, else `_UNKNOWN_PARTITION`.
+    /// Moves a partition's position to `partition.offset`, waiting until
+    /// librdkafka has done it (as the Python client's `seek` does; at most
+    /// 60 s, then `_TIMED_OUT`). The next message of that partition is the
+    /// one at the new position. Errors: `_UNKNOWN_PARTITION` when the
+    /// partition is not assigned, `_STATE` ("Erroneous state") when it is
+    /// assigned but not fetching yet (e.g. paused by a rebalance, or its
+    /// starting offset still being looked up), as the Python client reports.
     ///
-    /// Corresponds to `rd_kafka_seek_partitions` (timeout 0).
+    /// Corresponds to `rd_kafka_seek_partitions`.
     #[doc(alias = "rd_kafka_seek")]
     pub fn seek(&self, partition: &TopicPartition) -> Result<()> {
-        let r = self.seek_partitions(std::slice::from_ref(partition), Timeout::ZERO)?;
+        let r = self.seek_partitions(std::slice::from_ref(partition), SEEK_WAIT)?;
         match r.into_iter().next().and_then(|tp| tp.error) {
             Some(e) => Err(e.context(&format!("Failed to seek to offset {}", partition.offset))),
             None => Ok(()),
@@ -745,8 +880,10 @@ impl Consumer {
         check_partitions("seek", partitions)?;
         let ms = timeout.into().as_millis_i32();
         let h = self.core.get()?;
-        // Messages read ahead from before the seek are stale.
-        h.drop_pending_messages(|t, p| in_list(partitions, t, p));
+        // Messages read ahead from before the seek are stale, and librdkafka
+        // resets the application's position (as for a new assignment).
+        self.read_ahead.drop_partitions(partitions);
+        self.read_ahead.forget_handed(Some(partitions));
         let mut results = h.client.seek_partitions(partitions, ms)?;
         // With no wait, librdkafka marks the seeks it started `_IN_PROGRESS`:
         // that is success.
@@ -764,7 +901,13 @@ impl Consumer {
     #[doc(alias = "rd_kafka_pause_partitions")]
     pub fn pause(&self, partitions: &[TopicPartition]) -> Result<()> {
         check_partitions("pause", partitions)?;
-        first_error(self.core.get()?.client.pause_resume(true, partitions)?)
+        let h = self.core.get()?;
+        let results = h.client.pause_resume(true, partitions)?;
+        // As with librdkafka, nothing of a paused partition is returned once
+        // `pause` returns: what was read ahead waits for `resume`.
+        let paused: Vec<TopicPartition> = results.iter().filter(|tp| tp.error.is_none()).cloned().collect();
+        self.read_ahead.hold(&paused);
+        first_error(results)
     }
 
     /// Resumes fetching paused partitions.
@@ -773,7 +916,12 @@ impl Consumer {
     #[doc(alias = "rd_kafka_resume_partitions")]
     pub fn resume(&self, partitions: &[TopicPartition]) -> Result<()> {
         check_partitions("resume", partitions)?;
-        first_error(self.core.get()?.client.pause_resume(false, partitions)?)
+        let h = self.core.get()?;
+        let results = h.client.pause_resume(false, partitions)?;
+        // librdkafka resumes after what was read ahead: that comes first.
+        let resumed: Vec<TopicPartition> = results.iter().filter(|tp| tp.error.is_none()).cloned().collect();
+        self.read_ahead.release(&resumed);
+        first_error(results)
     }
 
     /// The partition's low and high watermarks, asked of the broker.
@@ -840,6 +988,30 @@ impl Consumer {
         Ok(self.core.get()?.client.member_id().filter(|m| !m.is_empty()))
     }
 
+    /// What the consumer holds that the application has not seen yet, to
+    /// tell "no messages" from "not fetching" when `poll` returns `None`.
+    ///
+    /// When `poll` keeps returning `None`: if [`position`](Self::position)
+    /// of an assigned partition stays [`OFFSET_INVALID`](crate::OFFSET_INVALID)
+    /// while the partition has messages, the partition is not fetching
+    /// (still looking up its starting offset, paused, or waiting for the
+    /// group coordinator); librdkafka's statistics (`statistics.interval.ms`
+    /// with a `stats_cb`) give each partition's `fetch_state` and
+    /// `consumer_lag`. A non-zero [`ConsumerDiagnostics::buffered`] while
+    /// `poll` returns `None` would be a bug in ferrokafka: `poll` always
+    /// hands out buffered messages first (only those of paused partitions
+    /// are held, counted in `held_for_paused`).
+    pub fn diagnostics(&self) -> Result<ConsumerDiagnostics> {
+        let h = self.core.get()?;
+        Ok(ConsumerDiagnostics {
+            buffered: self.read_ahead.ready_len(),
+            held_for_paused: self.read_ahead.held_len(),
+            events_waiting: h.state.needs_attention(),
+            queued_in_librdkafka: h.queue.len(),
+            app_polls_signalled: self.read_ahead.app_polls_sent.load(Ordering::Relaxed),
+        })
+    }
+
     crate::client::common_client_methods!("consumer");
 
     /// Closes the consumer: a final commit (with `enable.auto.commit`),
@@ -868,7 +1040,8 @@ impl Consumer {
             Err(Interrupt::Error(e)) => Err(e),
         };
         drop(self.core.take());
-        // Queues go before the client.
+        // Messages and queues go before the client.
+        self.read_ahead.clear();
         drop(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take());
         drop(h);
         result
@@ -902,6 +1075,7 @@ impl Consumer {
         deadline: Deadline,
         wait_ms: i32,
     ) -> std::result::Result<Option<Result<()>>, Interrupt> {
+        self.start_closing(h);
         let started = self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take();
         let queue = match started {
             Some(q) => q,
@@ -924,7 +1098,7 @@ impl Consumer {
             }
         };
         // Messages fetched but not returned are dropped: the consumer is closing.
-        while h.take_pending_message().is_some() {}
+        self.read_ahead.clear();
         let mut scratch = Vec::new();
         h.client.consume_batch(&queue, wait_ms, 1000, &mut scratch);
         drop(scratch);
@@ -958,12 +1132,6 @@ impl Consumer {
         *self.close_queue.lock().unwrap_or_else(|e| e.into_inner()) = Some(queue);
         Ok(None)
     }
-}
-
-fn in_list(parts: &[TopicPartition], topic: &[u8], partition: i32) -> bool {
-    parts
-        .iter()
-        .any(|tp| tp.partition == partition && tp.topic.as_bytes() == topic)
 }
 
 fn check_partitions(what: &str, parts: &[TopicPartition]) -> Result<()> {
@@ -1009,6 +1177,8 @@ impl Drop for Consumer {
             assign_calls: AtomicUsize::new(0),
             auto_offset_store: self.auto_offset_store,
             close_queue: Mutex::new(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take()),
+            closing: AtomicBool::new(self.closing.load(Ordering::Acquire)),
+            read_ahead: std::mem::take(&mut self.read_ahead),
         }) {
             return;
         }
@@ -1035,7 +1205,9 @@ impl Drop for Consumer {
                 }
             }
         }
-        // Anything still recorded is dropped with the client; queues go first.
+        // Anything still recorded is dropped with the client; messages and
+        // queues go first.
+        self.read_ahead.clear();
         while h.state.next_deferred().is_some() {}
         drop(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take());
         drop(h);

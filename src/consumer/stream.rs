@@ -92,7 +92,7 @@ impl Consumer {
         };
         match start() {
             Ok((h, queue, _)) => CommitFuture {
-                inner: Some((h, queue)),
+                inner: Some((queue, h)),
                 error: None,
                 key: None,
             },
@@ -130,6 +130,7 @@ impl Consumer {
         h.state.queue_wakers.remove(&mut key, false);
         let result = finish(result)?;
         let closing = self.core.take();
+        self.read_ahead.clear();
         drop(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take());
         // Destroying the client joins librdkafka's threads: do it off the
         // executor (it happens here only if nothing else holds the client).
@@ -167,7 +168,7 @@ impl futures_core::Stream for MessageStream<'_> {
                 Err(_) => return Poll::Ready(None),
             },
         };
-        if let Some(m) = h.take_pending_message_if_quiet() {
+        if let Some(m) = this.consumer.take_if_quiet(&h) {
             // Fast path: a message read ahead, nothing else to serve.
             return Poll::Ready(Some(finish(this.consumer.hand_out(&h, m))));
         }
@@ -207,7 +208,10 @@ impl std::fmt::Debug for MessageStream<'_> {
 /// The result of [`Consumer::commit_future`]: the per-partition results,
 /// once the broker has answered.
 pub struct CommitFuture {
-    inner: Option<(Arc<Handle>, NativeQueue)>,
+    /// The reply queue, then the client: tuple fields drop in order, and
+    /// the queue must go first (if this holds the last reference to the
+    /// client, `rd_kafka_destroy` would otherwise wait for the queue forever).
+    inner: Option<(NativeQueue, Arc<Handle>)>,
     error: Option<KafkaError>,
     key: Option<usize>,
 }
@@ -228,7 +232,7 @@ impl Future for CommitFuture {
         if let Some(e) = this.error.take() {
             return Poll::Ready(Err(e));
         }
-        let Some((h, queue)) = this.inner.as_ref() else {
+        let Some((queue, h)) = this.inner.as_ref() else {
             return Poll::Ready(Err(KafkaError::invalid_arg("CommitFuture polled after completion")));
         };
         h.state.queue_wakers.register(&mut this.key, cx.waker());
@@ -238,9 +242,10 @@ impl Future for CommitFuture {
             .or_else(|| h.client.commit_abandoned(queue))
         {
             Some(r) => {
-                let (h, queue) = this.inner.take().expect("checked above");
+                let (queue, h) = this.inner.take().expect("checked above");
                 h.state.queue_wakers.remove(&mut this.key, false);
                 drop(queue);
+                drop(h);
                 Poll::Ready(r)
             }
             None => Poll::Pending,
@@ -250,9 +255,10 @@ impl Future for CommitFuture {
 
 impl Drop for CommitFuture {
     fn drop(&mut self) {
-        if let Some((h, _queue)) = &self.inner {
+        if let Some((_queue, h)) = &self.inner {
             h.state.queue_wakers.remove(&mut self.key, h.queue.len() > 0);
         }
+        // Fields drop next: the queue before the client (see `inner`).
     }
 }
 

@@ -181,6 +181,17 @@ impl NativeClient {
         });
     }
 
+    /// Tells librdkafka that the application polled, without taking or
+    /// serving anything: `rd_kafka_consume_batch_queue` with room for no
+    /// message marks the poll (resetting `max.poll.interval.ms`) and returns.
+    pub(crate) fn note_app_poll(&self, queue: &NativeQueue) {
+        let mut none: [*mut sys::rd_kafka_message_t; 1] = [std::ptr::null_mut()];
+        // SAFETY: valid queue; size 0, so librdkafka writes nothing.
+        unsafe {
+            sys::rd_kafka_consume_batch_queue(queue.as_ptr(), 0, none.as_mut_ptr(), 0);
+        }
+    }
+
     /// Corresponds to `rd_kafka_subscribe`.
     pub(crate) fn subscribe(&self, topics: &[&str]) -> Result<(), KafkaError> {
         let parts: Vec<TopicPartition> = topics.iter().map(|t| TopicPartition::new(*t, -1)).collect();

@@ -23,6 +23,9 @@ use std::time::Duration;
 /// How long `Drop` serves the purge reports of undelivered messages.
 const DROP_DRAIN_LIMIT: Duration = Duration::from_secs(5);
 
+/// The longest `poll` waits inside librdkafka at once (see `Producer::poll`).
+const WAIT_SLICE_MS: i32 = 200;
+
 /// A Kafka producer: the Python client's `Producer`.
 ///
 /// `produce` queues a message and returns at once; librdkafka batches,
@@ -148,7 +151,24 @@ impl Producer {
     #[doc(alias = "rd_kafka_poll")]
     pub fn poll(&self, timeout: impl Into<Timeout>) -> Result<usize> {
         let h = self.core.arc()?;
-        finish(serve(&h, timeout.into().as_millis_i32()))
+        let timeout = timeout.into();
+        let ms = timeout.as_millis_i32();
+        if (0..=WAIT_SLICE_MS).contains(&ms) {
+            return finish(serve(&h, ms));
+        }
+        // A long wait is made of slices, so that a `close` on another
+        // thread ends it (with the "closed" error) instead of leaving this
+        // call to hold the client alive.
+        let deadline = Deadline::new(timeout);
+        loop {
+            let n = finish(serve(&h, deadline.remaining_ms_capped(WAIT_SLICE_MS)))?;
+            if n > 0 || deadline.expired() {
+                return Ok(n);
+            }
+            if self.core.is_closed() {
+                return Err(KafkaError::closed(ClientKind::Producer.name()));
+            }
+        }
     }
 
     /// Waits until every queued message has been delivered (or failed) and
@@ -387,6 +407,8 @@ impl Producer {
             ));
         }
         drop(self.core.take());
+        // Wake a `poll` blocked on another thread: it sees the close.
+        h.queue.wake();
         drop(h);
         match (fatal, result) {
             (Some(f), _) => Err(f),

@@ -1,6 +1,9 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod reference;
+pub mod sides;
+
 use ferrokafka::{Config, MockCluster};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -1,0 +1,257 @@
+//! The consumer's read-ahead: messages taken from librdkafka before the
+//! application asked for them, so that one C call serves many `poll`s.
+//!
+//! librdkafka counts a message as consumed when it leaves its queue, so
+//! everything librdkafka would have decided from "what the application has
+//! seen" must be corrected here, or the read-ahead becomes visible:
+//!
+//! - **pause**: librdkafka returns nothing of a partition once
+//!   `pause` returns. Buffered messages of a paused partition are *held*
+//!   (not lost, not reordered) and come back first on `resume`; librdkafka
+//!   itself resumes after them (its position is past them).
+//! - **position**: the first buffered (or held) offset of a partition is
+//!   the application's position.
+//! - **seek / assign / revoke**: buffered messages of those partitions are
+//!   stale and dropped (librdkafka refetches from the new position).
+//! - **max.poll.interval.ms**: librdkafka resets that interval on every
+//!   consumer poll. A `poll` served from the buffer makes no C call, so it
+//!   tells librdkafka the application polled ([`ReadAhead::take`]); without
+//!   this, a slow application that polls for every message would be thrown
+//!   out of its group (issue 16).
+//! - **offset store**: the automatic offset store is emulated at hand-out
+//!   time (see `Consumer::new`).
+
+use crate::native::{NativeClient, NativeMessage, NativeQueue};
+use crate::TopicPartition;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// How long a run of polls served from the buffer may go without telling
+/// librdkafka that the application polled. Far below any useful
+/// `max.poll.interval.ms` (librdkafka checks it every 500 ms).
+const APP_POLL_EVERY_NS: u64 = 20_000_000;
+
+#[derive(Default)]
+struct Buffers {
+    /// Ready to hand out, in the order librdkafka returned them.
+    ready: VecDeque<NativeMessage>,
+    /// Messages of paused partitions, in order, until `resume`.
+    held: Vec<NativeMessage>,
+}
+
+/// See the module documentation.
+pub(crate) struct ReadAhead {
+    buffers: Mutex<Buffers>,
+    /// `ready.len()`, read without the lock on the fast path.
+    ready_count: AtomicUsize,
+    /// When librdkafka last saw the application poll (ns since `epoch`).
+    last_app_poll: AtomicU64,
+    epoch: Instant,
+    /// Counters for [`crate::ConsumerDiagnostics`].
+    pub(crate) app_polls_sent: AtomicU64,
+    /// Partitions of which the application has been handed a message since
+    /// they were assigned: only their position is a real offset (before
+    /// that, librdkafka reports `OFFSET_INVALID`, whatever was read ahead).
+    handed: Mutex<Vec<(Vec<u8>, i32)>>,
+    /// The last partition noted in `handed` (a cheap key), to skip the lock.
+    last_handed: AtomicU64,
+}
+
+impl Default for ReadAhead {
+    fn default() -> Self {
+        ReadAhead {
+            buffers: Mutex::default(),
+            ready_count: AtomicUsize::new(0),
+            last_app_poll: AtomicU64::new(0),
+            epoch: Instant::now(),
+            app_polls_sent: AtomicU64::new(0),
+            handed: Mutex::default(),
+            last_handed: AtomicU64::new(0),
+        }
+    }
+}
+
+fn matches(m: &NativeMessage, topic: &[u8], partition: i32) -> bool {
+    let v = m.view();
+    v.partition() == partition && v.topic_bytes() == topic
+}
+
+fn in_list(parts: &[TopicPartition], m: &NativeMessage) -> bool {
+    parts.iter().any(|tp| matches(m, tp.topic.as_bytes(), tp.partition))
+}
+
+impl ReadAhead {
+    fn with<R>(&self, f: impl FnOnce(&mut Buffers) -> R) -> R {
+        let mut b = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
+        let r = f(&mut b);
+        self.ready_count.store(b.ready.len(), Ordering::Release);
+        r
+    }
+
+    fn now_ns(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64
+    }
+
+    /// Records that a C consume call was just made (librdkafka saw a poll).
+    pub(crate) fn note_c_poll(&self) {
+        self.last_app_poll.store(self.now_ns(), Ordering::Relaxed);
+    }
+
+    /// How many messages are ready.
+    pub(crate) fn ready_len(&self) -> usize {
+        self.ready_count.load(Ordering::Acquire)
+    }
+
+    /// How many messages are held for paused partitions.
+    pub(crate) fn held_len(&self) -> usize {
+        self.buffers.lock().unwrap_or_else(|e| e.into_inner()).held.len()
+    }
+
+    /// Takes the next ready message, telling librdkafka that the
+    /// application polled if it has not heard so for a while.
+    pub(crate) fn take(&self, client: &NativeClient, queue: &NativeQueue) -> Option<NativeMessage> {
+        if self.ready_count.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let m = self.with(|b| b.ready.pop_front())?;
+        let now = self.now_ns();
+        if now.saturating_sub(self.last_app_poll.load(Ordering::Relaxed)) >= APP_POLL_EVERY_NS {
+            self.last_app_poll.store(now, Ordering::Relaxed);
+            self.app_polls_sent.fetch_add(1, Ordering::Relaxed);
+            client.note_app_poll(queue);
+        }
+        Some(m)
+    }
+
+    /// Puts messages back, in order, ahead of any already ready.
+    pub(crate) fn put_front(&self, msgs: impl DoubleEndedIterator<Item = NativeMessage>) {
+        self.with(|b| {
+            for m in msgs.rev() {
+                b.ready.push_front(m);
+            }
+        })
+    }
+
+    /// Appends messages, after any already ready.
+    pub(crate) fn append(&self, msgs: impl Iterator<Item = NativeMessage>) {
+        self.with(|b| b.ready.extend(msgs))
+    }
+
+    /// Reads ahead: up to `max` messages librdkafka already has (no wait).
+    pub(crate) fn fill(&self, client: &NativeClient, queue: &NativeQueue, max: usize) {
+        self.with(|b| client.consume_batch(queue, 0, max, &mut b.ready));
+        self.note_c_poll();
+    }
+
+    /// Drops the buffered and held messages of these partitions (after a
+    /// seek, an unassign or a revoke).
+    pub(crate) fn drop_partitions(&self, parts: &[TopicPartition]) {
+        let stale = self.with(|b| {
+            let mut stale = Vec::new();
+            let mut keep = VecDeque::with_capacity(b.ready.len());
+            for m in b.ready.drain(..) {
+                if in_list(parts, &m) {
+                    stale.push(m)
+                } else {
+                    keep.push_back(m)
+                }
+            }
+            b.ready = keep;
+            let (gone, held): (Vec<_>, Vec<_>) = b.held.drain(..).partition(|m| in_list(parts, m));
+            b.held = held;
+            stale.extend(gone);
+            stale
+        });
+        // Destroyed outside the lock.
+        drop(stale);
+    }
+
+    /// Drops every buffered and held message.
+    pub(crate) fn clear(&self) {
+        let (ready, held) = self.with(|b| (std::mem::take(&mut b.ready), std::mem::take(&mut b.held)));
+        drop(ready);
+        drop(held);
+    }
+
+    /// `pause` returned: hold back the buffered messages of these partitions.
+    pub(crate) fn hold(&self, parts: &[TopicPartition]) {
+        self.with(|b| {
+            let mut keep = VecDeque::with_capacity(b.ready.len());
+            for m in b.ready.drain(..) {
+                if in_list(parts, &m) {
+                    b.held.push(m)
+                } else {
+                    keep.push_back(m)
+                }
+            }
+            b.ready = keep;
+        })
+    }
+
+    /// `resume` returned: the held messages of these partitions come first.
+    pub(crate) fn release(&self, parts: &[TopicPartition]) {
+        self.with(|b| {
+            let (back, held): (Vec<_>, Vec<_>) = b.held.drain(..).partition(|m| in_list(parts, m));
+            b.held = held;
+            for m in back.into_iter().rev() {
+                b.ready.push_front(m);
+            }
+        })
+    }
+
+    /// Notes that a message of this partition was handed to the application.
+    pub(crate) fn note_handed_out(&self, m: &NativeMessage) {
+        let v = m.view();
+        let topic = v.topic_bytes();
+        // An exact key: user-space addresses fit in 47 bits; partitions
+        // past 16 bits always take the lock.
+        let key = match u16::try_from(v.partition()) {
+            Ok(p) => Some((1 << 63) | (topic.as_ptr() as u64) << 16 | u64::from(p)),
+            Err(_) => None,
+        };
+        if key.is_some_and(|k| self.last_handed.load(Ordering::Relaxed) == k) {
+            return;
+        }
+        let mut seen = self.handed.lock().unwrap_or_else(|e| e.into_inner());
+        if !seen.iter().any(|(t, p)| *p == v.partition() && t == topic) {
+            seen.push((topic.to_vec(), v.partition()));
+        }
+        self.last_handed.store(key.unwrap_or(0), Ordering::Relaxed);
+    }
+
+    /// Forgets which partitions were handed out: all of them (`None`, a new
+    /// assignment) or these (unassigned).
+    pub(crate) fn forget_handed(&self, parts: Option<&[TopicPartition]>) {
+        let mut seen = self.handed.lock().unwrap_or_else(|e| e.into_inner());
+        match parts {
+            None => seen.clear(),
+            Some(parts) => seen.retain(|(t, p)| !parts.iter().any(|tp| tp.partition == *p && tp.topic.as_bytes() == t)),
+        }
+        self.last_handed.store(0, Ordering::Relaxed);
+    }
+
+    /// The application's position in this partition when messages of it
+    /// are buffered or held (`None` otherwise: librdkafka's own position is
+    /// then right). librdkafka's position is past what was read ahead; the
+    /// application's is the first offset it has not seen — or
+    /// `OFFSET_INVALID` if it has seen none since the partition was
+    /// assigned or seeked (librdkafka resets it then).
+    pub(crate) fn first_offset(&self, topic: &[u8], partition: i32) -> Option<i64> {
+        let first = {
+            let b = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
+            b.held
+                .iter()
+                .chain(b.ready.iter())
+                .find(|m| m.view().err() == crate::ErrorCode::NO_ERROR && matches(m, topic, partition))
+                .map(|m| m.view().offset())
+        }?;
+        let seen = self.handed.lock().unwrap_or_else(|e| e.into_inner());
+        Some(if seen.iter().any(|(t, p)| *p == partition && t == topic) {
+            first
+        } else {
+            crate::OFFSET_INVALID
+        })
+    }
+}

@@ -1,0 +1,561 @@
+//! Differential consumer semantics: each scenario is one script, run
+//! through ferrokafka's `Consumer` and through librdkafka's own consumer
+//! API (`rdkafka-sys`, no read-ahead: tests/common/reference.rs), each on a
+//! fresh mock cluster holding the same data. What the application observes
+//! — messages handed out per partition, positions, committed offsets,
+//! errors, redeliveries — must be the same; anything ferrokafka adds on the
+//! hot path (the read-ahead) must be invisible here.
+//!
+//! Where the two can differ for reasons of timing alone (how messages of
+//! different partitions interleave), a scenario records what is
+//! timing-independent: per-partition sequences, and invariants such as
+//! "committed == position".
+
+mod common;
+
+use common::reference::Polled;
+use common::sides::{make, Side, OK};
+use common::unique_topic;
+use ferrokafka::{Config, Consumer, MockCluster, Producer, Record, TopicPartition};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+/// `_MAX_POLL_EXCEEDED`.
+const MAX_POLL_EXCEEDED: i32 = -147;
+/// `_PARTITION_EOF`.
+const PARTITION_EOF: i32 = -191;
+
+/// A mock cluster with `topic`: `partitions` × `per_partition` messages.
+fn cluster(topic: &str, partitions: i32, per_partition: usize) -> MockCluster {
+    let c = MockCluster::new(1).expect("mock");
+    c.create_topic(topic, partitions, 1).unwrap();
+    c.set_group_initial_rebalance_delay(Duration::from_millis(100));
+    let p = Producer::new(&Config::from([
+        ("bootstrap.servers", c.bootstrap_servers()),
+        ("linger.ms", "5"),
+    ]))
+    .unwrap();
+    for part in 0..partitions {
+        for i in 0..per_partition {
+            let v = format!("{part}-{i}");
+            p.produce(Record::new(topic).partition(part).value(&v)).unwrap();
+        }
+    }
+    assert_eq!(p.flush(Duration::from_secs(30)).unwrap(), 0);
+    p.close(Duration::from_secs(10)).unwrap();
+    c
+}
+
+/// What the application saw, as text (so a difference prints readably).
+#[derive(Default)]
+struct Obs {
+    lines: Vec<String>,
+}
+
+impl Obs {
+    fn note(&mut self, what: impl Into<String>) {
+        self.lines.push(what.into())
+    }
+}
+
+/// Offsets as compact ranges: `0-19,25,30-31`.
+fn ranges(offsets: &[i64]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < offsets.len() {
+        let start = offsets[i];
+        let mut j = i;
+        while j + 1 < offsets.len() && offsets[j + 1] == offsets[j] + 1 {
+            j += 1;
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if j == i {
+            let _ = write!(out, "{start}");
+        } else {
+            let _ = write!(out, "{start}-{}", offsets[j]);
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Messages collected in one phase, per partition, in order.
+#[derive(Default)]
+struct Phase {
+    by_partition: BTreeMap<i32, Vec<i64>>,
+    errors: Vec<(i32, i32)>,
+}
+
+impl Phase {
+    fn count(&self, p: i32) -> usize {
+        self.by_partition.get(&p).map_or(0, Vec::len)
+    }
+    fn total(&self) -> usize {
+        self.by_partition.values().map(Vec::len).sum()
+    }
+    fn describe(&self) -> String {
+        let mut s = String::new();
+        for (p, offs) in &self.by_partition {
+            let _ = write!(s, "p{p}:[{}] ", ranges(offs));
+        }
+        for (code, p) in &self.errors {
+            let _ = write!(s, "err{code}@p{p} ");
+        }
+        s
+    }
+}
+
+/// Polls until `done` holds or `limit` passes.
+fn collect(side: &dyn Side, limit: Duration, mut done: impl FnMut(&Phase) -> bool) -> Phase {
+    let mut ph = Phase::default();
+    let end = Instant::now() + limit;
+    while !done(&ph) && Instant::now() < end {
+        match side.poll(100) {
+            Some(Polled::Message { partition, offset, .. }) => {
+                ph.by_partition.entry(partition).or_default().push(offset)
+            }
+            Some(Polled::Error { code, partition }) => ph.errors.push((code, partition)),
+            None => {}
+        }
+    }
+    ph
+}
+
+/// Runs `scenario` through both consumers and compares what each observed.
+fn differential(
+    name: &str,
+    scenario: impl Fn(&dyn Side, &mut Obs, &str, &MockCluster),
+    setup: impl Fn(&str) -> MockCluster,
+) {
+    differential_with(name, &[], scenario, setup)
+}
+
+fn differential_with(
+    name: &str,
+    extra: &[(&str, &str)],
+    scenario: impl Fn(&dyn Side, &mut Obs, &str, &MockCluster),
+    setup: impl Fn(&str) -> MockCluster,
+) {
+    let mut seen = Vec::new();
+    // The same topic name on each side's own cluster.
+    let topic = unique_topic(name);
+    for reference in [true, false] {
+        let topic = topic.clone();
+        let cluster = setup(&topic);
+        let mut obs = Obs::default();
+        let group = format!("g-{topic}");
+        let mut props = vec![
+            ("bootstrap.servers", cluster.bootstrap_servers()),
+            ("group.id", group.as_str()),
+            ("auto.offset.reset", "earliest"),
+            ("enable.auto.commit", "false"),
+        ];
+        props.extend_from_slice(extra);
+        let side = make(reference, &props);
+        scenario(&*side, &mut obs, &topic, &cluster);
+        side.close();
+        seen.push(obs.lines);
+    }
+    let (reference, ferro) = (&seen[0], &seen[1]);
+    for (i, (r, f)) in reference.iter().zip(ferro.iter()).enumerate() {
+        assert_eq!(f, r, "{name}: step {i} differs from librdkafka's own consumer\nlibrdkafka: {reference:#?}\nferrokafka: {ferro:#?}");
+    }
+    assert_eq!(reference.len(), ferro.len(), "{name}: {reference:#?} vs {ferro:#?}");
+    eprintln!("{name}: identical in {} observations", reference.len());
+}
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+#[test]
+fn pause_resume_mid_buffer() {
+    // Paused with messages of the partition already fetched (and, in
+    // ferrokafka, read ahead): nothing of it until resume, then exactly
+    // from the position, nothing lost or repeated.
+    differential(
+        "pause",
+        |s, obs, t, _| {
+            s.assign(&[(t, 0, 0), (t, 1, 0)]);
+            let before = collect(s, LIMIT, |ph| ph.count(0) >= 20);
+            let before_p0 = before.by_partition.get(&0).cloned().unwrap_or_default();
+            obs.note(format!("p0 before pause: [{}]", ranges(&before_p0)));
+            s.pause(&[(t, 0)], true);
+            obs.note(format!("position p0 at pause: {:?}", s.position(&[(t, 0)])));
+            // While paused: p1 goes on, p0 gives nothing.
+            let paused = collect(s, LIMIT, |ph| ph.count(0) > 0 || ph.total() + before.count(1) >= 300);
+            obs.note(format!("p0 while paused: {}", paused.count(0)));
+            obs.note(format!("position p0 while paused: {:?}", s.position(&[(t, 0)])));
+            s.pause(&[(t, 0)], false);
+            let after = collect(s, LIMIT, |ph| ph.count(0) + before_p0.len() >= 300);
+            let mut all_p0 = before_p0.clone();
+            all_p0.extend(after.by_partition.get(&0).cloned().unwrap_or_default());
+            obs.note(format!("p0 after resume: [{}]", ranges(&all_p0[before_p0.len()..])));
+            obs.note(format!("p0 whole: [{}]", ranges(&all_p0)));
+            obs.note(format!("positions at end: {:?}", s.position(&[(t, 0), (t, 1)])));
+        },
+        |t| cluster(t, 2, 300),
+    );
+}
+
+#[test]
+fn pause_resume_in_every_order() {
+    // Pause and resume each of three partitions at several points of the
+    // stream (before anything is fetched, mid-buffer, at the end), in
+    // every order: the per-partition sequences and the positions at each
+    // step are librdkafka's.
+    let orders: [[i32; 3]; 6] = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    for (k, order) in orders.iter().enumerate() {
+        let order = *order;
+        differential(
+            &format!("pause-order-{k}"),
+            move |s, obs, t, _| {
+                s.assign(&[(t, 0, 0), (t, 1, 0), (t, 2, 0)]);
+                let mut seen: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
+                for (step, p) in order.iter().enumerate() {
+                    let target = 10 * (step + 1);
+                    let ph = collect(s, LIMIT, |ph| seen.get(p).map_or(0, Vec::len) + ph.count(*p) >= target);
+                    for (q, offs) in ph.by_partition {
+                        seen.entry(q).or_default().extend(offs);
+                    }
+                    s.pause(&[(t, *p)], true);
+                    obs.note(format!("step {step}: paused p{p} at {:?}", s.position(&[(t, *p)])));
+                }
+                let quiet = collect(s, Duration::from_millis(500), |_| false);
+                obs.note(format!("all paused, handed out: {}", quiet.total()));
+                for p in order.iter().rev() {
+                    s.pause(&[(t, *p)], false);
+                }
+                let ph = collect(s, LIMIT, |ph| {
+                    (0..3).all(|q| seen.get(&q).map_or(0, Vec::len) + ph.count(q) >= 100)
+                });
+                for (q, offs) in ph.by_partition {
+                    seen.entry(q).or_default().extend(offs);
+                }
+                for (q, offs) in &seen {
+                    obs.note(format!("p{q}: [{}]", ranges(offs)));
+                }
+            },
+            |t| cluster(t, 3, 100),
+        );
+    }
+}
+
+#[test]
+fn seek_back_and_forward() {
+    differential(
+        "seek",
+        |s, obs, t, _| {
+            s.assign(&[(t, 0, 0)]);
+            let first = collect(s, LIMIT, |ph| ph.count(0) >= 50);
+            obs.note(format!("first: {}", first.describe()));
+            obs.note(format!("seek back to 10: {}", s.seek(t, 0, 10)));
+            let back = collect(s, LIMIT, |ph| ph.count(0) >= 5);
+            obs.note(format!("after seek back: {}", back.describe()));
+            obs.note(format!("seek forward to 150: {}", s.seek(t, 0, 150)));
+            let fwd = collect(s, LIMIT, |ph| ph.count(0) >= 5);
+            obs.note(format!("after seek forward: {}", fwd.describe()));
+            obs.note(format!("position: {:?}", s.position(&[(t, 0)])));
+            obs.note(format!("seek unassigned partition: {}", s.seek(t, 1, 0)));
+        },
+        |t| cluster(t, 2, 200),
+    );
+}
+
+#[test]
+fn incremental_assign_and_unassign() {
+    differential(
+        "incremental",
+        |s, obs, t, _| {
+            s.incremental(true, &[(t, 0, 0)]);
+            let a = collect(s, LIMIT, |ph| ph.count(0) >= 30);
+            obs.note(format!("p0 only: {}", a.describe()));
+            s.incremental(true, &[(t, 1, 10)]);
+            let mut p0 = a.by_partition.get(&0).cloned().unwrap_or_default();
+            let b = collect(s, LIMIT, |ph| ph.count(1) >= 20);
+            p0.extend(b.by_partition.get(&0).cloned().unwrap_or_default());
+            let p1 = b.by_partition.get(&1).cloned().unwrap_or_default();
+            obs.note(format!("p1 from 10: [{}]", ranges(&p1)));
+            s.incremental(false, &[(t, 0, -1001)]);
+            obs.note(format!("assignment: {:?}", s.assignment()));
+            let c = collect(s, LIMIT, |ph| ph.count(1) + p1.len() >= 90);
+            obs.note(format!("p0 after unassign: {}", c.count(0)));
+            let mut all_p1 = p1.clone();
+            all_p1.extend(c.by_partition.get(&1).cloned().unwrap_or_default());
+            obs.note(format!("p1 whole: [{}]", ranges(&all_p1)));
+            // p0 was handed out in order with no gap up to where it stopped.
+            let contiguous = p0.iter().enumerate().all(|(i, o)| *o == i as i64);
+            obs.note(format!("p0 contiguous from 0: {contiguous}"));
+            s.unassign();
+            obs.note(format!("assignment after unassign: {:?}", s.assignment()));
+            let d = collect(s, Duration::from_millis(300), |_| false);
+            obs.note(format!("after unassign: {}", d.total()));
+        },
+        |t| cluster(t, 2, 100),
+    );
+}
+
+#[test]
+fn assign_replaces_and_drops_what_was_read_ahead() {
+    differential(
+        "reassign",
+        |s, obs, t, _| {
+            s.assign(&[(t, 0, 0), (t, 1, 0)]);
+            let a = collect(s, LIMIT, |ph| ph.total() >= 10);
+            obs.note(format!("handed out: {}", a.total()));
+            s.assign(&[(t, 1, 50)]);
+            let b = collect(s, LIMIT, |ph| ph.count(1) >= 10);
+            obs.note(format!(
+                "after assign p1@50: p0={} p1=[{}]",
+                b.count(0),
+                ranges(&b.by_partition[&1])
+            ));
+        },
+        |t| cluster(t, 2, 100),
+    );
+}
+
+#[test]
+fn commit_stored_positions() {
+    differential(
+        "commit",
+        |s, obs, t, _| {
+            s.assign(&[(t, 0, 0), (t, 1, 0)]);
+            let a = collect(s, LIMIT, |ph| ph.total() >= 50);
+            obs.note(format!("handed out: {}", a.total()));
+            obs.note(format!("commit: {}", s.commit_sync()));
+            let pos = s.position(&[(t, 0), (t, 1)]);
+            let com = s.committed(&[(t, 0), (t, 1)]);
+            obs.note(format!("committed == position: {}", pos == com));
+            obs.note(format!(
+                "position sum: {}",
+                pos.iter().filter(|o| **o >= 0).sum::<i64>()
+            ));
+            // Each committed position is the next offset after what was
+            // handed out for that partition.
+            let expect: Vec<i64> = (0..2)
+                .map(|p| a.by_partition.get(&p).and_then(|v| v.last()).map_or(-1001, |o| o + 1))
+                .collect();
+            obs.note(format!("committed == last handed out + 1: {}", com == expect));
+        },
+        |t| cluster(t, 2, 100),
+    );
+}
+
+#[test]
+fn end_of_partition() {
+    differential_with(
+        "eof",
+        &[("enable.partition.eof", "true")],
+        |s, obs, t, _| {
+            s.assign(&[(t, 0, 0)]);
+            let a = collect(s, LIMIT, |ph| !ph.errors.is_empty());
+            obs.note(format!("until EOF: {}", a.describe()));
+            obs.note(format!("position: {:?}", s.position(&[(t, 0)])));
+        },
+        |t| cluster(t, 1, 5),
+    );
+}
+
+#[test]
+fn close_commits_what_was_handed_out() {
+    // A group member with auto-commit reads 37 messages and closes: the
+    // group's committed offsets cover exactly those 37, nothing read ahead.
+    let mut sums = Vec::new();
+    for reference in [true, false] {
+        let topic = unique_topic("close-commit");
+        let c = cluster(&topic, 2, 100);
+        let group = format!("g-{topic}");
+        let props = [
+            ("bootstrap.servers", c.bootstrap_servers()),
+            ("group.id", group.as_str()),
+            ("auto.offset.reset", "earliest"),
+            ("enable.auto.commit", "true"),
+            ("auto.commit.interval.ms", "600000"),
+        ];
+        let s = make(reference, &props);
+        s.subscribe(&[&topic]);
+        let ph = collect(&*s, LIMIT, |ph| ph.total() >= 37);
+        assert_eq!(ph.total(), 37);
+        let last: Vec<i64> = (0..2)
+            .map(|p| ph.by_partition.get(&p).and_then(|v| v.last()).map_or(-1001, |o| o + 1))
+            .collect();
+        s.close();
+        let check = make(reference, &props);
+        let committed = check.committed(&[(&topic, 0), (&topic, 1)]);
+        check.close();
+        assert_eq!(
+            committed,
+            last,
+            "{}: committed at close",
+            if reference { "librdkafka" } else { "ferrokafka" }
+        );
+        sums.push(committed.iter().filter(|o| **o >= 0).sum::<i64>());
+    }
+    assert_eq!(sums[0], sums[1]);
+}
+
+#[test]
+fn consume_after_poll_continues_the_sequence() {
+    let topic = unique_topic("consume-after-poll");
+    let c = cluster(&topic, 1, 50);
+    let consumer = Consumer::new(&Config::from([
+        ("bootstrap.servers", c.bootstrap_servers()),
+        ("group.id", "g"),
+        ("enable.auto.commit", "false"),
+    ]))
+    .unwrap();
+    consumer.assign(&[TopicPartition::with_offset(&topic, 0, 0)]).unwrap();
+    let mut offsets = Vec::new();
+    while offsets.len() < 3 {
+        if let Some(m) = consumer.poll(Duration::from_millis(200)).unwrap() {
+            offsets.push(m.offset());
+        }
+    }
+    while offsets.len() < 13 {
+        for m in consumer
+            .consume(13 - offsets.len(), Duration::from_millis(200))
+            .unwrap()
+        {
+            offsets.push(m.offset());
+        }
+    }
+    // librdkafka's consumer hands out 0..13 to 13 polls.
+    assert_eq!(offsets, (0..13).collect::<Vec<i64>>());
+    consumer.close(Duration::from_secs(10)).unwrap();
+}
+
+/// Two members of one group on 4 partitions; the second joins after the
+/// first has read 100 messages; auto-commit on. Returns how many messages
+/// were handed out more than once across the two.
+fn join_redeliveries(reference: bool, assignor: &str) -> (usize, usize) {
+    let topic = unique_topic("join");
+    let c = cluster(&topic, 4, 250);
+    let group = format!("g-{topic}");
+    let props = [
+        ("bootstrap.servers", c.bootstrap_servers()),
+        ("group.id", group.as_str()),
+        ("auto.offset.reset", "earliest"),
+        ("partition.assignment.strategy", assignor),
+        ("session.timeout.ms", "6000"),
+        ("heartbeat.interval.ms", "200"),
+    ];
+    let a = make(reference, &props);
+    a.subscribe(&[&topic]);
+    let mut seen: BTreeMap<(i32, i64), usize> = BTreeMap::new();
+    let first = collect(&*a, LIMIT, |ph| ph.total() >= 100);
+    for (p, offs) in first.by_partition {
+        for o in offs {
+            *seen.entry((p, o)).or_default() += 1;
+        }
+    }
+    let b = make(reference, &props);
+    b.subscribe(&[&topic]);
+    let end = Instant::now() + Duration::from_secs(60);
+    while seen.len() < 1000 && Instant::now() < end {
+        for s in [&a, &b] {
+            if let Some(Polled::Message { partition, offset, .. }) = s.poll(10) {
+                *seen.entry((partition, offset)).or_default() += 1;
+            }
+        }
+    }
+    assert_eq!(seen.len(), 1000, "every message consumed by the group");
+    let dups = seen.values().filter(|n| **n > 1).count();
+    let rebalances = 0;
+    a.close();
+    b.close();
+    (dups, rebalances)
+}
+
+#[test]
+fn member_joining_redelivers_no_more_than_librdkafka() {
+    for assignor in ["range", "cooperative-sticky"] {
+        let (r, _) = join_redeliveries(true, assignor);
+        let (f, _) = join_redeliveries(false, assignor);
+        eprintln!("{assignor}: redelivered librdkafka {r}, ferrokafka {f}");
+        assert!(
+            f <= r,
+            "{assignor}: ferrokafka redelivered {f} messages after a member joined, librdkafka {r}"
+        );
+    }
+}
+
+/// A slow application: 40 ms of work per message, `max.poll.interval.ms`
+/// of 2 s, 120 messages (4.8 s). librdkafka counts every `poll` as the
+/// application polling; so must ferrokafka when it serves a `poll` from its
+/// read-ahead. Returns the errors seen and whether the member lost its
+/// assignment on the way.
+fn slow_application(reference: bool, assignor: &str, stream: bool) -> Vec<i32> {
+    let topic = unique_topic("slow");
+    let c = cluster(&topic, 2, 200);
+    let group = format!("g-{topic}");
+    let props = [
+        ("bootstrap.servers", c.bootstrap_servers()),
+        ("group.id", group.as_str()),
+        ("auto.offset.reset", "earliest"),
+        ("partition.assignment.strategy", assignor),
+        ("session.timeout.ms", "2000"),
+        ("max.poll.interval.ms", "2000"),
+        ("heartbeat.interval.ms", "200"),
+    ];
+    let mut errors = Vec::new();
+    let mut handled = 0;
+    if stream {
+        use futures::StreamExt;
+        let mut cfg = Config::new();
+        for (k, v) in props {
+            cfg.set(k, v);
+        }
+        let consumer = Consumer::new(&cfg).unwrap();
+        consumer.subscribe(&[&topic]).unwrap();
+        futures::executor::block_on(async {
+            let mut s = consumer.stream();
+            while handled < 120 {
+                match s.next().await {
+                    Some(Ok(_)) => {
+                        std::thread::sleep(Duration::from_millis(40)); // the application's work
+                        handled += 1;
+                    }
+                    Some(Err(e)) => errors.push(e.code().0),
+                    None => break,
+                }
+            }
+        });
+        consumer.close(Duration::from_secs(10)).unwrap();
+    } else {
+        let s = make(reference, &props);
+        s.subscribe(&[&topic]);
+        let end = Instant::now() + Duration::from_secs(60);
+        while handled < 120 && Instant::now() < end {
+            match s.poll(100) {
+                Some(Polled::Message { .. }) => {
+                    std::thread::sleep(Duration::from_millis(40)); // the application's work
+                    handled += 1;
+                }
+                Some(Polled::Error { code, .. }) => errors.push(code),
+                None => {}
+            }
+        }
+        s.close();
+    }
+    assert_eq!(handled, 120);
+    errors
+}
+
+#[test]
+fn slow_application_stays_in_its_group() {
+    for assignor in ["range", "cooperative-sticky"] {
+        let reference = slow_application(true, assignor, false);
+        assert!(
+            !reference.contains(&MAX_POLL_EXCEEDED),
+            "{assignor}: librdkafka itself: {reference:?}"
+        );
+        let poll = slow_application(false, assignor, false);
+        assert_eq!(poll, reference, "{assignor}: poll: errors differ from librdkafka's");
+        let stream = slow_application(false, assignor, true);
+        assert_eq!(stream, reference, "{assignor}: stream: errors differ from librdkafka's");
+    }
+    let _ = PARTITION_EOF;
+    let _ = OK;
+}
