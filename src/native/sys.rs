@@ -694,7 +694,7 @@ extern "C" {
         broker_id: i32,
         host: *const c_char,
         port: c_int,
-    ) -> rd_kafka_resp_err_t;
+    );
     pub fn rd_kafka_mock_broker_set_rtt(
         mcluster: *mut rd_kafka_mock_cluster_t,
         broker_id: i32,
