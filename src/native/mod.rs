@@ -56,11 +56,36 @@ pub(crate) fn debug_contexts() -> &'static str {
     unsafe { cstr_static(sys::rd_kafka_get_debug_contexts()) }
 }
 
-/// Waits for all librdkafka handles to be fully destroyed; returns how many
-/// remain after `timeout_ms` (0 when none).
-pub(crate) fn wait_destroyed(timeout_ms: i32) -> i32 {
-    // SAFETY: no preconditions.
-    unsafe { sys::rd_kafka_wait_destroyed(timeout_ms) }
+/// The longest wait one `rd_kafka_wait_destroyed` call may be given:
+/// librdkafka 2.12.1 computes `timeout_ms * 1000` in a C `int`.
+const MAX_WAIT_DESTROYED_MS: i32 = i32::MAX / 1000;
+
+/// Waits for all librdkafka handles to be fully destroyed and their
+/// threads to exit, for at most `timeout` (`None`: as long as it takes).
+/// Returns 0 when none remain, else the number of librdkafka threads still
+/// running (at least 1: `rd_kafka_wait_destroyed` also waits for handles
+/// whose count it does not export).
+pub(crate) fn wait_destroyed(timeout: Option<std::time::Duration>) -> usize {
+    let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
+    loop {
+        let slice_ms = match deadline {
+            // No deadline (or one beyond the clock's range): wait in slices.
+            None => MAX_WAIT_DESTROYED_MS,
+            Some(end) => {
+                let left = end.saturating_duration_since(std::time::Instant::now());
+                left.as_nanos().div_ceil(1_000_000).min(MAX_WAIT_DESTROYED_MS as u128) as i32
+            }
+        };
+        // SAFETY: no preconditions; slice_ms * 1000 fits a C int.
+        if unsafe { sys::rd_kafka_wait_destroyed(slice_ms) } == 0 {
+            return 0;
+        }
+        if deadline.is_some_and(|end| std::time::Instant::now() >= end) {
+            // SAFETY: no preconditions.
+            let threads = unsafe { sys::rd_kafka_thread_cnt() };
+            return threads.max(1) as usize;
+        }
+    }
 }
 
 /// Reads a static (or at least longer-lived than the program's use) C string.

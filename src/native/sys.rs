@@ -233,6 +233,7 @@ extern "C" {
     pub fn rd_kafka_err2name(err: rd_kafka_resp_err_t) -> *const c_char;
     pub fn rd_kafka_last_error() -> rd_kafka_resp_err_t;
     pub fn rd_kafka_wait_destroyed(timeout_ms: c_int) -> c_int;
+    pub fn rd_kafka_thread_cnt() -> c_int;
 
     // --- rd_kafka_error_t ---
     pub fn rd_kafka_error_code(error: *const rd_kafka_error_t) -> rd_kafka_resp_err_t;
