@@ -7,6 +7,31 @@
 
 #![allow(unsafe_code)]
 
+/// Declares `extern "C"` functions and checks each, at compile time,
+/// against rdkafka-sys's bindgen declaration of the same name (see
+/// [`abi`]). Only `pub fn name(arg: Type, ...) -> Ret;` items.
+macro_rules! checked_extern {
+    (@infer $t:ty) => { _ };
+    ($($(#[$m:meta])* pub fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)?;)*) => {
+        extern "C" {
+            $($(#[$m])* pub fn $name($($arg: $ty),*) $(-> $ret)?;)*
+        }
+
+        /// Type-checked, never called: every declaration above has
+        /// bindgen's argument count and `Same` argument and return types.
+        #[allow(dead_code)]
+        fn abi_check() {
+            $(
+                super::abi::same::<unsafe extern "C" fn($($ty),*) $(-> $ret)?, _>(
+                    $name,
+                    rdkafka_sys::bindings::$name as unsafe extern "C" fn($(checked_extern!(@infer $ty)),*) -> _,
+                );
+            )*
+        }
+    };
+}
+
+mod abi;
 mod admin;
 mod admin_sys;
 pub(crate) mod callbacks;
@@ -54,6 +79,23 @@ pub(crate) fn version() -> (i32, &'static str) {
 pub(crate) fn debug_contexts() -> &'static str {
     // SAFETY: returns a pointer to a static string.
     unsafe { cstr_static(sys::rd_kafka_get_debug_contexts()) }
+}
+
+/// The librdkafka version whose structs and functions `sys` and
+/// `admin_sys` declare (`0xMMmmrrpp`; `pp` = 0xff for a final release).
+pub(crate) const EXPECTED_VERSION: i32 = 0x020c_01ff;
+
+/// Checks that the librdkafka linked in is the one `sys` was written for
+/// (same major, minor and revision); called before creating any handle.
+pub(crate) fn check_version() -> Result<(), String> {
+    let (v, s) = version();
+    if v >> 8 == EXPECTED_VERSION >> 8 {
+        Ok(())
+    } else {
+        Err(format!(
+            "ferrokafka declares librdkafka 2.12.1's C structures, but librdkafka {s} ({v:#010x}) is linked in"
+        ))
+    }
 }
 
 /// The longest wait one `rd_kafka_wait_destroyed` call may be given:
