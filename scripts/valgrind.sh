@@ -26,7 +26,7 @@ log() { printf '\n==> %s\n' "$*"; }
 # validation and safety suites. (admin_real_broker, real_broker_* need a
 # real broker; panics.rs spawns child processes, so its cases are run
 # directly below instead.)
-DEFAULT_BINARIES="producer_mock consumer_mock async_mock admin_validation secrets bad_input proptest_inputs"
+DEFAULT_BINARIES="producer_mock consumer_mock async_mock admin_validation secrets bad_input proptest_inputs boundary_inputs wait_destroyed"
 # Every tests/panics.rs case also runs under valgrind, each in its own
 # process as in the normal suite (panics, unwinding, drops on librdkafka
 # threads and on the reaper and helper threads: where lifetimes are most

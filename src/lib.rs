@@ -132,12 +132,26 @@ pub fn debug_contexts() -> &'static str {
 }
 
 /// Waits until every librdkafka client in the process is fully destroyed
-/// (useful at the end of tests); returns how many remain.
+/// and its threads have exited (useful at the end of tests), for at most
+/// `timeout` (`Duration::MAX`: as long as it takes).
 ///
-/// Corresponds to `rd_kafka_wait_destroyed`.
+/// Returns 0 when none remain. When `timeout` passes first it returns a
+/// non-zero count: the librdkafka threads still running, or 1 when only
+/// handles remain (librdkafka does not export their count).
+///
+/// ```
+/// // No client was ever created in this process.
+/// assert_eq!(ferrokafka::wait_destroyed(std::time::Duration::from_secs(1)), 0);
+/// ```
+///
+/// Corresponds to `rd_kafka_wait_destroyed` and `rd_kafka_thread_cnt`.
 #[doc(alias = "rd_kafka_wait_destroyed")]
 pub fn wait_destroyed(timeout: std::time::Duration) -> usize {
-    native::wait_destroyed(Timeout::from(timeout).as_millis_i32().max(0)).max(0) as usize
+    let limit = match Timeout::from(timeout) {
+        Timeout::Never => None,
+        Timeout::After(d) => Some(d),
+    };
+    native::wait_destroyed(limit)
 }
 
 // librdkafka itself comes from rdkafka-sys (compiled from its vendored

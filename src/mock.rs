@@ -126,6 +126,27 @@ pub struct MockRequest {
 /// `MockCluster` is `Send + Sync`; dropping it stops the brokers (clients
 /// still connected then see connection failures).
 ///
+/// # Arguments
+///
+/// librdkafka's mock API trusts its caller (a broker id of -1 means "every
+/// broker" there, a negative partition indexes outside an array, and an
+/// unknown broker is silently ignored), so every method checks its
+/// arguments first and returns an [`ErrorCode::INVALID_ARG`] error naming
+/// the bad one:
+///
+/// - a broker id must be one the cluster has now (`1..=N`, changed by
+///   [`add_broker`](Self::add_broker) and
+///   [`decommission_broker`](Self::decommission_broker)); only
+///   [`set_partition_leader`](Self::set_partition_leader) and
+///   [`set_partition_follower`](Self::set_partition_follower) also take -1
+///   ("none");
+/// - a partition must be `0..100_000` (naming a partition of a topic that
+///   does not exist yet creates it with that many partitions plus one);
+/// - a topic name must not be empty, and no string may contain a NUL byte.
+///
+/// Durations longer than librdkafka's millisecond fields hold are clamped
+/// as each method says.
+///
 /// ```
 /// use ferrokafka::{ApiKey, ErrorCode, MockCluster};
 /// let cluster = MockCluster::new(3)?;
@@ -192,22 +213,20 @@ impl MockCluster {
         self.brokers
     }
 
-    /// Creates a topic (the mock has no CreateTopics API).
+    /// The ids of the brokers the cluster has now (`1..=N` at first, then
+    /// as [`add_broker`](Self::add_broker) and
+    /// [`decommission_broker`](Self::decommission_broker) change them).
+    pub fn broker_ids(&self) -> Vec<i32> {
+        self.inner.broker_ids()
+    }
+
+    /// Creates a topic (the mock has no CreateTopics API) with 1 to
+    /// 100 000 partitions and a replication factor of 1 to the current
+    /// broker count.
     ///
     /// Corresponds to `rd_kafka_mock_topic_create`.
     #[doc(alias = "rd_kafka_mock_topic_create")]
     pub fn create_topic(&self, topic: &str, partitions: i32, replication_factor: i32) -> Result<()> {
-        if partitions < 1 {
-            return Err(KafkaError::invalid_arg(format!(
-                "create_topic({topic:?}): partitions must be at least 1, not {partitions}"
-            )));
-        }
-        if replication_factor < 1 || replication_factor > self.brokers {
-            return Err(KafkaError::invalid_arg(format!(
-                "create_topic({topic:?}): replication factor must be 1 to {} (the broker count), not {replication_factor}",
-                self.brokers
-            )));
-        }
         self.inner.topic_create(topic, partitions, replication_factor)
     }
 
@@ -222,13 +241,17 @@ impl MockCluster {
 
     /// Moves a partition's leadership to `broker` (-1: no leader).
     ///
+    /// An existing topic without this partition gives
+    /// `UNKNOWN_TOPIC_OR_PART`.
+    ///
     /// Corresponds to `rd_kafka_mock_partition_set_leader`.
     #[doc(alias = "rd_kafka_mock_partition_set_leader")]
     pub fn set_partition_leader(&self, topic: &str, partition: i32, broker: i32) -> Result<()> {
         self.inner.partition_set_leader(topic, partition, broker)
     }
 
-    /// Sets the follower consumers are told to fetch from (KIP-392).
+    /// Sets the follower consumers are told to fetch from (KIP-392); -1
+    /// clears it.
     ///
     /// Corresponds to `rd_kafka_mock_partition_set_follower`.
     #[doc(alias = "rd_kafka_mock_partition_set_follower")]
@@ -237,6 +260,7 @@ impl MockCluster {
     }
 
     /// Sets the follower's low and high watermarks (-1 restores the leader's).
+    /// Each is an offset or -1, and `low <= high` when both are offsets.
     ///
     /// Corresponds to `rd_kafka_mock_partition_set_follower_wmarks`.
     #[doc(alias = "rd_kafka_mock_partition_set_follower_wmarks")]
@@ -245,7 +269,8 @@ impl MockCluster {
     }
 
     /// Queues a leader id and epoch for the next leader-epoch response
-    /// (KIP-320 tests).
+    /// (KIP-320 tests). Each is -1 ("none") or more; the leader need not
+    /// be a current broker (a response may name a broker that left).
     ///
     /// Corresponds to `rd_kafka_mock_partition_push_leader_response`.
     #[doc(alias = "rd_kafka_mock_partition_push_leader_response")]
@@ -271,7 +296,8 @@ impl MockCluster {
         self.inner.broker_set_up(broker)
     }
 
-    /// Adds latency to every response from a broker.
+    /// Adds latency to every response from a broker (clamped to
+    /// `i32::MAX` ms).
     ///
     /// Corresponds to `rd_kafka_mock_broker_set_rtt`.
     #[doc(alias = "rd_kafka_mock_broker_set_rtt")]
@@ -287,7 +313,8 @@ impl MockCluster {
         self.inner.broker_set_rack(broker, rack)
     }
 
-    /// Changes the host and port a broker advertises.
+    /// Changes the host (1 to 127 bytes) and port (1 to 65535) a broker
+    /// advertises.
     ///
     /// Corresponds to `rd_kafka_mock_broker_set_host_port`.
     #[doc(alias = "rd_kafka_mock_broker_set_host_port")]
@@ -295,7 +322,9 @@ impl MockCluster {
         self.inner.broker_set_host_port(broker, host, port)
     }
 
-    /// Removes a broker from the cluster.
+    /// Removes a broker from the cluster; its partitions are reassigned to
+    /// the brokers left. Removing the last broker leaves partitions
+    /// without a leader.
     ///
     /// Corresponds to `rd_kafka_mock_broker_decommission`.
     #[doc(alias = "rd_kafka_mock_broker_decommission")]
@@ -303,7 +332,7 @@ impl MockCluster {
         self.inner.broker_decommission(broker)
     }
 
-    /// Adds a broker with this id.
+    /// Adds a broker with this id (0 or more, not already in the cluster).
     ///
     /// Corresponds to `rd_kafka_mock_broker_add`.
     #[doc(alias = "rd_kafka_mock_broker_add")]
@@ -311,7 +340,8 @@ impl MockCluster {
         self.inner.broker_add(broker)
     }
 
-    /// Makes `broker` the group or transaction coordinator for `key`.
+    /// Makes `broker` (a current broker) the group or transaction
+    /// coordinator for `key`.
     ///
     /// Corresponds to `rd_kafka_mock_coordinator_set`.
     #[doc(alias = "rd_kafka_mock_coordinator_set")]
@@ -324,7 +354,8 @@ impl MockCluster {
     }
 
     /// Narrows the versions of a request type the brokers support, to act
-    /// as an older broker.
+    /// as an older broker: `0 <= min_version <= max_version`, for a key
+    /// librdkafka 2.12.1 knows (0 to 73).
     ///
     /// Corresponds to `rd_kafka_mock_set_apiversion`.
     #[doc(alias = "rd_kafka_mock_set_apiversion")]
@@ -332,14 +363,16 @@ impl MockCluster {
         self.inner.set_apiversion(api.0, min_version, max_version)
     }
 
-    /// Removes a request type altogether (as a broker without that API).
+    /// Removes a request type altogether (as a broker without that API);
+    /// the key must be one librdkafka 2.12.1 knows (0 to 73).
     pub fn disable_api(&self, api: ApiKey) -> Result<()> {
         self.inner.set_apiversion(api.0, -1, -1)
     }
 
     /// Makes the next `errors.len()` requests of type `api` (to any broker)
     /// fail with these errors, in order. `ErrorCode::TRANSPORT` makes the
-    /// broker drop the connection instead.
+    /// broker drop the connection instead. A key no request uses is
+    /// accepted (its errors are never consumed).
     ///
     /// Corresponds to `rd_kafka_mock_push_request_errors_array`.
     #[doc(alias = "rd_kafka_mock_push_request_errors")]
@@ -358,6 +391,7 @@ impl MockCluster {
     /// Makes the next requests of type `api` to `broker` answer with these
     /// errors (`NO_ERROR` for success) after these delays. These take
     /// precedence over [`push_request_errors`](Self::push_request_errors).
+    /// Delays are clamped to `i32::MAX` ms.
     ///
     /// Corresponds to `rd_kafka_mock_broker_push_request_error_rtts`.
     #[doc(alias = "rd_kafka_mock_broker_push_request_error_rtts")]
@@ -375,7 +409,8 @@ impl MockCluster {
     }
 
     /// Sets the classic protocol's `group.initial.rebalance.delay.ms`
-    /// (3 s by default; lower it to speed up group tests).
+    /// (3 s by default; lower it to speed up group tests). Clamped to at
+    /// most 2 147 483 ms (librdkafka multiplies it by 1000 in an `int`).
     ///
     /// Corresponds to `rd_kafka_mock_group_initial_rebalance_delay_ms`.
     #[doc(alias = "rd_kafka_mock_group_initial_rebalance_delay_ms")]
@@ -383,7 +418,9 @@ impl MockCluster {
         self.inner.group_initial_rebalance_delay_ms(ms(delay))
     }
 
-    /// KIP-848: the session timeout of `group.protocol=consumer` groups.
+    /// KIP-848: the session timeout of `group.protocol=consumer` groups,
+    /// clamped to 1 to 2 147 483 ms (librdkafka multiplies it by 1000 in an
+    /// `int`).
     ///
     /// Corresponds to `rd_kafka_mock_set_group_consumer_session_timeout_ms`.
     #[doc(alias = "rd_kafka_mock_set_group_consumer_session_timeout_ms")]
@@ -391,7 +428,8 @@ impl MockCluster {
         self.inner.set_group_consumer_session_timeout_ms(ms(timeout))
     }
 
-    /// KIP-848: the heartbeat interval of `group.protocol=consumer` groups.
+    /// KIP-848: the heartbeat interval of `group.protocol=consumer` groups,
+    /// clamped to 1 to 2 147 483 ms.
     ///
     /// Corresponds to `rd_kafka_mock_set_group_consumer_heartbeat_interval_ms`.
     #[doc(alias = "rd_kafka_mock_set_group_consumer_heartbeat_interval_ms")]
@@ -400,7 +438,8 @@ impl MockCluster {
     }
 
     /// KIP-848: forces the target assignment of a `group.protocol=consumer`
-    /// group, as (member id, partitions) pairs.
+    /// group, as (member id, partitions) pairs. librdkafka ignores it when
+    /// no such group exists yet (there is no way to ask).
     ///
     /// Corresponds to `rd_kafka_mock_cgrp_consumer_target_assignment`.
     #[doc(alias = "rd_kafka_mock_cgrp_consumer_target_assignment")]
@@ -460,7 +499,7 @@ impl MockCluster {
         self.inner.telemetry_set_requested_metrics(metrics)
     }
 
-    /// Telemetry (KIP-714): how often clients push.
+    /// Telemetry (KIP-714): how often clients push (1 ms to `i32::MAX` ms).
     ///
     /// Corresponds to `rd_kafka_mock_telemetry_set_push_interval`.
     #[doc(alias = "rd_kafka_mock_telemetry_set_push_interval")]

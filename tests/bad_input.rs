@@ -668,8 +668,8 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "group metadata from garbage bytes",
-            ErrorCode::BAD_MSG,
-            &["buffer", "short"],
+            ErrorCode::INVALID_ARG,
+            &["consumer group metadata", "short"],
             Box::new(|_| ok(ConsumerGroupMetadata::from_bytes(b"\xff\x00garbage"))),
         ),
         // --- AdminClient --------------------------------------------------
@@ -792,14 +792,14 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "mock broker that does not exist",
-            ErrorCode::BROKER_NOT_AVAILABLE,
-            &["broker_set_down"],
+            ErrorCode::INVALID_ARG,
+            &["broker_down", "broker 99"],
             Box::new(|env| env.cluster.broker_down(99)),
         ),
         case(
             "mock RTT on a broker that does not exist",
-            ErrorCode::BROKER_NOT_AVAILABLE,
-            &["broker_set_rtt"],
+            ErrorCode::INVALID_ARG,
+            &["set_broker_rtt", "broker 99"],
             Box::new(|env| env.cluster.set_broker_rtt(99, Duration::from_millis(5))),
         ),
         // --- Partitioners -------------------------------------------------

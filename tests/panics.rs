@@ -167,6 +167,8 @@ cases!(
     admin_logger_panics,
     admin_oauth_cb_panics,
     admin_completion_waker_panics,
+    producer_second_partitioner_panic_with_a_panicking_log_crate_logger,
+    admin_completion_waker_panics_with_a_panicking_log_crate_logger,
     producer_throttle_cb_panics,
     consumer_throttle_cb_panics,
     // Dropping or closing the client from inside the callback.
@@ -229,6 +231,31 @@ impl Once {
     fn calls(&self) -> usize {
         self.0.load(Ordering::SeqCst)
     }
+}
+
+/// A `log` logger that panics on every error line ferrokafka writes about
+/// a panic it caught in a C callback (issue 10, item 8: that logging ran
+/// outside `catch_unwind`, so this logger aborted the process), counting
+/// them. Installed once per child process.
+fn install_panicking_panic_logger() -> Arc<AtomicUsize> {
+    struct PanickingLog(Arc<AtomicUsize>);
+    impl log::Log for PanickingLog {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            let line = record.args().to_string();
+            if record.level() == log::Level::Error && record.target() == "librdkafka" && line.contains("panic") {
+                self.0.fetch_add(1, Ordering::SeqCst);
+                panic!("log crate logger panic on: {line}");
+            }
+        }
+        fn flush(&self) {}
+    }
+    let hits = Arc::new(AtomicUsize::new(0));
+    log::set_logger(Box::leak(Box::new(PanickingLog(hits.clone())))).unwrap();
+    log::set_max_level(log::LevelFilter::Trace);
+    hits
 }
 
 /// The one reference a callback takes out and drops.
@@ -893,6 +920,52 @@ mod cases {
         drop(p);
     }
 
+    /// Two partitioner panics before any serving call: the second is
+    /// logged (the first is kept to be resumed) from inside the C
+    /// partitioner callback, and the `log` logger panics on that line. The
+    /// process must not abort; the first panic comes out of `flush`, and
+    /// both messages are delivered.
+    pub fn producer_second_partitioner_panic_with_a_panicking_log_crate_logger() {
+        let hits = install_panicking_panic_logger();
+        let topic = unique_topic("p");
+        let cluster = mock(&topic);
+        let mut config = config_for(&cluster);
+        config.set_partitioner(|_, key, count| {
+            if let Some(k) = key.filter(|k| k.starts_with(b"panic")) {
+                panic!("partitioner panic {}", String::from_utf8_lossy(k));
+            }
+            count - 1
+        });
+        let p = Producer::new(&config).unwrap();
+        // The partition count is known now: `produce` runs the partitioner
+        // on this thread.
+        producer_delivers(&p, &topic);
+        let delivered = Arc::new(AtomicUsize::new(0));
+        for key in ["panic-1", "panic-2"] {
+            let d = delivered.clone();
+            p.produce(Record::new(&topic).key(key).value("v").on_delivery(move |r| {
+                assert!(r.is_ok());
+                d.fetch_add(1, Ordering::SeqCst);
+            }))
+            .unwrap();
+        }
+        assert_eq!(
+            hits.load(Ordering::SeqCst),
+            1,
+            "the second panic was logged (and the logger panicked)"
+        );
+        assert_eq!(
+            until_panic(t(30), || {
+                p.flush(t(30)).unwrap();
+            }),
+            "partitioner panic panic-1"
+        );
+        assert_eq!(p.flush(t(30)).unwrap(), 0);
+        assert_eq!(delivered.load(Ordering::SeqCst), 2);
+        producer_delivers(&p, &topic);
+        drop(p);
+    }
+
     /// The partition count is not known yet when `produce` is called, so
     /// the partitioner runs later on librdkafka's main thread, while the
     /// application sits in `flush`: the panic must come out of that `flush`
@@ -1406,6 +1479,57 @@ mod cases {
             .unwrap()
             .wait(t(30));
         assert_eq!(r[0].1.as_ref().unwrap().offset, 1);
+        a.close(t(30)).unwrap();
+    }
+
+    /// An admin completion's waker panics on librdkafka's background
+    /// thread, twice before a serving call: the background event callback
+    /// logs each panic, and the second stash logs again; the `log` logger
+    /// panics on those lines. The process must not abort; the first waker
+    /// panic comes out of `poll`, and the results are not lost.
+    pub fn admin_completion_waker_panics_with_a_panicking_log_crate_logger() {
+        let hits = install_panicking_panic_logger();
+        let topic = unique_topic("a");
+        let cluster = mock(&topic);
+        fill(&cluster, &topic, 2);
+        let a = AdminClient::new(&config_for(&cluster)).unwrap();
+        let (tx, rx) = mpsc::channel();
+        let mut futs = Vec::new();
+        let mut wakers = Vec::new();
+        for _ in 0..2 {
+            let tx = Mutex::new(tx.clone());
+            let waker = TestWaker::waker(true, move || {
+                let _ = tx.lock().unwrap().send(());
+            });
+            let mut fut = a.list_offsets(&latest(&topic), &AdminOptions::new()).unwrap();
+            assert!(Pin::new(&mut fut).poll(&mut Context::from_waker(&waker)).is_pending());
+            futs.push(fut);
+            wakers.push(waker);
+        }
+        for _ in 0..2 {
+            rx.recv_timeout(t(30)).expect("woken when the result arrived");
+        }
+        // Each completion logs its panic (after waking us), the second also
+        // as a second pending panic: the logger panics on each line.
+        assert!(
+            wait_for(
+                t(30),
+                || std::thread::sleep(Duration::from_millis(1)),
+                || hits.load(Ordering::SeqCst) >= 3
+            ),
+            "{} lines logged",
+            hits.load(Ordering::SeqCst)
+        );
+        assert_eq!(
+            until_panic(t(30), || {
+                a.poll(Duration::from_millis(10)).unwrap();
+            }),
+            "waker panic"
+        );
+        for fut in futs {
+            let r = block_on(fut, t(30));
+            assert_eq!(r[0].1.as_ref().unwrap().offset, 1);
+        }
         a.close(t(30)).unwrap();
     }
 

@@ -1018,15 +1018,19 @@ unsafe extern "C" fn background_event_trampoline(
         None => log::debug!(target: "librdkafka", "background event {} with no handler", ev.name()),
     }));
     if let Err(p) = outcome {
-        log::error!(
-            target: "librdkafka",
-            "panic while completing an admin request: {}",
-            crate::dispatch::panic_message(&*p)
-        );
+        // Logging runs user code (the `log` logger), which may panic too:
+        // never outside a catch_unwind in this C frame.
+        super::callbacks::quietly(|| {
+            log::error!(
+                target: "librdkafka",
+                "panic while completing an admin request: {}",
+                crate::dispatch::panic_message(&*p)
+            )
+        });
         // The user code here is the awaiting task's waker: its panic comes
         // out of the client's next serving call (`AdminClient::poll`), like
         // a panic in any other callback on a librdkafka thread.
-        state.stash_panic(p);
+        super::callbacks::stash_panic(state, p);
     }
 }
 

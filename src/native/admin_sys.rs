@@ -119,7 +119,7 @@ pub const RD_KAFKA_EVENT_DESCRIBECLUSTER_RESULT: c_int = 0x200000;
 pub const RD_KAFKA_EVENT_LISTOFFSETS_RESULT: c_int = 0x400000;
 pub const RD_KAFKA_EVENT_ELECTLEADERS_RESULT: c_int = 0x800000;
 
-extern "C" {
+checked_extern! {
     // --- events ---
     pub fn rd_kafka_event_config_string(rkev: *mut rd_kafka_event_t) -> *const c_char;
 

@@ -57,10 +57,33 @@ fn guarded<R>(state: &CallbackState, fallback: R, f: impl FnOnce() -> R) -> (R, 
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => (r, false),
         Err(payload) => {
-            state.stash_panic(payload);
+            stash_panic(state, payload);
             (fallback, true)
         }
     }
+}
+
+/// Runs `f` (logging, typically) where nothing may unwind: a panic in it
+/// (a panicking `log` logger) is caught and dropped.
+pub(super) fn quietly(f: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+        drop_payload(payload);
+    }
+}
+
+/// Drops a panic payload whose `Drop` may itself panic; such a second
+/// payload is leaked rather than dropped (dropping it could panic again).
+fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
+/// [`CallbackState::stash_panic`] from a C frame: it logs when a panic is
+/// already pending, and the `log` logger may panic too; that panic must
+/// not unwind into C (it would abort the process).
+pub(super) fn stash_panic(state: &CallbackState, payload: Box<dyn std::any::Any + Send>) {
+    quietly(|| state.stash_panic(payload));
 }
 
 /// # Safety
@@ -233,7 +256,7 @@ pub(super) unsafe extern "C" fn oauth_trampoline(
         None => super::client::set_oauth_token_failure(rk, "no oauth_cb is configured"),
     }));
     if let Err(p) = outcome {
-        st.stash_panic(p);
+        stash_panic(st, p);
     }
 }
 
@@ -291,9 +314,9 @@ pub(super) unsafe extern "C" fn direct_log_trampoline(
     buf: *const c_char,
 ) {
     let _inside = Inside::enter();
-    let _ = catch_unwind(AssertUnwindSafe(|| {
+    quietly(|| {
         // SAFETY: valid C strings for the call.
         let (fac, msg) = (super::cstr_owned(fac), super::cstr_owned(buf));
         log::log!(target: "librdkafka::mock", crate::config::syslog_to_level(level), "{fac} {msg}");
-    }));
+    });
 }

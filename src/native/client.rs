@@ -57,6 +57,12 @@ impl NativeClient {
         conf: NativeConf,
         keepalive: Box<dyn Any + Send + Sync>,
     ) -> Result<Self, (String, Box<dyn Any + Send + Sync>)> {
+        // Our declarations of librdkafka's structs are 2.12.1's: refuse any
+        // other library before handing it one (the first client or mock
+        // cluster is the first use).
+        if let Err(msg) = super::check_version() {
+            return Err((msg, keepalive));
+        }
         let mut buf = ErrBuf::new();
         let kind = if consumer {
             sys::RD_KAFKA_CONSUMER

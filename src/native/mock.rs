@@ -1,20 +1,53 @@
 //! `rd_kafka_mock_cluster_t` (librdkafka's in-process mock cluster).
+//!
+//! librdkafka's mock API trusts its caller: a broker id of -1 means "every
+//! broker" (and `rd_kafka_mock_broker_decommission(-1)` frees list nodes
+//! while iterating the list: a crash), a negative partition indexes before
+//! the partition array, an unknown broker id is silently ignored by the
+//! `void` functions, and several millisecond arguments are multiplied by
+//! 1000 in a C `int`. Every method here therefore validates its arguments
+//! against what `rdkafka_mock.c` (2.12.1) accepts before calling C, and
+//! reports a bad one as `_INVALID_ARG` naming it.
 
 use super::{sys, NativeClient, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
+use std::collections::BTreeSet;
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int};
 use std::ptr::NonNull;
+use std::sync::{Mutex, MutexGuard};
+
+/// The most partitions a mock topic may have (create, or auto-create by
+/// naming partition `n - 1`): librdkafka allocates them all up front.
+pub(crate) const MAX_PARTITIONS: i32 = 100_000;
+
+/// The longest duration, in ms, librdkafka's mock multiplies by 1000 in a C
+/// `int` without overflowing (session timeouts, rebalance delays).
+pub(crate) const MAX_MOCK_MS: i32 = i32::MAX / 1000;
+
+/// The longest advertised host name a mock broker keeps
+/// (`rd_kafka_mock_broker_t.advertised_listener` is `char[128]`).
+pub(crate) const MAX_HOST_LEN: usize = 127;
+
+/// The number of request types librdkafka 2.12.1 knows (`RD_KAFKAP__NUM`);
+/// API keys `0..API_KEY_COUNT` can be narrowed or disabled.
+pub(crate) const API_KEY_COUNT: i16 = 74;
 
 /// An owned mock cluster. Field order matters: the cluster is destroyed
-/// before the client handle it runs on.
+/// (in `Drop`) before the client handle it runs on.
 pub(crate) struct NativeMockCluster {
     ptr: NonNull<sys::rd_kafka_mock_cluster_t>,
+    /// The ids of the brokers the cluster has now (`1..=N` at creation,
+    /// then changed by `broker_add` / `broker_decommission`). Held across
+    /// every call that names a broker, so a check and the call it guards
+    /// see the same set.
+    brokers: Mutex<BTreeSet<i32>>,
     _client: NativeClient,
 }
 
 // SAFETY: every rd_kafka_mock_* function either takes the cluster lock or
-// posts an op to the mock thread; they may be called from any thread.
+// posts an op to the mock thread; they may be called from any thread. The
+// broker set is behind a Mutex.
 unsafe impl Send for NativeMockCluster {}
 // SAFETY: as above.
 unsafe impl Sync for NativeMockCluster {}
@@ -30,6 +63,28 @@ fn cstr(what: &str, s: &str) -> Result<CString, KafkaError> {
     CString::new(s).map_err(|_| KafkaError::invalid_arg(format!("{what} {s:?} contains a NUL byte")))
 }
 
+/// A topic name: not empty, no NUL.
+fn topic_cstr(op: &str, topic: &str) -> Result<CString, KafkaError> {
+    if topic.is_empty() {
+        return Err(KafkaError::invalid_arg(format!("{op}: the topic name is empty")));
+    }
+    cstr(&format!("{op}: topic name"), topic)
+}
+
+/// A partition index: `0..MAX_PARTITIONS` (librdkafka indexes its array
+/// with it, and auto-creates an unknown topic with `partition + 1`
+/// partitions).
+fn check_partition(op: &str, partition: i32) -> Result<(), KafkaError> {
+    if (0..MAX_PARTITIONS).contains(&partition) {
+        Ok(())
+    } else {
+        Err(KafkaError::invalid_arg(format!(
+            "{op}: partition {partition} is out of range (0 to {})",
+            MAX_PARTITIONS - 1
+        )))
+    }
+}
+
 fn check(err: i32, what: &str) -> Result<(), KafkaError> {
     if err == 0 {
         Ok(())
@@ -41,16 +96,63 @@ fn check(err: i32, what: &str) -> Result<(), KafkaError> {
 impl NativeMockCluster {
     /// Corresponds to `rd_kafka_mock_cluster_new`, on a dedicated handle.
     pub(crate) fn new(client: NativeClient, brokers: i32) -> Result<Self, KafkaError> {
+        if brokers < 1 {
+            return Err(KafkaError::invalid_arg(format!(
+                "a mock cluster needs at least 1 broker, not {brokers}"
+            )));
+        }
         // SAFETY: valid handle; the cluster is destroyed before the handle.
         let p = unsafe { sys::rd_kafka_mock_cluster_new(client.as_ptr(), brokers as c_int) };
         match NonNull::new(p) {
-            Some(ptr) => Ok(NativeMockCluster { ptr, _client: client }),
+            // rd_kafka_mock_cluster_new creates brokers 1..=broker_cnt.
+            Some(ptr) => Ok(NativeMockCluster {
+                ptr,
+                brokers: Mutex::new((1..=brokers).collect()),
+                _client: client,
+            }),
             None => Err(KafkaError::new(ErrorCode::FAIL, "could not create the mock cluster")),
         }
     }
 
     fn mc(&self) -> *mut sys::rd_kafka_mock_cluster_t {
         self.ptr.as_ptr()
+    }
+
+    fn broker_set(&self) -> MutexGuard<'_, BTreeSet<i32>> {
+        // Nothing panics while the lock is held; recover from poisoning anyway.
+        self.brokers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The ids of the brokers the cluster has now.
+    pub(crate) fn broker_ids(&self) -> Vec<i32> {
+        self.broker_set().iter().copied().collect()
+    }
+
+    /// Locks the broker set and checks that `broker` is in it: a negative
+    /// id (-1 is "every broker" to librdkafka) or an unknown one is an error.
+    fn existing_broker(&self, op: &str, broker: i32) -> Result<MutexGuard<'_, BTreeSet<i32>>, KafkaError> {
+        let set = self.broker_set();
+        if broker < 0 {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: broker {broker} is negative (broker ids are 0 or more; librdkafka reads -1 as every broker)"
+            )));
+        }
+        if !set.contains(&broker) {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: broker {broker} is not in this mock cluster (brokers: {set:?})"
+            )));
+        }
+        Ok(set)
+    }
+
+    /// As [`existing_broker`](Self::existing_broker), but -1 ("none") is
+    /// allowed too.
+    fn broker_or_none(&self, op: &str, broker: i32) -> Result<MutexGuard<'_, BTreeSet<i32>>, KafkaError> {
+        if broker == -1 {
+            Ok(self.broker_set())
+        } else {
+            self.existing_broker(op, broker)
+        }
     }
 
     /// Corresponds to `rd_kafka_mock_cluster_bootstraps`.
@@ -60,36 +162,55 @@ impl NativeMockCluster {
     }
 
     pub(crate) fn topic_create(&self, topic: &str, partitions: i32, rf: i32) -> Result<(), KafkaError> {
-        let t = cstr("topic name", topic)?;
+        let op = "create_topic";
+        let t = topic_cstr(op, topic)?;
+        if !(1..=MAX_PARTITIONS).contains(&partitions) {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}({topic:?}): partitions must be 1 to {MAX_PARTITIONS}, not {partitions}"
+            )));
+        }
+        let set = self.broker_set();
+        if rf < 1 || rf as usize > set.len() {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}({topic:?}): replication factor must be 1 to {} (the broker count), not {rf}",
+                set.len()
+            )));
+        }
         // SAFETY: valid cluster and string.
         check(
             unsafe { sys::rd_kafka_mock_topic_create(self.mc(), t.as_ptr(), partitions, rf) },
-            "topic_create",
+            op,
         )
     }
 
     pub(crate) fn topic_set_error(&self, topic: &str, err: ErrorCode) -> Result<(), KafkaError> {
-        let t = cstr("topic name", topic)?;
+        let t = topic_cstr("set_topic_error", topic)?;
         // SAFETY: valid cluster and string.
         unsafe { sys::rd_kafka_mock_topic_set_error(self.mc(), t.as_ptr(), err.0) };
         Ok(())
     }
 
     pub(crate) fn partition_set_leader(&self, topic: &str, partition: i32, broker: i32) -> Result<(), KafkaError> {
-        let t = cstr("topic name", topic)?;
-        // SAFETY: valid cluster and string.
+        let op = "set_partition_leader";
+        let t = topic_cstr(op, topic)?;
+        check_partition(op, partition)?;
+        let _set = self.broker_or_none(op, broker)?;
+        // SAFETY: valid cluster and string; partition in range; broker -1 or known.
         check(
             unsafe { sys::rd_kafka_mock_partition_set_leader(self.mc(), t.as_ptr(), partition, broker) },
-            "partition_set_leader",
+            op,
         )
     }
 
     pub(crate) fn partition_set_follower(&self, topic: &str, partition: i32, broker: i32) -> Result<(), KafkaError> {
-        let t = cstr("topic name", topic)?;
-        // SAFETY: valid cluster and string.
+        let op = "set_partition_follower";
+        let t = topic_cstr(op, topic)?;
+        check_partition(op, partition)?;
+        let _set = self.broker_or_none(op, broker)?;
+        // SAFETY: valid cluster and string; partition in range.
         check(
             unsafe { sys::rd_kafka_mock_partition_set_follower(self.mc(), t.as_ptr(), partition, broker) },
-            "partition_set_follower",
+            op,
         )
     }
 
@@ -100,11 +221,25 @@ impl NativeMockCluster {
         lo: i64,
         hi: i64,
     ) -> Result<(), KafkaError> {
-        let t = cstr("topic name", topic)?;
-        // SAFETY: valid cluster and string.
+        let op = "set_partition_follower_watermarks";
+        let t = topic_cstr(op, topic)?;
+        check_partition(op, partition)?;
+        for (name, v) in [("low", lo), ("high", hi)] {
+            if v < -1 {
+                return Err(KafkaError::invalid_arg(format!(
+                    "{op}: the {name} watermark {v} is negative (an offset, or -1 for the leader's)"
+                )));
+            }
+        }
+        if lo >= 0 && hi >= 0 && lo > hi {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: the low watermark {lo} is above the high watermark {hi}"
+            )));
+        }
+        // SAFETY: valid cluster and string; partition in range.
         check(
             unsafe { sys::rd_kafka_mock_partition_set_follower_wmarks(self.mc(), t.as_ptr(), partition, lo, hi) },
-            "partition_set_follower_wmarks",
+            op,
         )
     }
 
@@ -115,100 +250,167 @@ impl NativeMockCluster {
         leader: i32,
         epoch: i32,
     ) -> Result<(), KafkaError> {
-        let t = cstr("topic name", topic)?;
-        // SAFETY: valid cluster and string.
+        let op = "push_partition_leader_response";
+        let t = topic_cstr(op, topic)?;
+        check_partition(op, partition)?;
+        if leader < -1 {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: leader id {leader} is negative (a broker id, or -1 for none)"
+            )));
+        }
+        if epoch < -1 {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: leader epoch {epoch} is negative (an epoch, or -1 for none)"
+            )));
+        }
+        // SAFETY: valid cluster and string; partition in range.
         check(
             unsafe {
                 sys::rd_kafka_mock_partition_push_leader_response(self.mc(), t.as_ptr(), partition, leader, epoch)
             },
-            "partition_push_leader_response",
+            op,
         )
     }
 
     pub(crate) fn broker_set_down(&self, broker: i32) -> Result<(), KafkaError> {
-        // SAFETY: valid cluster.
+        let _set = self.existing_broker("broker_down", broker)?;
+        // SAFETY: valid cluster; a known broker id (never -1, "all").
         check(
             unsafe { sys::rd_kafka_mock_broker_set_down(self.mc(), broker) },
-            "broker_set_down",
+            "broker_down",
         )
     }
 
     pub(crate) fn broker_set_up(&self, broker: i32) -> Result<(), KafkaError> {
-        // SAFETY: valid cluster.
+        let _set = self.existing_broker("broker_up", broker)?;
+        // SAFETY: valid cluster; a known broker id (never -1, "all").
         check(
             unsafe { sys::rd_kafka_mock_broker_set_up(self.mc(), broker) },
-            "broker_set_up",
+            "broker_up",
         )
     }
 
     pub(crate) fn broker_set_rtt(&self, broker: i32, rtt_ms: i32) -> Result<(), KafkaError> {
-        // SAFETY: valid cluster.
+        let op = "set_broker_rtt";
+        let _set = self.existing_broker(op, broker)?;
+        if rtt_ms < 0 {
+            return Err(KafkaError::invalid_arg(format!("{op}: rtt {rtt_ms} ms is negative")));
+        }
+        // SAFETY: valid cluster; a known broker id (never -1, "all").
         check(
             unsafe { sys::rd_kafka_mock_broker_set_rtt(self.mc(), broker, rtt_ms) },
-            "broker_set_rtt",
+            op,
         )
     }
 
     pub(crate) fn broker_set_rack(&self, broker: i32, rack: &str) -> Result<(), KafkaError> {
-        let r = cstr("rack", rack)?;
-        // SAFETY: valid cluster and string.
+        let op = "set_broker_rack";
+        let r = cstr(&format!("{op}: rack"), rack)?;
+        let _set = self.existing_broker(op, broker)?;
+        // SAFETY: valid cluster and string; a known broker id (never -1, "all").
         check(
             unsafe { sys::rd_kafka_mock_broker_set_rack(self.mc(), broker, r.as_ptr()) },
-            "broker_set_rack",
+            op,
         )
     }
 
     pub(crate) fn broker_set_host_port(&self, broker: i32, host: &str, port: i32) -> Result<(), KafkaError> {
-        let h = cstr("host", host)?;
-        // SAFETY: valid cluster and string.
-        check(
-            unsafe { sys::rd_kafka_mock_broker_set_host_port(self.mc(), broker, h.as_ptr(), port) },
-            "broker_set_host_port",
-        )
+        let op = "set_broker_host_port";
+        let h = cstr(&format!("{op}: host"), host)?;
+        if host.is_empty() || host.len() > MAX_HOST_LEN {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: the host must be 1 to {MAX_HOST_LEN} bytes long, not {}",
+                host.len()
+            )));
+        }
+        if !(1..=65535).contains(&port) {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: port {port} is out of range (1 to 65535)"
+            )));
+        }
+        // rd_kafka_mock_broker_set_host_port returns void and does nothing
+        // for an unknown broker: the lock held here makes this check final.
+        let _set = self.existing_broker(op, broker)?;
+        // SAFETY: valid cluster and string (copied).
+        unsafe { sys::rd_kafka_mock_broker_set_host_port(self.mc(), broker, h.as_ptr(), port) };
+        Ok(())
     }
 
     pub(crate) fn broker_decommission(&self, broker: i32) -> Result<(), KafkaError> {
-        // SAFETY: valid cluster.
-        check(
-            unsafe { sys::rd_kafka_mock_broker_decommission(self.mc(), broker) },
-            "broker_decommission",
-        )
+        let op = "decommission_broker";
+        let mut set = self.existing_broker(op, broker)?;
+        // SAFETY: valid cluster; a known broker id (never -1, "all", which
+        // crashes librdkafka 2.12.1).
+        check(unsafe { sys::rd_kafka_mock_broker_decommission(self.mc(), broker) }, op)?;
+        set.remove(&broker);
+        Ok(())
     }
 
     pub(crate) fn broker_add(&self, broker: i32) -> Result<(), KafkaError> {
+        let op = "add_broker";
+        let mut set = self.broker_set();
+        if broker < 0 {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: broker {broker} is negative (broker ids are 0 or more)"
+            )));
+        }
+        if set.contains(&broker) {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: broker {broker} already exists (brokers: {set:?})"
+            )));
+        }
         // SAFETY: valid cluster.
-        check(
-            unsafe { sys::rd_kafka_mock_broker_add(self.mc(), broker) },
-            "broker_add",
-        )
+        check(unsafe { sys::rd_kafka_mock_broker_add(self.mc(), broker) }, op)?;
+        set.insert(broker);
+        Ok(())
     }
 
     pub(crate) fn coordinator_set(&self, key_type: &str, key: &str, broker: i32) -> Result<(), KafkaError> {
-        let kt = cstr("coordinator type", key_type)?;
-        let k = cstr("coordinator key", key)?;
+        let op = "set_coordinator";
+        let kt = cstr(&format!("{op}: coordinator type"), key_type)?;
+        let k = cstr(&format!("{op}: key"), key)?;
+        // librdkafka stores any id, and then answers FindCoordinator with a
+        // broker that does not exist.
+        let _set = self.existing_broker(op, broker)?;
         // SAFETY: valid cluster and strings.
         check(
             unsafe { sys::rd_kafka_mock_coordinator_set(self.mc(), kt.as_ptr(), k.as_ptr(), broker) },
-            "coordinator_set",
+            op,
         )
     }
 
     pub(crate) fn set_apiversion(&self, api_key: i16, min: i16, max: i16) -> Result<(), KafkaError> {
+        let op = "set_api_version";
+        if !(0..API_KEY_COUNT).contains(&api_key) {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: API key {api_key} is out of range (0 to {})",
+                API_KEY_COUNT - 1
+            )));
+        }
+        let disable = min == -1 && max == -1;
+        let range = 0 <= min && min <= max;
+        if !(disable || range) {
+            return Err(KafkaError::invalid_arg(format!(
+                "{op}: versions {min}..={max} are not a range (need 0 <= min <= max, or -1, -1 to disable)"
+            )));
+        }
         // SAFETY: valid cluster.
         check(
             unsafe { sys::rd_kafka_mock_set_apiversion(self.mc(), api_key, min, max) },
-            "set_apiversion",
+            op,
         )
     }
 
     pub(crate) fn push_request_errors(&self, api_key: i16, errors: &[ErrorCode]) {
         let codes: Vec<i32> = errors.iter().map(|e| e.0).collect();
-        // SAFETY: valid cluster; the array is read during the call.
+        // SAFETY: valid cluster; the array is read during the call. Any
+        // api_key is safe: it keys a list of error stacks (one never
+        // consumed for a key no request has).
         unsafe { sys::rd_kafka_mock_push_request_errors_array(self.mc(), api_key, codes.len(), codes.as_ptr()) }
     }
 
     pub(crate) fn clear_request_errors(&self, api_key: i16) {
-        // SAFETY: valid cluster.
+        // SAFETY: valid cluster; any api_key is safe (a list lookup).
         unsafe { sys::rd_kafka_mock_clear_request_errors(self.mc(), api_key) }
     }
 
@@ -218,6 +420,11 @@ impl NativeMockCluster {
         api_key: i16,
         errors: &[(ErrorCode, i32)],
     ) -> Result<(), KafkaError> {
+        let op = "push_broker_request_errors";
+        let _set = self.existing_broker(op, broker)?;
+        if let Some((_, rtt)) = errors.iter().find(|(_, rtt)| *rtt < 0) {
+            return Err(KafkaError::invalid_arg(format!("{op}: delay {rtt} ms is negative")));
+        }
         for (err, rtt) in errors {
             // SAFETY: valid cluster; the variadic tuple is (error, int rtt),
             // passed one at a time (the stack appends in order).
@@ -231,32 +438,40 @@ impl NativeMockCluster {
                     *rtt as c_int,
                 )
             };
-            check(res, "broker_push_request_error_rtts")?;
+            check(res, op)?;
         }
         Ok(())
     }
 
     pub(crate) fn broker_error_stack_cnt(&self, broker: i32, api_key: i16) -> Result<usize, KafkaError> {
+        let op = "broker_error_count";
+        let _set = self.existing_broker(op, broker)?;
         let mut n: usize = 0;
         // SAFETY: valid cluster and out-pointer.
         check(
             unsafe { sys::rd_kafka_mock_broker_error_stack_cnt(self.mc(), broker, api_key, &mut n) },
-            "broker_error_stack_cnt",
+            op,
         )?;
         Ok(n)
     }
 
+    /// `delay_ms` is clamped to `0..=MAX_MOCK_MS`.
     pub(crate) fn group_initial_rebalance_delay_ms(&self, delay_ms: i32) {
+        let ms = delay_ms.clamp(0, MAX_MOCK_MS);
         // SAFETY: valid cluster.
-        unsafe { sys::rd_kafka_mock_group_initial_rebalance_delay_ms(self.mc(), delay_ms) }
+        unsafe { sys::rd_kafka_mock_group_initial_rebalance_delay_ms(self.mc(), ms) }
     }
 
+    /// `ms` is clamped to `1..=MAX_MOCK_MS`.
     pub(crate) fn set_group_consumer_session_timeout_ms(&self, ms: i32) {
+        let ms = ms.clamp(1, MAX_MOCK_MS);
         // SAFETY: valid cluster.
         unsafe { sys::rd_kafka_mock_set_group_consumer_session_timeout_ms(self.mc(), ms) }
     }
 
+    /// `ms` is clamped to `1..=MAX_MOCK_MS`.
     pub(crate) fn set_group_consumer_heartbeat_interval_ms(&self, ms: i32) {
+        let ms = ms.clamp(1, MAX_MOCK_MS);
         // SAFETY: valid cluster.
         unsafe { sys::rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(self.mc(), ms) }
     }
@@ -300,7 +515,7 @@ impl NativeMockCluster {
     pub(crate) fn telemetry_set_requested_metrics(&self, metrics: &[&str]) -> Result<(), KafkaError> {
         let cs: Vec<CString> = metrics
             .iter()
-            .map(|m| cstr("metric name", m))
+            .map(|m| cstr("set_telemetry_requested_metrics: metric name", m))
             .collect::<Result<_, _>>()?;
         let mut ptrs: Vec<*mut c_char> = cs.iter().map(|c| c.as_ptr() as *mut c_char).collect();
         // SAFETY: valid cluster; librdkafka copies the strings.
@@ -311,6 +526,14 @@ impl NativeMockCluster {
     }
 
     pub(crate) fn telemetry_set_push_interval(&self, ms: i64) -> Result<(), KafkaError> {
+        // The mock writes it into an INT32 response field, and reads 0 (or
+        // less) as "the default, 5 minutes".
+        if !(1..=i32::MAX as i64).contains(&ms) {
+            return Err(KafkaError::invalid_arg(format!(
+                "set_telemetry_push_interval: interval {ms} ms is out of range (1 to {} ms)",
+                i32::MAX
+            )));
+        }
         // SAFETY: valid cluster.
         check(
             unsafe { sys::rd_kafka_mock_telemetry_set_push_interval(self.mc(), ms) },
@@ -324,27 +547,30 @@ impl NativeMockCluster {
         group_id: &str,
         members: &[(String, Vec<crate::TopicPartition>)],
     ) -> Result<(), KafkaError> {
-        let g = cstr("group id", group_id)?;
+        let op = "set_consumer_group_target_assignment";
+        let g = cstr(&format!("{op}: group id"), group_id)?;
         let ids: Vec<CString> = members
             .iter()
-            .map(|(m, _)| cstr("member id", m))
+            .map(|(m, _)| cstr(&format!("{op}: member id"), m))
             .collect::<Result<_, _>>()?;
         let mut id_ptrs: Vec<*mut c_char> = ids.iter().map(|c| c.as_ptr() as *mut c_char).collect();
         let tpls: Vec<NativeTpl> = members
             .iter()
             .map(|(_, parts)| NativeTpl::from_partitions(parts))
             .collect::<Result<_, _>>()?;
+        let member_cnt = c_int::try_from(id_ptrs.len())
+            .map_err(|_| KafkaError::invalid_arg(format!("{op}: {} members are too many", id_ptrs.len())))?;
         let mut tpl_ptrs: Vec<*mut sys::rd_kafka_topic_partition_list_t> = tpls.iter().map(|t| t.as_ptr()).collect();
         // SAFETY: arrays and lists valid for the call; librdkafka copies
         // them into the target assignment, which we destroy after use.
         unsafe {
             let ta = sys::rd_kafka_mock_cgrp_consumer_target_assignment_new(
                 id_ptrs.as_mut_ptr(),
-                id_ptrs.len() as c_int,
+                member_cnt,
                 tpl_ptrs.as_mut_ptr(),
             );
             if ta.is_null() {
-                return Err(KafkaError::invalid_arg("invalid target assignment"));
+                return Err(KafkaError::invalid_arg(format!("{op}: invalid target assignment")));
             }
             sys::rd_kafka_mock_cgrp_consumer_target_assignment(self.mc(), g.as_ptr(), ta);
             sys::rd_kafka_mock_cgrp_consumer_target_assignment_destroy(ta);

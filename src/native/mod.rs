@@ -7,6 +7,31 @@
 
 #![allow(unsafe_code)]
 
+/// Declares `extern "C"` functions and checks each, at compile time,
+/// against rdkafka-sys's bindgen declaration of the same name (see
+/// [`abi`]). Only `pub fn name(arg: Type, ...) -> Ret;` items.
+macro_rules! checked_extern {
+    (@infer $t:ty) => { _ };
+    ($($(#[$m:meta])* pub fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)?;)*) => {
+        extern "C" {
+            $($(#[$m])* pub fn $name($($arg: $ty),*) $(-> $ret)?;)*
+        }
+
+        /// Type-checked, never called: every declaration above has
+        /// bindgen's argument count and `Same` argument and return types.
+        #[allow(dead_code)]
+        fn abi_check() {
+            $(
+                super::abi::same::<unsafe extern "C" fn($($ty),*) $(-> $ret)?, _>(
+                    $name,
+                    rdkafka_sys::bindings::$name as unsafe extern "C" fn($(checked_extern!(@infer $ty)),*) -> _,
+                );
+            )*
+        }
+    };
+}
+
+mod abi;
 mod admin;
 mod admin_sys;
 pub(crate) mod callbacks;
@@ -56,11 +81,53 @@ pub(crate) fn debug_contexts() -> &'static str {
     unsafe { cstr_static(sys::rd_kafka_get_debug_contexts()) }
 }
 
-/// Waits for all librdkafka handles to be fully destroyed; returns how many
-/// remain after `timeout_ms` (0 when none).
-pub(crate) fn wait_destroyed(timeout_ms: i32) -> i32 {
-    // SAFETY: no preconditions.
-    unsafe { sys::rd_kafka_wait_destroyed(timeout_ms) }
+/// The librdkafka version whose structs and functions `sys` and
+/// `admin_sys` declare (`0xMMmmrrpp`; `pp` = 0xff for a final release).
+pub(crate) const EXPECTED_VERSION: i32 = 0x020c_01ff;
+
+/// Checks that the librdkafka linked in is the one `sys` was written for
+/// (same major, minor and revision); called before creating any handle.
+pub(crate) fn check_version() -> Result<(), String> {
+    let (v, s) = version();
+    if v >> 8 == EXPECTED_VERSION >> 8 {
+        Ok(())
+    } else {
+        Err(format!(
+            "ferrokafka declares librdkafka 2.12.1's C structures, but librdkafka {s} ({v:#010x}) is linked in"
+        ))
+    }
+}
+
+/// The longest wait one `rd_kafka_wait_destroyed` call may be given:
+/// librdkafka 2.12.1 computes `timeout_ms * 1000` in a C `int`.
+const MAX_WAIT_DESTROYED_MS: i32 = i32::MAX / 1000;
+
+/// Waits for all librdkafka handles to be fully destroyed and their
+/// threads to exit, for at most `timeout` (`None`: as long as it takes).
+/// Returns 0 when none remain, else the number of librdkafka threads still
+/// running (at least 1: `rd_kafka_wait_destroyed` also waits for handles
+/// whose count it does not export).
+pub(crate) fn wait_destroyed(timeout: Option<std::time::Duration>) -> usize {
+    let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
+    loop {
+        let slice_ms = match deadline {
+            // No deadline (or one beyond the clock's range): wait in slices.
+            None => MAX_WAIT_DESTROYED_MS,
+            Some(end) => {
+                let left = end.saturating_duration_since(std::time::Instant::now());
+                left.as_nanos().div_ceil(1_000_000).min(MAX_WAIT_DESTROYED_MS as u128) as i32
+            }
+        };
+        // SAFETY: no preconditions; slice_ms * 1000 fits a C int.
+        if unsafe { sys::rd_kafka_wait_destroyed(slice_ms) } == 0 {
+            return 0;
+        }
+        if deadline.is_some_and(|end| std::time::Instant::now() >= end) {
+            // SAFETY: no preconditions.
+            let threads = unsafe { sys::rd_kafka_thread_cnt() };
+            return threads.max(1) as usize;
+        }
+    }
 }
 
 /// Reads a static (or at least longer-lived than the program's use) C string.

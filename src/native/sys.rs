@@ -224,7 +224,7 @@ pub type rd_kafka_queue_event_cb = Option<unsafe extern "C" fn(rk: *mut rd_kafka
 pub type rd_kafka_background_event_cb =
     Option<unsafe extern "C" fn(rk: *mut rd_kafka_t, rkev: *mut rd_kafka_event_t, opaque: *mut c_void)>;
 
-extern "C" {
+checked_extern! {
     // --- library ---
     pub fn rd_kafka_version() -> c_int;
     pub fn rd_kafka_version_str() -> *const c_char;
@@ -233,6 +233,7 @@ extern "C" {
     pub fn rd_kafka_err2name(err: rd_kafka_resp_err_t) -> *const c_char;
     pub fn rd_kafka_last_error() -> rd_kafka_resp_err_t;
     pub fn rd_kafka_wait_destroyed(timeout_ms: c_int) -> c_int;
+    pub fn rd_kafka_thread_cnt() -> c_int;
 
     // --- rd_kafka_error_t ---
     pub fn rd_kafka_error_code(error: *const rd_kafka_error_t) -> rd_kafka_resp_err_t;
@@ -636,13 +637,6 @@ extern "C" {
         errors: *const rd_kafka_resp_err_t,
     );
     pub fn rd_kafka_mock_group_initial_rebalance_delay_ms(mcluster: *mut rd_kafka_mock_cluster_t, delay_ms: i32);
-    pub fn rd_kafka_mock_broker_push_request_error_rtts(
-        mcluster: *mut rd_kafka_mock_cluster_t,
-        broker_id: i32,
-        api_key: i16,
-        cnt: size_t,
-        ...
-    ) -> rd_kafka_resp_err_t;
     pub fn rd_kafka_mock_broker_error_stack_cnt(
         mcluster: *mut rd_kafka_mock_cluster_t,
         broker_id: i32,
@@ -694,7 +688,7 @@ extern "C" {
         broker_id: i32,
         host: *const c_char,
         port: c_int,
-    ) -> rd_kafka_resp_err_t;
+    );
     pub fn rd_kafka_mock_broker_set_rtt(
         mcluster: *mut rd_kafka_mock_cluster_t,
         broker_id: i32,
@@ -763,4 +757,16 @@ extern "C" {
         mcluster: *mut rd_kafka_mock_cluster_t,
         group_consumer_heartbeat_interval_ms: c_int,
     );
+}
+
+// Variadic: not expressible through `checked_extern!`; checked by hand in
+// `native::abi`.
+extern "C" {
+    pub fn rd_kafka_mock_broker_push_request_error_rtts(
+        mcluster: *mut rd_kafka_mock_cluster_t,
+        broker_id: i32,
+        api_key: i16,
+        cnt: size_t,
+        ...
+    ) -> rd_kafka_resp_err_t;
 }
