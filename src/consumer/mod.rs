@@ -1182,7 +1182,10 @@ impl Drop for Consumer {
         }) {
             return;
         }
-        let Some(h) = self.core.take() else { return };
+        // The handle stays in the core while the group is left, so that
+        // rebalance closures run by the close (`on_revoke`) can still call
+        // `unassign`, `commit_sync`… on the consumer; it is taken after.
+        let Ok(h) = self.core.arc() else { return };
         let deadline = Deadline::after(DROP_CLOSE_LIMIT);
         loop {
             match self.leave_group(&h, deadline) {
@@ -1205,6 +1208,7 @@ impl Drop for Consumer {
                 }
             }
         }
+        drop(self.core.take());
         // Anything still recorded is dropped with the client; messages and
         // queues go first.
         self.read_ahead.clear();
