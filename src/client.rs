@@ -203,6 +203,9 @@ impl ClientCore {
     /// no-op), the inside-a-callback error inside a partitioner or OAuth
     /// callback.
     pub(crate) fn for_close(&self) -> Result<Option<Arc<Handle>>> {
+        if crate::native::callbacks::on_librdkafka_thread() {
+            return Err(inside_callback_error(self.kind.name()));
+        }
         match self.get() {
             Ok(h) => Ok(Some(h)),
             Err(_) if self.is_closed() => Ok(None),

@@ -315,7 +315,11 @@ fn run_case(order: &[Obj], shared_bootstrap: &str) {
             "{order:?}: the delivery closure must be called exactly once"
         );
     }
-    assert_eq!(delivery_weak.strong_count(), 0, "{order:?}: the delivery closure was not dropped");
+    assert_eq!(
+        delivery_weak.strong_count(),
+        0,
+        "{order:?}: the delivery closure was not dropped"
+    );
     drop(waker);
     assert_eq!(
         Arc::strong_count(&waker_arc),
@@ -328,9 +332,19 @@ fn run_case(order: &[Obj], shared_bootstrap: &str) {
 fn every_pair_and_triple_of_objects_sharing_a_client_in_every_order() {
     let shared = cluster_with_messages();
     let bootstrap = shared.bootstrap_servers().to_string();
+    // FERROKAFKA_DROP_ORDER_MAX=2 (scripts/valgrind.sh) runs the pairs only.
+    let max = std::env::var("FERROKAFKA_DROP_ORDER_MAX")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(3)
+        .clamp(2, 3);
     let mut orders = permutations(&ALL, 2);
-    orders.extend(permutations(&ALL, 3));
-    assert_eq!(orders.len(), 90 + 720);
+    assert_eq!(orders.len(), 90);
+    if max == 3 {
+        orders.extend(permutations(&ALL, 3));
+        assert_eq!(orders.len(), 90 + 720);
+    }
+    let count = orders.len();
     let orders = Arc::new(Mutex::new(orders.into_iter()));
     let failures = Arc::new(Mutex::new(Vec::<String>::new()));
     let started = Instant::now();
@@ -338,7 +352,9 @@ fn every_pair_and_triple_of_objects_sharing_a_client_in_every_order() {
         .map(|_| {
             let (orders, failures, bootstrap) = (orders.clone(), failures.clone(), bootstrap.clone());
             std::thread::spawn(move || loop {
-                let Some(order) = orders.lock().unwrap().next() else { break };
+                let Some(order) = orders.lock().unwrap().next() else {
+                    break;
+                };
                 let b = bootstrap.clone();
                 let what = format!("{order:?}");
                 let o = order.clone();
@@ -363,9 +379,14 @@ fn every_pair_and_triple_of_objects_sharing_a_client_in_every_order() {
     for w in workers {
         w.join().unwrap();
     }
-    eprintln!("drop_order: 810 cases in {:?}", started.elapsed());
+    eprintln!("drop_order: {count} cases in {:?}", started.elapsed());
     let failures = failures.lock().unwrap().clone();
-    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     drop(shared);
     assert_eq!(
         ferrokafka::wait_destroyed(scaled(Duration::from_secs(60))),
