@@ -26,7 +26,7 @@ log() { printf '\n==> %s\n' "$*"; }
 # validation and safety suites. (admin_real_broker, real_broker_* need a
 # real broker; panics.rs spawns child processes, so its cases are run
 # directly below instead.)
-DEFAULT_BINARIES="producer_mock consumer_mock async_mock admin_validation secrets bad_input proptest_inputs boundary_inputs wait_destroyed"
+DEFAULT_BINARIES="producer_mock consumer_mock async_mock admin_validation secrets bad_input proptest_inputs boundary_inputs wait_destroyed close_released drop_order reentrancy"
 # Every tests/panics.rs case also runs under valgrind, each in its own
 # process as in the normal suite (panics, unwinding, drops on librdkafka
 # threads and on the reaper and helper threads: where lifetimes are most
@@ -63,6 +63,18 @@ skips_for() {
     esac
 }
 
+# Environment for one binary under valgrind: drop_order and reentrancy run
+# a subset of their matrices there (about 3 minutes together); the whole
+# matrices run in the normal suite.
+env_for() {
+    case "$1" in
+        # The ordered pairs (90 cases) of the drop-order matrix, not the triples.
+        drop_order) echo "FERROKAFKA_DROP_ORDER_MAX=2" ;;
+        # One method per callback kind (close: the most delicate), 10 cases.
+        reentrancy) echo "FERROKAFKA_REENTRANCY_METHODS=close" ;;
+    esac
+}
+
 mkdir -p "$LOG_DIR"
 rm -f "$LOG_DIR"/*.log "$LOG_DIR"/*.status
 
@@ -94,7 +106,11 @@ for b in $BINARIES; do
     log "valgrind $b (--test-threads=$THREADS)"
     throttle
     # shellcheck disable=SC2046
-    run "$b" "$bin" --test-threads="$THREADS" $(skips_for "$b") &
+    # shellcheck disable=SC2046
+    (
+        for kv in $(env_for "$b"); do export "${kv?}"; done
+        run "$b" "$bin" --test-threads="$THREADS" $(skips_for "$b")
+    ) &
     names+=("$b")
 done
 if [ -z "${*:-}" ]; then

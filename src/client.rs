@@ -7,8 +7,7 @@ use crate::dispatch::CallbackState;
 use crate::error::{KafkaError, Result};
 use crate::native::{sys, NativeClient, NativeEvent, NativeQueue};
 use std::collections::VecDeque;
-use std::ops::Deref;
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// A live librdkafka client and what must die with it. Fields drop in
 /// order: events and topic handles before the queue, the queue before the
@@ -141,11 +140,18 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
 
 /// The open/closed cell every public client wraps.
 ///
-/// Calls that only reach thread-safe C functions borrow the handle under a
-/// read lock ([`ClientCore::get`]); serving calls clone the `Arc` so that a
-/// callback may even close the client it is served by ([`ClientCore::arc`]).
-/// `close` takes the handle out; the C client is destroyed when the last
-/// reference goes.
+/// Every method takes a new reference to the open handle
+/// ([`ClientCore::get`]) under a lock held only for the `Arc` clone — never
+/// across a C call or a user callback — so that any method (`close`
+/// included) may be called from a callback served by another method, and
+/// from another thread meanwhile, without waiting on a lock. `close` takes
+/// the handle out; the C client is destroyed when the last reference goes.
+///
+/// Inside the callbacks that librdkafka runs in the middle of its own work
+/// — a custom partitioner (inside `produce`, with librdkafka's topic lock
+/// held) and the OAuth token refresh (on librdkafka's background thread) —
+/// calling back into librdkafka deadlocks or aborts (librdkafka's lock and
+/// thread assertions); there `get` fails with a `_STATE` error saying so.
 pub(crate) struct ClientCore {
     handle: RwLock<Option<Arc<Handle>>>,
     /// Set (once) when `handle` is taken: read without the lock.
@@ -153,15 +159,16 @@ pub(crate) struct ClientCore {
     kind: ClientKind,
 }
 
-/// A borrowed open handle.
-pub(crate) struct HandleRef<'a>(RwLockReadGuard<'a, Option<Arc<Handle>>>);
-
-impl Deref for HandleRef<'_> {
-    type Target = Handle;
-    fn deref(&self) -> &Handle {
-        // Checked in ClientCore::get.
-        self.0.as_deref().expect("handle checked open")
-    }
+/// The error of a client method called from inside a partitioner or OAuth
+/// callback.
+pub(crate) fn inside_callback_error(kind: &str) -> KafkaError {
+    KafkaError::new(
+        crate::error::ErrorCode::STATE,
+        format!(
+            "{kind} methods cannot be called from inside a partitioner or OAuth token refresh callback \
+             (librdkafka runs them in the middle of its own work); call them from elsewhere"
+        ),
+    )
 }
 
 impl ClientCore {
@@ -173,22 +180,48 @@ impl ClientCore {
         }
     }
 
-    fn read(&self) -> RwLockReadGuard<'_, Option<Arc<Handle>>> {
-        self.handle.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Borrows the open handle, or fails with the "closed" error.
-    pub(crate) fn get(&self) -> Result<HandleRef<'_>> {
-        let g = self.read();
-        if g.is_none() {
-            return Err(KafkaError::closed(self.kind.name()));
+    /// A new reference to the open handle; the "closed" error once closed,
+    /// and the `_STATE` error of [`inside_callback_error`] inside a
+    /// partitioner or OAuth callback. The lock is held only for the clone.
+    #[inline]
+    pub(crate) fn get(&self) -> Result<Arc<Handle>> {
+        if crate::native::callbacks::on_librdkafka_thread() {
+            return Err(inside_callback_error(self.kind.name()));
         }
-        Ok(HandleRef(g))
+        let h = self.handle.read().unwrap_or_else(|e| e.into_inner()).clone();
+        h.ok_or_else(|| KafkaError::closed(self.kind.name()))
     }
 
-    /// A new reference to the open handle, or the "closed" error.
+    /// The same as [`ClientCore::get`] (kept for the serving calls' code,
+    /// which used to differ).
+    #[inline]
     pub(crate) fn arc(&self) -> Result<Arc<Handle>> {
-        self.read().clone().ok_or_else(|| KafkaError::closed(self.kind.name()))
+        self.get()
+    }
+
+    /// The open handle for `close`: `None` once closed (closing again is a
+    /// no-op), the inside-a-callback error inside a partitioner or OAuth
+    /// callback.
+    pub(crate) fn for_close(&self) -> Result<Option<Arc<Handle>>> {
+        if crate::native::callbacks::on_librdkafka_thread() {
+            return Err(inside_callback_error(self.kind.name()));
+        }
+        match self.get() {
+            Ok(h) => Ok(Some(h)),
+            Err(_) if self.is_closed() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The "closed" error of this client.
+    pub(crate) fn closed_error(&self) -> KafkaError {
+        KafkaError::closed(self.kind.name())
+    }
+
+    /// The open handle without the inside-a-callback check: for `Debug`
+    /// and the like, which only read Rust-side state.
+    pub(crate) fn peek(&self) -> Option<Arc<Handle>> {
+        self.handle.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Marks the client closed, returning the handle (once).
@@ -282,7 +315,11 @@ macro_rules! common_client_methods {
         /// Corresponds to `rd_kafka_name`.
         #[doc(alias = "rd_kafka_name")]
         pub fn name(&self) -> $crate::Result<String> {
-            Ok(self.core.get()?.name().to_string())
+            // Rust-side state only: also fine inside a partitioner.
+            match self.core.peek() {
+                Some(h) => Ok(h.name().to_string()),
+                None => Err(self.core.closed_error()),
+            }
         }
 
         /// True after `close`.

@@ -176,6 +176,11 @@ impl Config {
     /// Supplies SASL/OAUTHBEARER tokens. Called with the value of
     /// `sasl.oauthbearer.config` on librdkafka's background thread whenever
     /// a token is needed; return the token or a reason for failure.
+    ///
+    /// It runs in the middle of librdkafka's own work: client methods
+    /// called from it (other than `name` and `is_closed`) fail at once with
+    /// a `_STATE` error instead of deadlocking; dropping a client there is
+    /// safe (it is finished on a helper thread).
     pub fn set_oauth_cb(
         &mut self,
         f: impl Fn(&str) -> std::result::Result<OAuthToken, String> + Send + Sync + 'static,
@@ -199,6 +204,11 @@ impl Config {
     /// `produce` (or on a librdkafka thread) and must be fast and
     /// non-blocking. If it panics, the message goes to librdkafka's default
     /// partitioner and the panic comes out of the next `poll`/`flush`.
+    ///
+    /// librdkafka calls it with its topic lock held: client methods called
+    /// from it (other than `name` and `is_closed`) fail at once with a
+    /// `_STATE` error instead of deadlocking; dropping a client there is
+    /// safe (it is finished on a helper thread).
     pub fn set_partitioner(
         &mut self,
         f: impl Fn(&str, Option<&[u8]>, i32) -> i32 + Send + Sync + 'static,

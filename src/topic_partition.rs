@@ -37,6 +37,14 @@ pub struct TopicPartition {
     /// An offset, or one of the `OFFSET_*` constants.
     pub offset: i64,
     /// Commit metadata (any bytes; `None` when absent).
+    ///
+    /// Empty and absent metadata are the same thing once committed:
+    /// librdkafka sends absent metadata as an empty string (old brokers
+    /// cannot parse a null one), and [`Consumer::committed`](crate::Consumer::committed)
+    /// reports an empty string read back from the broker as absent. So a
+    /// commit with `Some(vec![])` or `None` both come back from
+    /// `committed` as `None`; non-empty metadata comes back byte for byte.
+    /// (The per-partition results of a commit echo what was sent.)
     pub metadata: Option<Vec<u8>>,
     /// The partition leader epoch, when known (KIP-320).
     pub leader_epoch: Option<i32>,

@@ -274,6 +274,53 @@ fn commit_message_and_offsets_with_metadata() {
     assert!(e.message().contains("partition -3"), "{e}");
 }
 
+/// Issue 10, item 14: empty and absent commit metadata. librdkafka sends
+/// absent metadata as "" and `rd_kafka_committed` reports "" as absent, so
+/// both come back as `None` (as documented on `TopicPartition::metadata`);
+/// non-empty metadata comes back exactly; a commit's own results echo what
+/// was sent. Also after the metadata changes from non-empty to empty.
+#[test]
+fn empty_and_absent_commit_metadata_both_come_back_as_none() {
+    let topic = unique_topic("c-md");
+    let c = cluster(&topic, 3);
+    let group = unique_topic("g");
+    let consumer = Consumer::new(&group_config(&c, &group)).unwrap();
+    let sent = [
+        TopicPartition::with_offset(&topic, 0, 1).metadata(b"x".to_vec()),
+        TopicPartition::with_offset(&topic, 1, 2).metadata(Vec::new()),
+        TopicPartition::with_offset(&topic, 2, 3),
+    ];
+    let results = consumer.commit_sync(&sent[..]).unwrap();
+    let echoed: Vec<_> = results.iter().map(|tp| (tp.partition, tp.metadata.clone())).collect();
+    assert_eq!(
+        echoed,
+        vec![(0, Some(b"x".to_vec())), (1, Some(Vec::new())), (2, None)],
+        "commit results echo the metadata sent"
+    );
+    let got: Vec<_> = consumer
+        .committed(&tps(&topic, 3), T10)
+        .unwrap()
+        .into_iter()
+        .map(|tp| (tp.partition, tp.offset, tp.metadata))
+        .collect();
+    assert_eq!(got, vec![(0, 1, Some(b"x".to_vec())), (1, 2, None), (2, 3, None)]);
+    // Overwriting non-empty metadata with empty metadata clears it.
+    consumer
+        .commit_sync(&[TopicPartition::with_offset(&topic, 0, 4).metadata(Vec::new())][..])
+        .unwrap();
+    let tp0 = &consumer.committed(&tps(&topic, 1), T10).unwrap()[0];
+    assert_eq!((tp0.offset, tp0.metadata.as_deref()), (4, None));
+    // Another consumer of the group (its own OffsetFetch) sees the same.
+    let other = Consumer::new(&group_config(&c, &group)).unwrap();
+    let md: Vec<_> = other
+        .committed(&tps(&topic, 3), T10)
+        .unwrap()
+        .into_iter()
+        .map(|tp| tp.metadata)
+        .collect();
+    assert_eq!(md, vec![None, None, None]);
+}
+
 #[test]
 fn async_commit_results_go_to_on_commit_inside_poll_and_sync_commits_never_do() {
     let topic = unique_topic("c-async");

@@ -195,9 +195,9 @@ pub struct AdminClient {
 impl Debug for AdminClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("AdminClient");
-        match self.core.get() {
-            Ok(h) => d.field("name", &h.name()),
-            Err(_) => d.field("closed", &true),
+        match self.core.peek() {
+            Some(h) => d.field("name", &h.name()),
+            None => d.field("closed", &true),
         };
         d.finish()
     }
@@ -1344,7 +1344,7 @@ impl AdminClient {
     /// Corresponds to `rd_kafka_destroy`.
     #[doc(alias = "rd_kafka_destroy")]
     pub fn close(&self, timeout: impl Into<Timeout>) -> Result<()> {
-        if self.core.is_closed() {
+        if self.core.for_close()?.is_none() {
             return Ok(());
         }
         let left = self.requests.wait_idle(Deadline::new(timeout.into()));

@@ -185,6 +185,22 @@ impl<'a> From<&'a Vec<TopicPartition>> for Commit<'a> {
 /// is harmless. `Drop` without `close` does the same, bounded to 10 seconds
 /// (callbacks still run; a panic there is logged), and never hangs.
 ///
+///
+/// # What callbacks may call
+///
+/// Callbacks served on the calling thread inside a serving call —
+/// `on_assign`, `on_revoke`, `on_lost`, `on_commit`, `error_cb`, `stats_cb`, `throttle_cb`, `logger`, served by `poll`, `consume`, streams, `close` and `Drop` — may call any method of this consumer or of any other client, `close`
+/// included (a nested serving call serves the events queued after the
+/// current one; after a `close` the outer call returns the "closed" error),
+/// and may drop clients; another thread may call `close` meanwhile. No
+/// method holds a lock across a callback or a C call, so none of this
+/// blocks. The two callbacks librdkafka runs in the middle of its own work
+/// — a custom partitioner ([`Config::set_partitioner`], inside `produce`)
+/// and the OAuth token refresh ([`Config::set_oauth_cb`], on librdkafka's
+/// background thread) — cannot call back into librdkafka: there every
+/// method except `name` and `is_closed` returns a `_STATE` error saying so
+/// (and dropping a client hands its destruction to a helper thread).
+///
 /// ```
 /// use ferrokafka::{Config, Consumer, MockCluster, Producer, Record};
 /// use std::time::Duration;
@@ -225,6 +241,9 @@ pub struct Consumer {
     /// Set when a close starts: serving calls then return the "closed"
     /// error (see [`Consumer::check_closing`]).
     closing: AtomicBool,
+    /// Set when a close that gave up handed the rest of the group leave to
+    /// a helper thread (which then owns the recorded events).
+    handed_off: AtomicBool,
     /// Messages fetched but not yet returned (read ahead by `poll`, or put
     /// aside when a serving call was interrupted or a batch stopped at an
     /// error); returned first. Emptied before the client is destroyed.
@@ -234,9 +253,9 @@ pub struct Consumer {
 impl fmt::Debug for Consumer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Consumer");
-        match self.core.get() {
-            Ok(h) => d.field("name", &h.name()),
-            Err(_) => d.field("closed", &true),
+        match self.core.peek() {
+            Some(h) => d.field("name", &h.name()),
+            None => d.field("closed", &true),
         };
         d.finish()
     }
@@ -286,6 +305,7 @@ impl Consumer {
             auto_offset_store,
             close_queue: Mutex::new(None),
             closing: AtomicBool::new(false),
+            handed_off: AtomicBool::new(false),
             read_ahead: ReadAhead::default(),
         })
     }
@@ -707,7 +727,6 @@ impl Consumer {
         partitions: Vec<TopicPartition>,
     ) -> std::result::Result<(), Interrupt> {
         let cbs = self.rebalance.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let cooperative = h.client.rebalance_protocol() == "COOPERATIVE";
         let assigning = err == ErrorCode::ASSIGN_PARTITIONS;
         if !assigning {
             // Messages read ahead from partitions going away are not returned.
@@ -734,15 +753,7 @@ impl Consumer {
         };
         self.in_rebalance.store(false, Ordering::Release);
         if self.assign_calls.load(Ordering::Acquire) == 0 {
-            let r = match (assigning, cooperative) {
-                (true, true) => h.client.incremental(true, &partitions),
-                (true, false) => h.client.assign(Some(&partitions)),
-                (false, true) => h.client.incremental(false, &partitions),
-                (false, false) => h.client.assign(None),
-            };
-            if let Err(e) = r {
-                log::error!(target: "librdkafka", "[{}] could not apply the rebalance: {e}", h.name());
-            }
+            plain_rebalance(h, err, &partitions);
         }
         outcome
     }
@@ -818,7 +829,11 @@ impl Consumer {
     }
 
     /// The group's committed offsets for these partitions
-    /// ([`OFFSET_INVALID`](crate::OFFSET_INVALID) where none), with metadata.
+    /// ([`OFFSET_INVALID`](crate::OFFSET_INVALID) where none), with metadata:
+    /// `Some(bytes)` for non-empty metadata, `None` when the commit had
+    /// none **or an empty one** — the two cannot be told apart on the
+    /// wire (librdkafka sends absent metadata as an empty string), see
+    /// [`TopicPartition::metadata`].
     ///
     /// Corresponds to `rd_kafka_committed`.
     #[doc(alias = "rd_kafka_committed")]
@@ -1018,9 +1033,15 @@ impl Consumer {
     /// leaving the group (`on_revoke` is called, served here), then
     /// destroying the client. Bounded by `timeout`: if the group cannot be
     /// left in time (say the coordinator is down or slow), `_TIMED_OUT` is
-    /// returned and the client is destroyed anyway, on a helper thread
-    /// (librdkafka's destroy waits for the group requests still in flight,
-    /// up to `socket.timeout.ms`). Afterwards every method fails with
+    /// returned and the rest of the close goes on by itself on a helper
+    /// thread: it finishes leaving the group — applying any further
+    /// rebalance with the plain (incremental) unassign, **without** calling
+    /// `on_revoke` or other callbacks — and then destroys the client, which
+    /// releases its threads, sockets and group membership within 90 seconds
+    /// (librdkafka's group requests are bounded by `socket.timeout.ms`,
+    /// 60 s by default; typically it takes milliseconds), once nothing
+    /// else (a [`Message`]) holds the client. The same applies to the
+    /// 10-second limit of `Drop`. Afterwards every method fails with
     /// the "closed" error; closing again is harmless. Messages already
     /// returned stay valid.
     ///
@@ -1030,9 +1051,8 @@ impl Consumer {
     /// Corresponds to `rd_kafka_consumer_close_queue`.
     #[doc(alias = "rd_kafka_consumer_close")]
     pub fn close(&self, timeout: impl Into<Timeout>) -> Result<()> {
-        let h = match self.core.arc() {
-            Ok(h) => h,
-            Err(_) => return Ok(()),
+        let Some(h) = self.core.for_close()? else {
+            return Ok(());
         };
         let result = match self.leave_group(&h, Deadline::new(timeout.into())) {
             Ok(r) => r,
@@ -1123,7 +1143,13 @@ impl Consumer {
             // Given up: librdkafka's destroy would still wait for the group
             // requests in flight (a commit or LeaveGroup to an unresponsive
             // coordinator, up to `socket.timeout.ms`), so it runs detached.
+            // And the group leave must still be finished: librdkafka's
+            // group handler waits for the application's (un)assign of any
+            // rebalance it forwards to the close queue — forever, had
+            // nobody served that queue any more (issue 10, item 5).
             h.client.abandon_consumer_close();
+            self.handed_off.store(true, Ordering::Release);
+            finish_close_in_background(h.clone(), queue);
             return Ok(Some(Err(KafkaError::new(
                 ErrorCode::TIMED_OUT,
                 "close: the consumer could not leave its group within the timeout; it was destroyed anyway",
@@ -1131,6 +1157,80 @@ impl Consumer {
         }
         *self.close_queue.lock().unwrap_or_else(|e| e.into_inner()) = Some(queue);
         Ok(None)
+    }
+}
+
+/// How long a close that gave up keeps finishing the group leave in the
+/// background (see [`finish_close_in_background`]) before destroying the
+/// client regardless: beyond the default `socket.timeout.ms` (60 s), which
+/// bounds the group requests librdkafka waits for.
+pub(crate) const BACKGROUND_CLOSE_LIMIT: Duration = Duration::from_secs(90);
+
+/// Finishes a close that gave up at its deadline, on a helper thread: serves
+/// the close queue — the plain (incremental) (un)assign for each rebalance,
+/// without user callbacks; other events are dropped — until librdkafka says
+/// the consumer is closed, or [`BACKGROUND_CLOSE_LIMIT`] passes; then lets
+/// go of the client (destroyed when its last reference goes). Without this,
+/// a rebalance forwarded to the close queue after the close gave up would
+/// leave librdkafka's group handler waiting for an assign call forever,
+/// and the client (threads, sockets, group membership) alive.
+fn finish_close_in_background(h: Arc<Handle>, queue: NativeQueue) {
+    let work = move || {
+        let limit = Deadline::after(BACKGROUND_CLOSE_LIMIT);
+        let mut scratch = Vec::new();
+        loop {
+            h.client.consume_batch(&queue, 100, 1000, &mut scratch);
+            scratch.clear();
+            while let Some(ev) = h.state.next_deferred() {
+                if let Deferred::Rebalance { err, partitions } = ev {
+                    plain_rebalance(&h, err, &partitions);
+                }
+            }
+            if h.client.consumer_closed() {
+                h.client.set_consumer_closed();
+                break;
+            }
+            if limit.expired() {
+                log::warn!(
+                    target: "librdkafka",
+                    "[{}] the consumer had not left its group {BACKGROUND_CLOSE_LIMIT:?} after its close gave up; destroying it anyway",
+                    h.name()
+                );
+                break;
+            }
+        }
+        drop(queue);
+        drop(h);
+    };
+    // If no thread can be started, finish here (bounded as above).
+    let slot = Arc::new(Mutex::new(Some(work)));
+    let theirs = slot.clone();
+    let spawned = std::thread::Builder::new()
+        .name("ferrokafka-close".into())
+        .spawn(move || {
+            if let Some(w) = theirs.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                w()
+            }
+        });
+    if spawned.is_err() {
+        if let Some(w) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            w()
+        }
+    }
+}
+
+/// What the consumer does for a rebalance nobody's callback handles: the
+/// (incremental) assign or unassign librdkafka waits for.
+fn plain_rebalance(h: &Handle, err: ErrorCode, partitions: &[TopicPartition]) {
+    let cooperative = h.client.rebalance_protocol() == "COOPERATIVE";
+    let r = match (err == ErrorCode::ASSIGN_PARTITIONS, cooperative) {
+        (true, true) => h.client.incremental(true, partitions),
+        (true, false) => h.client.assign(Some(partitions)),
+        (false, true) => h.client.incremental(false, partitions),
+        (false, false) => h.client.assign(None),
+    };
+    if let Err(e) = r {
+        log::error!(target: "librdkafka", "[{}] could not apply the rebalance: {e}", h.name());
     }
 }
 
@@ -1178,6 +1278,7 @@ impl Drop for Consumer {
             auto_offset_store: self.auto_offset_store,
             close_queue: Mutex::new(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take()),
             closing: AtomicBool::new(self.closing.load(Ordering::Acquire)),
+            handed_off: AtomicBool::new(self.handed_off.load(Ordering::Acquire)),
             read_ahead: std::mem::take(&mut self.read_ahead),
         }) {
             return;
@@ -1212,7 +1313,9 @@ impl Drop for Consumer {
         // Anything still recorded is dropped with the client; messages and
         // queues go first.
         self.read_ahead.clear();
-        while h.state.next_deferred().is_some() {}
+        if !self.handed_off.load(Ordering::Acquire) {
+            while h.state.next_deferred().is_some() {}
+        }
         drop(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take());
         drop(h);
     }

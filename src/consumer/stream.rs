@@ -109,15 +109,21 @@ impl Consumer {
     /// final destruction of the client on a helper thread. Callbacks
     /// (`on_revoke`, `on_commit`, …) run in the awaiting task.
     pub async fn close_async(&self, timeout: impl Into<Timeout>) -> Result<()> {
-        let h = match self.core.arc() {
-            Ok(h) => h,
-            Err(_) => return Ok(()),
+        let Some(h) = self.core.for_close()? else {
+            return Ok(());
         };
         let deadline = Deadline::new(timeout.into());
         let timer = DeadlineWaker::new(deadline);
-        let mut key = None;
+        // Unregisters the task's waker when the close finishes — or when
+        // the future is dropped before it does (a cancelled close must not
+        // leave its waker, and whatever the waker keeps alive, in the
+        // client).
+        let mut registration = WakerRegistration {
+            state: &h.state,
+            key: None,
+        };
         let result = std::future::poll_fn(|cx| {
-            h.state.queue_wakers.register(&mut key, cx.waker());
+            h.state.queue_wakers.register(&mut registration.key, cx.waker());
             timer.arm(cx.waker());
             match self.leave_group_step(&h, deadline) {
                 Ok(Some(r)) => Poll::Ready(Ok(r)),
@@ -127,7 +133,7 @@ impl Consumer {
         })
         .await;
         drop(timer);
-        h.state.queue_wakers.remove(&mut key, false);
+        drop(registration);
         let result = finish(result)?;
         let closing = self.core.take();
         self.read_ahead.clear();
@@ -259,6 +265,18 @@ impl Drop for CommitFuture {
             h.state.queue_wakers.remove(&mut self.key, h.queue.len() > 0);
         }
         // Fields drop next: the queue before the client (see `inner`).
+    }
+}
+
+/// A task's waker registered in a client's `queue_wakers`, removed on drop.
+struct WakerRegistration<'a> {
+    state: &'a crate::dispatch::CallbackState,
+    key: Option<usize>,
+}
+
+impl Drop for WakerRegistration<'_> {
+    fn drop(&mut self) {
+        self.state.queue_wakers.remove(&mut self.key, false);
     }
 }
 

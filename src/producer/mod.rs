@@ -50,6 +50,22 @@ const WAIT_SLICE_MS: i32 = 200;
 ///   then destroys the client. Nothing vanishes without a report, and drop
 ///   never hangs. Call `close` (or `flush`) to deliver instead.
 ///
+///
+/// # What callbacks may call
+///
+/// Callbacks served on the calling thread inside a serving call —
+/// delivery closures (per message and `on_delivery`), `error_cb`, `stats_cb`, `throttle_cb`, `logger`, served by `poll`, `flush`, `close`, transaction commit/abort and `Drop` — may call any method of this producer or of any other client, `close`
+/// included (a nested serving call serves the events queued after the
+/// current one; after a `close` the outer call returns the "closed" error),
+/// and may drop clients; another thread may call `close` meanwhile. No
+/// method holds a lock across a callback or a C call, so none of this
+/// blocks. The two callbacks librdkafka runs in the middle of its own work
+/// — a custom partitioner ([`Config::set_partitioner`], inside `produce`)
+/// and the OAuth token refresh ([`Config::set_oauth_cb`], on librdkafka's
+/// background thread) — cannot call back into librdkafka: there every
+/// method except `name` and `is_closed` returns a `_STATE` error saying so
+/// (and dropping a client hands its destruction to a helper thread).
+///
 /// ```
 /// use ferrokafka::{Config, MockCluster, Producer, Record};
 /// use std::time::Duration;
@@ -74,9 +90,9 @@ pub struct Producer {
 impl std::fmt::Debug for Producer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("Producer");
-        match self.core.get() {
-            Ok(h) => d.field("name", &h.name()).field("len", &h.client.outq_len()),
-            Err(_) => d.field("closed", &true),
+        match self.core.peek() {
+            Some(h) => d.field("name", &h.name()).field("len", &h.client.outq_len()),
+            None => d.field("closed", &true),
         };
         d.finish()
     }
@@ -373,9 +389,8 @@ impl Producer {
     /// producer open (close it again to finish). A fatal error does not
     /// stop the close; it is returned at the end.
     pub fn close(&self, timeout: impl Into<Timeout>) -> Result<()> {
-        let h = match self.core.arc() {
-            Ok(h) => h,
-            Err(_) => return Ok(()),
+        let Some(h) = self.core.for_close()? else {
+            return Ok(());
         };
         let deadline = Deadline::new(timeout.into());
         let mut fatal = None;
