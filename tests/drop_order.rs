@@ -15,8 +15,8 @@
 //! | `X` | a `close_async` future, polled once (a cancelled close) | drop |
 //! | `K` | the `MockCluster` | drop |
 //!
-//! Covered: every ordered pair (90) and every ordered triple (720) of
-//! these ten. In each case only the objects of the order are kept: the
+//! Covered: every ordered pair (90) of these ten, and every 6th ordered
+//! triple (120 of 720; all of them with FERROKAFKA_DROP_ORDER_TRIPLES=all). In each case only the objects of the order are kept: the
 //! clients they need but that are not in the order (the producer behind
 //! `D`/`S`, the consumer behind `M`/`F`, the admin client behind `A`) are
 //! dropped right after the objects are made, so the objects outlive their
@@ -34,7 +34,6 @@
 
 mod common;
 #[path = "common/faults.rs"]
-#[allow(dead_code)]
 mod faults;
 
 use common::{config_for, scaled, unique_topic};
@@ -292,7 +291,7 @@ fn run_case(order: &[Obj], shared_bootstrap: &str) {
             }
         }
     }
-    drop(act);
+    let _ = act;
     assert!(producer.is_none() && consumer.is_none() && message.is_none() && cluster.is_none());
 
     // Every client is destroyed (in the background, after a close that
@@ -341,8 +340,13 @@ fn every_pair_and_triple_of_objects_sharing_a_client_in_every_order() {
     let mut orders = permutations(&ALL, 2);
     assert_eq!(orders.len(), 90);
     if max == 3 {
-        orders.extend(permutations(&ALL, 3));
-        assert_eq!(orders.len(), 90 + 720);
+        let triples = permutations(&ALL, 3);
+        assert_eq!(triples.len(), 720);
+        // All 720 with FERROKAFKA_DROP_ORDER_TRIPLES=all (about 10 minutes
+        // on 2 cores); by default every 6th of them in their generated order
+        // (120, covering every object in every position of a triple).
+        let all = std::env::var("FERROKAFKA_DROP_ORDER_TRIPLES").is_ok_and(|v| v == "all");
+        orders.extend(triples.into_iter().enumerate().filter(|(i, _)| all || i % 6 == 0).map(|(_, o)| o));
     }
     let count = orders.len();
     let orders = Arc::new(Mutex::new(orders.into_iter()));

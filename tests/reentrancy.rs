@@ -25,7 +25,6 @@
 
 mod common;
 #[path = "common/faults.rs"]
-#[allow(dead_code)]
 mod faults;
 #[path = "common/throttling.rs"]
 mod throttling;
