@@ -43,8 +43,9 @@ pub struct TopicPartition {
     /// cannot parse a null one), and [`Consumer::committed`](crate::Consumer::committed)
     /// reports an empty string read back from the broker as absent. So a
     /// commit with `Some(vec![])` or `None` both come back from
-    /// `committed` as `None`; non-empty metadata comes back byte for byte.
-    /// (The per-partition results of a commit echo what was sent.)
+    /// `committed` as `None`, and so does the per-partition result of the
+    /// commit itself (librdkafka's copy of the list drops empty metadata);
+    /// non-empty metadata comes back byte for byte.
     pub metadata: Option<Vec<u8>>,
     /// The partition leader epoch, when known (KIP-320).
     pub leader_epoch: Option<i32>,

@@ -346,7 +346,13 @@ fn every_pair_and_triple_of_objects_sharing_a_client_in_every_order() {
         // on 2 cores); by default every 6th of them in their generated order
         // (120, covering every object in every position of a triple).
         let all = std::env::var("FERROKAFKA_DROP_ORDER_TRIPLES").is_ok_and(|v| v == "all");
-        orders.extend(triples.into_iter().enumerate().filter(|(i, _)| all || i % 6 == 0).map(|(_, o)| o));
+        orders.extend(
+            triples
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| all || i % 6 == 0)
+                .map(|(_, o)| o),
+        );
     }
     let count = orders.len();
     let orders = Arc::new(Mutex::new(orders.into_iter()));
