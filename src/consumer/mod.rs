@@ -1166,6 +1166,10 @@ impl Consumer {
 /// bounds the group requests librdkafka waits for.
 pub(crate) const BACKGROUND_CLOSE_LIMIT: Duration = Duration::from_secs(90);
 
+/// How long a close finished in the background waits, with nothing
+/// assigned, for another rebalance before handing the rest to the destroy.
+const QUIET_BEFORE_DESTROY: Duration = Duration::from_millis(500);
+
 /// Finishes a close that gave up at its deadline, on a helper thread: serves
 /// the close queue — the plain (incremental) (un)assign for each rebalance,
 /// without user callbacks; other events are dropped — until librdkafka says
@@ -1177,6 +1181,8 @@ pub(crate) const BACKGROUND_CLOSE_LIMIT: Duration = Duration::from_secs(90);
 fn finish_close_in_background(h: Arc<Handle>, queue: NativeQueue) {
     let work = move || {
         let limit = Deadline::after(BACKGROUND_CLOSE_LIMIT);
+        let started = std::time::Instant::now();
+        let mut last_rebalance = started;
         let mut scratch = Vec::new();
         loop {
             h.client.consume_batch(&queue, 100, 1000, &mut scratch);
@@ -1184,10 +1190,22 @@ fn finish_close_in_background(h: Arc<Handle>, queue: NativeQueue) {
             while let Some(ev) = h.state.next_deferred() {
                 if let Deferred::Rebalance { err, partitions } = ev {
                     plain_rebalance(&h, err, &partitions);
+                    last_rebalance = std::time::Instant::now();
                 }
             }
             if h.client.consumer_closed() {
                 h.client.set_consumer_closed();
+                break;
+            }
+            // Once nothing is assigned and no rebalance came for a while,
+            // librdkafka no longer waits for the application: what is left
+            // of the leave (a commit, LeaveGroup to a coordinator that may be
+            // gone) is the destroy's, which does not wait for it
+            // (`RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE`).
+            if started.elapsed() >= QUIET_BEFORE_DESTROY * 2
+                && last_rebalance.elapsed() >= QUIET_BEFORE_DESTROY
+                && h.client.assignment().is_ok_and(|a| a.is_empty())
+            {
                 break;
             }
             if limit.expired() {
