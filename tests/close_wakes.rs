@@ -46,44 +46,55 @@ fn close_ends<T: Send + 'static>(
         .expect("the blocked call did not return after close")
 }
 
-#[test]
-fn close_ends_a_consumer_poll_blocked_forever() {
+/// A consumer assigned one partition (nothing to read: calls block).
+fn assigned() -> (ferrokafka::MockCluster, Arc<Consumer>) {
     let topic = unique_topic("wake");
     let cluster = mock_with_topic(&topic, 1);
     let c = Arc::new(consumer(config_for(&cluster)));
     c.assign(&[TopicPartition::with_offset(&topic, 0, 0)]).unwrap();
+    (cluster, c)
+}
+
+/// `call` blocks forever on `client` on another thread; `close` ends it
+/// with the "closed" error.
+fn closing_ends_blocked<C: Send + Sync + 'static, T: Send + 'static>(
+    client: Arc<C>,
+    call: impl FnOnce(&C) -> ferrokafka::Result<T> + Send + 'static,
+    close: impl FnOnce(&C),
+) {
     let entered = Arc::new(AtomicBool::new(false));
-    let (c2, e2) = (c.clone(), entered.clone());
+    let (c2, e2) = (client.clone(), entered.clone());
     let r = close_ends(
         move || {
             e2.store(true, Ordering::Release);
-            c2.poll(Timeout::Never).map(|m| m.is_some())
+            call(&c2)
         },
         entered,
-        || c.close(Duration::from_secs(10)).unwrap(),
+        || close(&client),
     );
-    let e = r.expect_err("a poll ended by close returns the closed error");
+    let e = r.err().expect("a call ended by close returns the closed error");
     assert!(e.is_closed(), "{e}");
     assert_eq!(e.code(), ErrorCode::DESTROY);
 }
 
 #[test]
-fn close_ends_a_consumer_consume_blocked_forever() {
-    let topic = unique_topic("wake");
-    let cluster = mock_with_topic(&topic, 1);
-    let c = Arc::new(consumer(config_for(&cluster)));
-    c.assign(&[TopicPartition::with_offset(&topic, 0, 0)]).unwrap();
-    let entered = Arc::new(AtomicBool::new(false));
-    let (c2, e2) = (c.clone(), entered.clone());
-    let r = close_ends(
-        move || {
-            e2.store(true, Ordering::Release);
-            c2.consume(10, Timeout::Never).map(|v| v.len())
-        },
-        entered,
-        || c.close(Duration::from_secs(10)).unwrap(),
+fn close_ends_a_consumer_poll_blocked_forever() {
+    let (_cluster, c) = assigned();
+    closing_ends_blocked(
+        c,
+        |c| c.poll(Timeout::Never),
+        |c| c.close(Duration::from_secs(10)).unwrap(),
     );
-    assert!(r.expect_err("closed").is_closed());
+}
+
+#[test]
+fn close_ends_a_consumer_consume_blocked_forever() {
+    let (_cluster, c) = assigned();
+    closing_ends_blocked(
+        c,
+        |c| c.consume(10, Timeout::Never),
+        |c| c.close(Duration::from_secs(10)).unwrap(),
+    );
 }
 
 #[test]
@@ -91,17 +102,11 @@ fn close_ends_a_producer_poll_blocked_forever() {
     let topic = unique_topic("wake");
     let cluster = mock_with_topic(&topic, 1);
     let p = Arc::new(Producer::new(&config_for(&cluster)).unwrap());
-    let entered = Arc::new(AtomicBool::new(false));
-    let (p2, e2) = (p.clone(), entered.clone());
-    let r = close_ends(
-        move || {
-            e2.store(true, Ordering::Release);
-            p2.poll(Timeout::Never)
-        },
-        entered,
-        || p.close(Duration::from_secs(10)).unwrap(),
+    closing_ends_blocked(
+        p,
+        |p| p.poll(Timeout::Never),
+        |p| p.close(Duration::from_secs(10)).unwrap(),
     );
-    assert!(r.expect_err("closed").is_closed());
 }
 
 struct CountingWaker;
