@@ -244,6 +244,11 @@ pub struct Consumer {
     /// Set when a close that gave up handed the rest of the group leave to
     /// a helper thread (which then owns the recorded events).
     handed_off: AtomicBool,
+    /// A close has called `rd_kafka_consumer_close_queue` (once only).
+    close_started: AtomicBool,
+    /// The thread serving a close step's callbacks right now: a close it
+    /// calls from a callback returns at once.
+    stepping: Mutex<Option<std::thread::ThreadId>>,
     /// Messages fetched but not yet returned (read ahead by `poll`, or put
     /// aside when a serving call was interrupted or a batch stopped at an
     /// error); returned first. Emptied before the client is destroyed.
@@ -306,6 +311,8 @@ impl Consumer {
             close_queue: Mutex::new(None),
             closing: AtomicBool::new(false),
             handed_off: AtomicBool::new(false),
+            close_started: AtomicBool::new(false),
+            stepping: Mutex::new(None),
             read_ahead: ReadAhead::default(),
         })
     }
@@ -1096,10 +1103,40 @@ impl Consumer {
         wait_ms: i32,
     ) -> std::result::Result<Option<Result<()>>, Interrupt> {
         self.start_closing(h);
+        let me = std::thread::current().id();
+        if *self.stepping.lock().unwrap_or_else(|e| e.into_inner()) == Some(me) {
+            // `close` (or drop) from a callback that this thread's close is
+            // serving: that close finishes the job.
+            return Ok(Some(Ok(())));
+        }
         let started = self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take();
         let queue = match started {
             Some(q) => q,
+            None if self.close_started.load(Ordering::Acquire) => {
+                // Another thread's close holds the close queue right now.
+                // A second `rd_kafka_consumer_close_queue` would move the
+                // group's events to a new queue and leave librdkafka's reply
+                // to the first close on a queue still being served (an
+                // abort in librdkafka): wait for that close instead.
+                if h.client.consumer_closed() || self.core.is_closed() {
+                    return Ok(Some(Ok(())));
+                }
+                if deadline.expired() {
+                    return Ok(Some(Err(KafkaError::new(
+                        ErrorCode::TIMED_OUT,
+                        "close: another thread's close of this consumer did not finish within the timeout",
+                    ))));
+                }
+                if wait_ms > 0 {
+                    // The other close makes progress meanwhile; this one
+                    // looks again shortly (a close has no event of its own
+                    // to wait for here).
+                    std::thread::sleep(Duration::from_millis(wait_ms.min(10) as u64));
+                }
+                return Ok(None);
+            }
             None => {
+                self.close_started.store(true, Ordering::Release);
                 let Some(q) = h.client.new_queue() else {
                     h.client.set_consumer_closed();
                     return Ok(Some(Err(KafkaError::new(
@@ -1122,7 +1159,9 @@ impl Consumer {
         let mut scratch = Vec::new();
         h.client.consume_batch(&queue, wait_ms, 1000, &mut scratch);
         drop(scratch);
+        *self.stepping.lock().unwrap_or_else(|e| e.into_inner()) = Some(me);
         let served = self.serve_deferred(h);
+        *self.stepping.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let closed = h.client.consumer_closed();
         match served {
             Ok(()) => {}
@@ -1297,6 +1336,8 @@ impl Drop for Consumer {
             close_queue: Mutex::new(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take()),
             closing: AtomicBool::new(self.closing.load(Ordering::Acquire)),
             handed_off: AtomicBool::new(self.handed_off.load(Ordering::Acquire)),
+            close_started: AtomicBool::new(self.close_started.load(Ordering::Acquire)),
+            stepping: Mutex::new(None),
             read_ahead: std::mem::take(&mut self.read_ahead),
         }) {
             return;
