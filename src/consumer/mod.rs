@@ -1207,6 +1207,9 @@ pub(crate) const BACKGROUND_CLOSE_LIMIT: Duration = Duration::from_secs(90);
 
 /// How long a close finished in the background waits, with nothing
 /// assigned, for another rebalance before handing the rest to the destroy.
+/// (The destroy skips the leave's final commit: after a close that gave up,
+/// the next owner of a partition may re-read from the last commit that
+/// succeeded — redelivery, never loss.)
 const QUIET_BEFORE_DESTROY: Duration = Duration::from_millis(500);
 
 /// Finishes a close that gave up at its deadline, on a helper thread: serves
