@@ -559,7 +559,8 @@ impl Consumer {
     /// message read ahead, if librdkafka's queue is not empty, this reads
     /// on (without waiting): a rebalance (or any event) waiting there is
     /// recorded, and this returns `None` so the caller serves it first, as
-    /// librdkafka's own consumer would. Messages read ahead were all taken
+    /// librdkafka's own consumer would. (It looks at most every
+    /// millisecond: see `read_ahead::LOOK_EVERY_NS`.) Messages read ahead were all taken
     /// before that event (librdkafka stops a batch read at it), so they
     /// precede it; those of partitions it revokes are dropped by it.
     fn next_buffered(&self, h: &Handle) -> Option<NativeMessage> {
@@ -567,14 +568,15 @@ impl Consumer {
         if ready == 0 {
             return None;
         }
-        if h.queue.len() > 0 {
+        let now = self.read_ahead.now_ns();
+        if self.read_ahead.look_due(now) && h.queue.len() > 0 {
             self.read_ahead
                 .fill(&h.client, &h.queue, READ_AHEAD.saturating_sub(ready).max(1));
             if h.state.needs_attention() {
                 return None;
             }
         }
-        self.read_ahead.take(&h.client, &h.queue)
+        self.read_ahead.take(now, &h.client, &h.queue)
     }
 
     /// Hands a message to the application: an error message becomes `Err`;

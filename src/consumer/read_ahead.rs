@@ -33,6 +33,16 @@ use std::time::Instant;
 /// `max.poll.interval.ms` (librdkafka checks it every 500 ms).
 const APP_POLL_EVERY_NS: u64 = 20_000_000;
 
+/// How long messages may be handed out from the buffer without looking at
+/// librdkafka's queue for an event (a rebalance) that must come first.
+/// Looking costs a lock librdkafka's fetchers also take; looking for every
+/// message halved `poll`'s speed under load. An application that takes
+/// longer than this per message is looked for at every `poll`, as
+/// librdkafka's own consumer would; a fast one sees a rebalance at most
+/// this much later than librdkafka's would (and the buffer is refilled,
+/// which serves the queue in order, every `READ_AHEAD` messages anyway).
+const LOOK_EVERY_NS: u64 = 1_000_000;
+
 #[derive(Default)]
 struct Buffers {
     /// Ready to hand out, in the order librdkafka returned them.
@@ -48,6 +58,8 @@ pub(crate) struct ReadAhead {
     ready_count: AtomicUsize,
     /// When librdkafka last saw the application poll (ns since `epoch`).
     last_app_poll: AtomicU64,
+    /// When librdkafka's queue was last looked at (ns since `epoch`).
+    last_look: AtomicU64,
     epoch: Instant,
     /// Counters for [`crate::ConsumerDiagnostics`].
     pub(crate) app_polls_sent: AtomicU64,
@@ -65,6 +77,7 @@ impl Default for ReadAhead {
             buffers: Mutex::default(),
             ready_count: AtomicUsize::new(0),
             last_app_poll: AtomicU64::new(0),
+            last_look: AtomicU64::new(0),
             epoch: Instant::now(),
             app_polls_sent: AtomicU64::new(0),
             handed: Mutex::default(),
@@ -90,13 +103,26 @@ impl ReadAhead {
         r
     }
 
-    fn now_ns(&self) -> u64 {
+    /// Now, in ns since `epoch` (what `look_due` and `take` take).
+    pub(crate) fn now_ns(&self) -> u64 {
         self.epoch.elapsed().as_nanos() as u64
     }
 
     /// Records that a C consume call was just made (librdkafka saw a poll).
     pub(crate) fn note_c_poll(&self) {
-        self.last_app_poll.store(self.now_ns(), Ordering::Relaxed);
+        let now = self.now_ns();
+        self.last_app_poll.store(now, Ordering::Relaxed);
+        self.last_look.store(now, Ordering::Relaxed);
+    }
+
+    /// Whether librdkafka's queue is due a look before the next message is
+    /// handed out (see `LOOK_EVERY_NS`); if so, the look counts as done.
+    pub(crate) fn look_due(&self, now: u64) -> bool {
+        if now.saturating_sub(self.last_look.load(Ordering::Relaxed)) < LOOK_EVERY_NS {
+            return false;
+        }
+        self.last_look.store(now, Ordering::Relaxed);
+        true
     }
 
     /// How many messages are ready.
@@ -111,12 +137,11 @@ impl ReadAhead {
 
     /// Takes the next ready message, telling librdkafka that the
     /// application polled if it has not heard so for a while.
-    pub(crate) fn take(&self, client: &NativeClient, queue: &NativeQueue) -> Option<NativeMessage> {
+    pub(crate) fn take(&self, now: u64, client: &NativeClient, queue: &NativeQueue) -> Option<NativeMessage> {
         if self.ready_count.load(Ordering::Acquire) == 0 {
             return None;
         }
         let m = self.with(|b| b.ready.pop_front())?;
-        let now = self.now_ns();
         if now.saturating_sub(self.last_app_poll.load(Ordering::Relaxed)) >= APP_POLL_EVERY_NS {
             self.last_app_poll.store(now, Ordering::Relaxed);
             self.app_polls_sent.fetch_add(1, Ordering::Relaxed);
