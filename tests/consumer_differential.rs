@@ -220,7 +220,18 @@ fn pause_resume_in_every_order() {
                         seen.entry(q).or_default().extend(offs);
                     }
                     s.pause(&[(t, *p)], true);
-                    obs.note(format!("step {step}: paused p{p} at {:?}", s.position(&[(t, *p)])));
+                    // How many of p's messages came before this step depends
+                    // on how the fetches interleaved (it differs between runs
+                    // of either client); where the position stands relative
+                    // to what was handed out does not.
+                    let pos = s.position(&[(t, *p)])[0];
+                    let handed = seen.get(p).and_then(|o| o.last().copied());
+                    let at = match handed {
+                        Some(last) if pos == last + 1 => "one past the last message handed out".to_string(),
+                        None if pos == ferrokafka::OFFSET_INVALID => "OFFSET_INVALID (nothing handed out)".to_string(),
+                        _ => format!("{pos}, last handed out {handed:?}"),
+                    };
+                    obs.note(format!("step {step}: paused p{p}, position {at}"));
                 }
                 let quiet = collect(s, Duration::from_millis(500), |_| false);
                 obs.note(format!("all paused, handed out: {}", quiet.total()));
