@@ -129,6 +129,7 @@ wait
 
 # Summary: errors and leak counts per run, from valgrind's own summary.
 failed=0
+failures=()
 total_errors=0
 printf '\n%-62s %6s %7s %9s %9s %6s\n' run status errors definite possible secs
 for n in "${names[@]}"; do
@@ -146,16 +147,23 @@ for n in "${names[@]}"; do
     esac
     if [ "$status" != 0 ] || [ "$errors" != 0 ]; then
         failed=1
-        echo "---- $n: last lines of the test output ($LOG_DIR/$n.log)"
-        tail -n 20 "$LOG_DIR/$n.log" || true
-        echo "---- $n: valgrind report ($vg)"
-        grep -v '^==[0-9]*== *$' "$vg" | head -n 150 || true
+        failures+=("$n")
     fi
     [ "$errors" = "?" ] || total_errors=$((total_errors + errors))
+done
+# The details of each failed run come after the table, so that they are
+# at the end of a long CI log (where a truncated log keeps them).
+for n in "${failures[@]}"; do
+    echo
+    echo "---- $n: FAILED; last lines of the test output ($LOG_DIR/$n.log)"
+    grep -v -e '^ *[0-9]*: ' -e '^ *at ' "$LOG_DIR/$n.log" | tail -n 40 || true
+    echo "---- $n: valgrind report ($LOG_DIR/$n.vg.log)"
+    grep -v '^==[0-9]*== *$' "$LOG_DIR/$n.vg.log" | head -n 80 || true
 done
 echo
 echo "valgrind: ${#names[@]} runs, $total_errors errors (leaks included), $((SECONDS - start_all)) s"
 if [ "$failed" != 0 ]; then
+    echo "valgrind: failed runs: ${failures[*]}"
     echo "valgrind: FAILED (logs in $LOG_DIR)"
     exit 1
 fi
