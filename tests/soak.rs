@@ -148,7 +148,7 @@ impl Ledger {
             .iter()
             .map(|r| (r.high - r.offset, format!("{r:?}")))
             .collect();
-        r.sort_by(|a, b| b.0.cmp(&a.0));
+        r.sort_by_key(|x| std::cmp::Reverse(x.0));
         r.into_iter().take(n).map(|(n, s)| format!("{n} back: {s}")).collect()
     }
 }
