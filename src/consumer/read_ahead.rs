@@ -18,6 +18,12 @@
 //!   tells librdkafka the application polled ([`ReadAhead::take`]); without
 //!   this, a slow application that polls for every message would be thrown
 //!   out of its group (issue 16).
+//! - **rebalance start**: librdkafka pauses the assigned partitions and
+//!   queues the rebalance event behind what it fetched for them (which it
+//!   then never hands out). Before a buffered message is handed out,
+//!   librdkafka's queue is looked at — at most every `LOOK_EVERY_NS` — and
+//!   read on if not empty, so the event is served first
+//!   (`Consumer::next_buffered`).
 //! - **offset store**: the automatic offset store is emulated at hand-out
 //!   time (see `Consumer::new`).
 
