@@ -1,0 +1,288 @@
+//! The layering of ../shared/DESIGN.md ("Arrows point down only") and
+//! ARCHITECTURE.md, checked on the sources: no file imports from a layer
+//! above its own, and `native::sys` is seen only inside `native/`.
+//!
+//! The layers, from the ground up (a module's layer is that of its first
+//! path segment; names re-exported at the crate root are followed to their
+//! module):
+//!
+//! 0. values: `error`, `timeout`, `topic_partition`, `metadata`
+//! 1. `native` (all `unsafe`, the only user of rdkafka-sys)
+//! 2. core: `dispatch`, `client`, `config`, `message`, `group_metadata`,
+//!    `partitioners`, `topic_cache`
+//! 3. clients: `producer`, `consumer`, `admin`, `mock`
+//! 4. the crate root (`lib.rs`)
+//!
+//! `KNOWN` lists the upward imports main has today, each to be removed by
+//! issue 11's restructuring. It is a ratchet both ways: a new upward import
+//! fails, and so does an entry that no longer occurs (remove it from the
+//! list, so that it cannot come back).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// (file under src/, module it imports from) pairs that point upward today.
+const KNOWN: &[(&str, &str)] = &[
+    // native/ reaching user code directly instead of through a trait or
+    // function table that dispatch implements.
+    ("native/admin.rs", "admin"),
+    ("native/admin.rs", "dispatch"),
+    ("native/callbacks.rs", "config"),
+    ("native/callbacks.rs", "dispatch"),
+    ("native/client.rs", "dispatch"),
+    ("native/conf.rs", "dispatch"),
+    ("native/opaque.rs", "message"),
+    // The linked librdkafka's version, defined at the crate root.
+    ("native/abi.rs", "<root>"),
+    // Values that are not yet plain: error names and descriptions come
+    // from librdkafka at run time; metadata is fetched from inside the
+    // value module.
+    ("error.rs", "native"),
+    ("metadata.rs", "client"),
+    // sys constants outside native/.
+    ("client.rs", "native::sys"),
+    ("dispatch.rs", "native::sys"),
+    ("producer/mod.rs", "native::sys"),
+];
+
+fn layer(module: &str) -> Option<u8> {
+    Some(match module {
+        // error_codes.rs is `error::codes` (a #[path] module).
+        "error" | "error_codes" | "timeout" | "topic_partition" | "metadata" => 0,
+        "native" => 1,
+        "dispatch" | "client" | "config" | "message" | "group_metadata" | "partitioners" | "topic_cache" => 2,
+        "producer" | "consumer" | "admin" | "mock" => 3,
+        "<root>" => 4,
+        _ => return None,
+    })
+}
+
+fn src_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The source without comments (line comments, doc comments) and string
+/// literals' contents, so that only code is scanned.
+fn code_of(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mut in_str = false;
+        let mut prev = ' ';
+        let mut kept = String::new();
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if !in_str && c == '/' && chars.get(i + 1) == Some(&'/') {
+                break;
+            }
+            if c == '"' && prev != '\\' {
+                in_str = !in_str;
+                kept.push('"');
+            } else if !in_str {
+                kept.push(c);
+            }
+            prev = if prev == '\\' && c == '\\' { ' ' } else { c };
+            i += 1;
+        }
+        out.push_str(&kept);
+        out.push('\n');
+    }
+    out
+}
+
+fn ident_at(s: &str) -> &str {
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+/// Names re-exported at the crate root, mapped to their module.
+fn root_reexports(lib: &str) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for stmt in lib.split(';') {
+        let Some(at) = stmt.find("pub use ") else { continue };
+        let path = stmt[at + "pub use ".len()..].trim();
+        let module = ident_at(path).to_string();
+        let rest = &path[module.len()..];
+        let names = rest
+            .trim_start_matches("::")
+            .trim()
+            .trim_start_matches('{')
+            .trim_end_matches('}');
+        for name in names.split(',') {
+            let name = name.trim();
+            if !name.is_empty() {
+                map.insert(name.to_string(), module.clone());
+            }
+        }
+    }
+    map
+}
+
+/// Every module a file refers to through `crate::` (grouped imports
+/// included), as the first path segment — or `native::sys`.
+fn referenced_modules(code: &str, reexports: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut add = |path: &str| {
+        let first = ident_at(path.trim());
+        if first.is_empty() {
+            return;
+        }
+        let after = path.trim()[first.len()..].trim_start();
+        if first == "native" && after.starts_with("::") {
+            let rest = after[2..].trim_start();
+            let second = ident_at(rest);
+            if second == "sys" {
+                found.insert("native::sys".to_string());
+            } else if rest.starts_with('{') {
+                // crate::native::{sys, ...}
+                let inner = &rest[1..rest.find('}').unwrap_or(rest.len())];
+                if inner.split(',').any(|n| ident_at(n.trim()) == "sys") {
+                    found.insert("native::sys".to_string());
+                }
+            }
+        }
+        if layer(first).is_some() {
+            found.insert(first.to_string());
+        } else if let Some(module) = reexports.get(first) {
+            found.insert(module.clone());
+        } else {
+            // Defined in lib.rs itself.
+            found.insert("<root>".to_string());
+        }
+    };
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::") {
+        let before_ok = at == 0 || {
+            let b = rest.as_bytes()[at - 1];
+            !(b.is_ascii_alphanumeric() || b == b'_')
+        };
+        rest = &rest[at + "crate::".len()..];
+        if !before_ok {
+            continue;
+        }
+        if let Some(group) = rest.strip_prefix('{') {
+            // crate::{a::B, c::{D, E}}: the first segment of each item.
+            let mut depth = 0;
+            let mut item_start = 0;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        add(&group[item_start..i]);
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        add(&group[item_start..i]);
+                        item_start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            let end = rest
+                .find([';', ',', '(', '<', ' ', '\n', '>', ')'])
+                .unwrap_or(rest.len());
+            add(&rest[..end]);
+        }
+    }
+    found
+}
+
+fn file_module(rel: &str) -> &str {
+    if rel == "lib.rs" {
+        return "<root>";
+    }
+    let first = rel.split('/').next().unwrap();
+    first.strip_suffix(".rs").unwrap_or(first)
+}
+
+#[test]
+fn no_file_imports_from_a_layer_above_its_own() {
+    let src = src_dir();
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    let reexports = root_reexports(&code_of(&lib));
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let mut upward = BTreeSet::new();
+    let mut unlayered = Vec::new();
+    for path in &files {
+        let rel = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        // error/codes.rs and the like belong to their parent module.
+        let module = file_module(&rel);
+        let Some(own) = layer(module) else {
+            unlayered.push(rel.clone());
+            continue;
+        };
+        let code = code_of(&std::fs::read_to_string(path).unwrap());
+        for target in referenced_modules(&code, &reexports) {
+            if target == "native::sys" {
+                if module != "native" {
+                    upward.insert((rel.clone(), target));
+                }
+                continue;
+            }
+            let theirs = layer(&target).unwrap_or_else(|| panic!("{rel}: unknown module {target}"));
+            if theirs > own {
+                upward.insert((rel.clone(), target));
+            }
+        }
+    }
+    assert!(
+        unlayered.is_empty(),
+        "files in no layer (add their module to `layer` here and to ARCHITECTURE.md): {unlayered:?}"
+    );
+    let known: BTreeSet<(String, String)> = KNOWN.iter().map(|(f, m)| (f.to_string(), m.to_string())).collect();
+    let new: Vec<_> = upward.difference(&known).collect();
+    let gone: Vec<_> = known.difference(&upward).collect();
+    assert!(
+        new.is_empty(),
+        "imports from a layer above (ARCHITECTURE.md; native/ reaches user code through a trait or function table, `sys` stays in native/): {new:?}"
+    );
+    assert!(
+        gone.is_empty(),
+        "these known upward imports are gone: remove them from KNOWN so they cannot come back: {gone:?}"
+    );
+}
+
+#[test]
+fn the_scanner_sees_what_it_must() {
+    // The checker itself: grouped, nested, root re-exported, sys, comments.
+    let reexports: BTreeMap<String, String> = [("TopicPartition".to_string(), "topic_partition".to_string())]
+        .into_iter()
+        .collect();
+    let code = code_of(
+        "use crate::{dispatch::X, native::{sys, Y}};\n\
+         // use crate::admin::Z;\n\
+         let s = \"crate::mock\";\n\
+         fn f(t: crate::TopicPartition) -> crate::config::C { crate::librdkafka_version() }\n",
+    );
+    let found = referenced_modules(&code, &reexports);
+    let want: BTreeSet<String> = [
+        "dispatch",
+        "native",
+        "native::sys",
+        "topic_partition",
+        "config",
+        "<root>",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(found, want);
+}
