@@ -5,7 +5,7 @@
 use crate::config::{build_native, ClientKind, Config, Redactor};
 use crate::dispatch::CallbackState;
 use crate::error::{KafkaError, Result};
-use crate::native::{sys, NativeClient, NativeEvent, NativeQueue};
+use crate::native::{NativeClient, NativeEvent, NativeQueue};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -94,12 +94,8 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
     // the consumer through deferring C callbacks, which its fast batch path
     // (`rd_kafka_consume_batch_queue`) requires (see native/callbacks.rs).
     match kind {
-        ClientKind::Producer => conf.set_events(
-            sys::RD_KAFKA_EVENT_DR | sys::RD_KAFKA_EVENT_ERROR | sys::RD_KAFKA_EVENT_LOG | sys::RD_KAFKA_EVENT_STATS,
-        ),
-        ClientKind::Admin => {
-            conf.set_events(sys::RD_KAFKA_EVENT_ERROR | sys::RD_KAFKA_EVENT_LOG | sys::RD_KAFKA_EVENT_STATS)
-        }
+        ClientKind::Producer => conf.set_events(true),
+        ClientKind::Admin => conf.set_events(false),
         ClientKind::Consumer => {}
     }
     let cbs = config.callbacks.clone();

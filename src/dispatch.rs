@@ -9,7 +9,7 @@
 
 use crate::config::{syslog_to_level, Callbacks, Emulated, LogRecord, OAuthToken, Redactor, ThrottleEvent};
 use crate::error::{ErrorCode, KafkaError};
-use crate::native::{sys, NativeEvent};
+use crate::native::{EventKind, NativeEvent};
 use crate::TopicPartition;
 use std::any::Any;
 use std::collections::VecDeque;
@@ -201,20 +201,20 @@ pub(crate) fn panic_message(p: &(dyn Any + Send)) -> String {
 /// Fatal errors interrupt serving (the Python client raises them from poll
 /// rather than calling `error_cb`).
 pub(crate) fn serve_common(state: &CallbackState, ev: &NativeEvent) -> Result<(), Interrupt> {
-    match ev.kind() {
-        sys::RD_KAFKA_EVENT_LOG => {
+    match ev.served_as() {
+        EventKind::Log => {
             if let Some(line) = ev.log() {
                 serve_log(state, line.level, line.facility, line.message)?;
             }
         }
-        sys::RD_KAFKA_EVENT_ERROR => {
+        EventKind::Error => {
             if let Some(e) = ev.error() {
                 serve_error(state, e)?;
             }
         }
-        sys::RD_KAFKA_EVENT_STATS => serve_stats(state, ev.stats())?,
+        EventKind::Stats => serve_stats(state, ev.stats())?,
         other => {
-            log::debug!(target: "librdkafka", "[{}] ignoring event {} ({other})", state.name(), ev.name());
+            log::debug!(target: "librdkafka", "[{}] ignoring event {} ({other:?})", state.name(), ev.name());
         }
     }
     Ok(())

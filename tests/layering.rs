@@ -39,10 +39,6 @@ const KNOWN: &[(&str, &str)] = &[
     // value module.
     ("error.rs", "native"),
     ("metadata.rs", "client"),
-    // sys constants outside native/.
-    ("client.rs", "native::sys"),
-    ("dispatch.rs", "native::sys"),
-    ("producer/mod.rs", "native::sys"),
 ];
 
 fn layer(module: &str) -> Option<u8> {

@@ -7,6 +7,27 @@ use std::ffi::CString;
 use std::os::raw::{c_int, c_void};
 use std::ptr::NonNull;
 
+/// What [`NativeClient::purge`] purges, and whether it waits for
+/// librdkafka's threads to finish purging.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Purge {
+    /// Messages not yet sent (`RD_KAFKA_PURGE_F_QUEUE`).
+    pub(crate) queued: bool,
+    /// Messages sent and awaiting their answer (`RD_KAFKA_PURGE_F_INFLIGHT`).
+    pub(crate) in_flight: bool,
+    /// Wait for the purge to finish (without `RD_KAFKA_PURGE_F_NON_BLOCKING`).
+    pub(crate) wait: bool,
+}
+
+impl Purge {
+    /// Everything queued and in flight, waiting (what a close or drop does).
+    pub(crate) const ALL: Purge = Purge {
+        queued: true,
+        in_flight: true,
+        wait: true,
+    };
+}
+
 /// An owned client handle (`rd_kafka_t`).
 pub(crate) struct NativeClient {
     ptr: NonNull<sys::rd_kafka_t>,
@@ -130,7 +151,17 @@ impl NativeClient {
     }
 
     /// Corresponds to `rd_kafka_purge`.
-    pub(crate) fn purge(&self, flags: i32) -> Result<(), KafkaError> {
+    pub(crate) fn purge(&self, what: Purge) -> Result<(), KafkaError> {
+        let mut flags = 0;
+        if what.queued {
+            flags |= sys::RD_KAFKA_PURGE_F_QUEUE;
+        }
+        if what.in_flight {
+            flags |= sys::RD_KAFKA_PURGE_F_INFLIGHT;
+        }
+        if !what.wait {
+            flags |= sys::RD_KAFKA_PURGE_F_NON_BLOCKING;
+        }
         // SAFETY: valid handle.
         let err = unsafe { sys::rd_kafka_purge(self.ptr.as_ptr(), flags) };
         check(err, "purge failed")

@@ -62,8 +62,15 @@ impl NativeConf {
         }
     }
 
+    /// Routes errors, logs and statistics — and, with `delivery_reports`,
+    /// delivery reports — through the event API (the client's queue).
+    ///
     /// Corresponds to `rd_kafka_conf_set_events`.
-    pub(crate) fn set_events(&mut self, events: i32) {
+    pub(crate) fn set_events(&mut self, delivery_reports: bool) {
+        let mut events = sys::RD_KAFKA_EVENT_ERROR | sys::RD_KAFKA_EVENT_LOG | sys::RD_KAFKA_EVENT_STATS;
+        if delivery_reports {
+            events |= sys::RD_KAFKA_EVENT_DR;
+        }
         // SAFETY: valid conf.
         unsafe { sys::rd_kafka_conf_set_events(self.ptr.as_ptr(), events) }
     }

@@ -7,6 +7,22 @@ use std::os::raw::{c_char, c_int};
 use std::ptr::NonNull;
 
 /// An owned event (`rd_kafka_event_t`).
+/// The kinds of event the clients serve themselves (see
+/// [`NativeEvent::served_as`]); the rest are answered inside native/.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    /// A batch of delivery reports (`RD_KAFKA_EVENT_DR`).
+    DeliveryReport,
+    /// A log line (`RD_KAFKA_EVENT_LOG`).
+    Log,
+    /// An error (`RD_KAFKA_EVENT_ERROR`).
+    Error,
+    /// Statistics JSON (`RD_KAFKA_EVENT_STATS`).
+    Stats,
+    /// Any other kind, by its C value (for logging).
+    Other(i32),
+}
+
 pub(crate) struct NativeEvent {
     ptr: NonNull<sys::rd_kafka_event_t>,
 }
@@ -37,6 +53,17 @@ impl NativeEvent {
     pub(crate) fn kind(&self) -> i32 {
         // SAFETY: valid event.
         unsafe { sys::rd_kafka_event_type(self.ptr.as_ptr()) }
+    }
+
+    /// What the layers above serve this event as (`sys` stays in native/).
+    pub(crate) fn served_as(&self) -> EventKind {
+        match self.kind() {
+            sys::RD_KAFKA_EVENT_DR => EventKind::DeliveryReport,
+            sys::RD_KAFKA_EVENT_LOG => EventKind::Log,
+            sys::RD_KAFKA_EVENT_ERROR => EventKind::Error,
+            sys::RD_KAFKA_EVENT_STATS => EventKind::Stats,
+            other => EventKind::Other(other),
+        }
     }
 
     /// Corresponds to `rd_kafka_event_name`.

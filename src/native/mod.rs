@@ -45,17 +45,17 @@ mod metadata;
 mod mock;
 mod opaque;
 mod partitioner;
-pub(crate) mod sys;
+mod sys;
 mod tpl;
 
 pub(crate) use admin::{
     admin_event_error, event_request_id, AdminOp, AdminResult, ConfigUse, NativeAdminOptions, Prepared,
 };
-pub(crate) use client::{NativeClient, NativeQueue, NativeTopic, ProduceArgs, Txn};
+pub(crate) use client::{NativeClient, NativeQueue, NativeTopic, ProduceArgs, Purge, Txn};
 pub(crate) use conf::{ConfSetError, NativeConf};
 pub(crate) use consumer::NativeMessage;
 pub(crate) use error::{err_description, err_name, error_from_ptr, ErrBuf};
-pub(crate) use event::{MessageView, NativeEvent};
+pub(crate) use event::{EventKind, MessageView, NativeEvent};
 pub(crate) use headers::{HeadersView, NativeHeaders};
 pub(crate) use mock::NativeMockCluster;
 pub(crate) use opaque::{new_sink, DeliveryOpaque, DeliverySink, Thin};

@@ -12,7 +12,7 @@ use crate::dispatch::{call_user, finish, panic_message, serve_common, serve_defe
 use crate::error::{ErrorCode, KafkaError, Result};
 use crate::group_metadata::ConsumerGroupMetadata;
 use crate::message::DeliveryReport;
-use crate::native::{sys, NativeEvent, NativeTpl, ProduceArgs, Txn};
+use crate::native::{EventKind, NativeEvent, NativeTpl, ProduceArgs, Purge, Txn};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
 use std::panic::resume_unwind;
@@ -226,17 +226,11 @@ impl Producer {
     #[doc(alias = "rd_kafka_purge")]
     pub fn purge(&self, in_queue: bool, in_flight: bool, blocking: bool) -> Result<()> {
         let h = self.core.get()?;
-        let mut flags = 0;
-        if in_queue {
-            flags |= sys::RD_KAFKA_PURGE_F_QUEUE;
-        }
-        if in_flight {
-            flags |= sys::RD_KAFKA_PURGE_F_INFLIGHT;
-        }
-        if !blocking {
-            flags |= sys::RD_KAFKA_PURGE_F_NON_BLOCKING;
-        }
-        h.client.purge(flags)
+        h.client.purge(Purge {
+            queued: in_queue,
+            in_flight,
+            wait: blocking,
+        })
     }
 
     crate::client::common_client_methods!("producer");
@@ -403,9 +397,7 @@ impl Producer {
         };
         let mut result = Ok(());
         if left > 0 {
-            let _ = h
-                .client
-                .purge(sys::RD_KAFKA_PURGE_F_QUEUE | sys::RD_KAFKA_PURGE_F_INFLIGHT);
+            let _ = h.client.purge(Purge::ALL);
             let drain = Deadline::after(DROP_DRAIN_LIMIT);
             while pending_messages(&h) > 0 && !drain.expired() {
                 match serve(&h, drain.remaining_ms_capped(100)) {
@@ -525,7 +517,7 @@ pub(crate) fn serve(h: &Handle, timeout_ms: i32) -> std::result::Result<usize, I
 }
 
 fn serve_event(h: &Handle, mut ev: NativeEvent) -> std::result::Result<usize, Interrupt> {
-    if ev.kind() != sys::RD_KAFKA_EVENT_DR {
+    if ev.served_as() != EventKind::DeliveryReport {
         serve_common(&h.state, &ev)?;
         return Ok(1);
     }
@@ -627,9 +619,7 @@ impl Drop for Producer {
         }
         let Some(h) = self.core.take() else { return };
         if pending_messages(&h) > 0 || h.queue.len() > 0 || h.pending.lock().map(|p| !p.is_empty()).unwrap_or(true) {
-            let _ = h
-                .client
-                .purge(sys::RD_KAFKA_PURGE_F_QUEUE | sys::RD_KAFKA_PURGE_F_INFLIGHT);
+            let _ = h.client.purge(Purge::ALL);
             let drain = Deadline::after(DROP_DRAIN_LIMIT);
             let mut wait = 0;
             loop {
