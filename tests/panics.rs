@@ -1711,7 +1711,22 @@ mod cases {
         let topic = unique_topic("c");
         let cluster = mock(&topic);
         fill(&cluster, &topic, 2);
-        let c = Arc::new(Consumer::new(&group_config(&cluster)).unwrap());
+        // The consumer is dropped, and then destroyed, on threads of its
+        // own; `alive` (held by its callback state, freed once
+        // `rd_kafka_destroy` has returned) says when that has finished, so
+        // that the mock cluster outlives it. (Dropped first, the cluster
+        // left the consumer's destroy without a coordinator; under
+        // valgrind's scheduler librdkafka's main thread then spun on its
+        // read lock for minutes and starved the destroy's write lock — seen
+        // in CI as "clients left after the case: 5".)
+        let alive = Arc::new(());
+        let weak = Arc::downgrade(&alive);
+        let mut config = group_config(&cluster);
+        config.set_error_cb(move |_| {
+            let _keep = &alive;
+        });
+        let c = Arc::new(Consumer::new(&config).unwrap());
+        drop(config);
         c.assign(&[TopicPartition::new(&topic, 0), TopicPartition::new(&topic, 1)])
             .unwrap();
         consumer_receives(&c, 2);
@@ -1728,6 +1743,11 @@ mod cases {
         *s.lock().unwrap() = Some(c);
         rx.recv_timeout(t(60)).expect("the waker dropped the consumer");
         let _ = block_on(fut, t(30));
+        let end = Instant::now() + t(60);
+        while weak.strong_count() > 0 {
+            assert!(Instant::now() < end, "the consumer was not destroyed");
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     pub fn admin_oauth_cb_drops_the_last_admin_client() {
