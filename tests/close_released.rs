@@ -13,28 +13,22 @@
 
 mod common;
 
-use common::{config_for, mock_with_topic, scaled, unique_topic};
+use common::{config_for, destroyed_within, destruction_marker, mock_with_topic, scaled, unique_topic};
 use ferrokafka::{wait_destroyed, Config, Consumer, ErrorCode, MockCluster};
 use std::future::Future;
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-struct Alive;
-
 /// A consumer of `topic` (2 partitions) that has joined its group and got
 /// its assignment; and a handle on its destruction.
-fn joined(cluster: &MockCluster, topic: &str) -> (Consumer, Weak<Alive>) {
+fn joined(cluster: &MockCluster, topic: &str) -> (Consumer, Weak<()>) {
     let mut cfg: Config = config_for(cluster);
     cfg.set("group.id", unique_topic("g"))
         .set("auto.offset.reset", "earliest")
         .set("session.timeout.ms", 6000)
         .set("heartbeat.interval.ms", 300);
-    let alive = Arc::new(Alive);
-    let weak = Arc::downgrade(&alive);
-    cfg.set_error_cb(move |_| {
-        let _keep = &alive;
-    });
+    let weak = destruction_marker(&mut cfg);
     let consumer = Consumer::new(&cfg).unwrap();
     drop(cfg);
     consumer.subscribe(&[topic]).unwrap();
@@ -47,16 +41,12 @@ fn joined(cluster: &MockCluster, topic: &str) -> (Consumer, Weak<Alive>) {
 }
 
 /// Waits (bounded: a hang fails) until the client holding `alive` is gone.
-fn assert_destroyed(what: &str, alive: Weak<Alive>) {
+fn assert_destroyed(what: &str, alive: Weak<()>) {
     let bound = scaled(Duration::from_secs(30));
-    let start = Instant::now();
-    while alive.strong_count() > 0 {
-        assert!(
-            start.elapsed() < bound,
-            "{what}: the client was still alive {bound:?} after the close gave up"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    assert!(
+        destroyed_within(&alive, bound),
+        "{what}: the client was still alive {bound:?} after the close gave up"
+    );
 }
 
 fn noop_waker() -> std::task::Waker {

@@ -225,3 +225,29 @@ pub fn timeout_scale() -> f64 {
 pub fn scaled(d: Duration) -> Duration {
     d.mul_f64(timeout_scale())
 }
+
+/// Makes `config`'s clients carry a marker in their callback state (an
+/// `error_cb` that owns it), which is freed only once `rd_kafka_destroy`
+/// has returned: the `Weak` says when the client is really gone, also when
+/// it is destroyed on a thread of its own.
+pub fn destruction_marker(config: &mut Config) -> std::sync::Weak<()> {
+    let alive = std::sync::Arc::new(());
+    let weak = std::sync::Arc::downgrade(&alive);
+    config.set_error_cb(move |_| {
+        let _keep = &alive;
+    });
+    weak
+}
+
+/// Waits until the client behind `marker` is destroyed; false if `limit`
+/// passed first.
+pub fn destroyed_within(marker: &std::sync::Weak<()>, limit: Duration) -> bool {
+    let end = Instant::now() + limit;
+    while marker.strong_count() > 0 {
+        if Instant::now() >= end {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    true
+}
