@@ -45,8 +45,9 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get ins
 log "Building the test binaries"
 build_out=$(cargo test --no-run 2>&1) || { echo "$build_out" >&2; exit 1; }
 binary_path() {
-    # "Executable tests/producer_mock.rs (target/debug/deps/producer_mock-<hash>)"
-    echo "$build_out" | sed -n "s|^ *Executable tests/$1\.rs (\(.*\))$|\1|p" | head -n1
+    # "Executable producer_mock.rs (target/debug/deps/producer_mock-<hash>)"
+    # (cargo names a test by its path in its package, tests/).
+    echo "$build_out" | sed -n "s|^ *Executable $1\.rs (\(.*\))$|\1|p" | head -n1
 }
 
 # Tests left out under valgrind, and why. They run in the normal suite.

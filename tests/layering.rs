@@ -54,7 +54,7 @@ fn layer(module: &str) -> Option<u8> {
 }
 
 fn src_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../src")
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -129,7 +129,7 @@ pub fn kafka_tool(args: &[&str], stdin: Option<&str>) -> String {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/kafka_tool.py");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/interop/kafka_tool.py");
     let mut child = Command::new(python)
         .arg(script)
         .args(args)

@@ -1,6 +1,6 @@
 //! Thread-safety and lifetime guarantees (issue 7, item 5): static
 //! assertions of what is `Send`/`Sync`, and `trybuild` compile-fail tests
-//! (`tests/compile_fail/*.rs`, with the compiler's expected errors beside
+//! (`tests/compile_fail/cases/*.rs`, with the compiler's expected errors beside
 //! them) for what must not compile: borrowed views escaping their callback
 //! or outliving their message, a stream outliving its consumer, records
 //! and send futures outliving their data, borrowed views crossing threads,
@@ -43,5 +43,5 @@ fn clients_values_and_futures_are_send_and_sync_where_documented() {
 #[test]
 fn what_must_not_compile_does_not() {
     let t = trybuild::TestCases::new();
-    t.compile_fail("tests/compile_fail/*.rs");
+    t.compile_fail("cases/*.rs");
 }
