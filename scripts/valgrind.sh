@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 log() { printf '\n==> %s\n' "$*"; }
 
 # The test binaries that need no broker: the mock-cluster suites, the
-# validation and safety suites. (admin_real_broker, real_broker_* need a
+# validation and safety suites. (admin_real_broker, *_real_broker need a
 # real broker; panics.rs spawns child processes, so its cases are run
 # directly below instead.)
 DEFAULT_BINARIES="producer_mock consumer_mock async_mock admin_validation secrets bad_input proptest_inputs boundary_inputs wait_destroyed close_released drop_order reentrancy"

@@ -430,7 +430,7 @@ fn seek_pause_resume_watermarks_and_offsets_for_times() {
     assert_eq!(poll_n(&consumer, 1, T30)[0].offset(), 10);
 
     // The mock answers only the special timestamps (real ones are checked
-    // against a real broker in tests/real_broker_consumer.rs).
+    // against a real broker in tests/consumer_real_broker.rs).
     let q = [TopicPartition::with_offset(&topic, 0, ferrokafka::OFFSET_BEGINNING)];
     assert_eq!(consumer.offsets_for_times(&q, T10).unwrap()[0].offset, 0);
     let q = [TopicPartition::with_offset(&topic, 0, ferrokafka::OFFSET_END)];
