@@ -5,7 +5,7 @@
 use crate::config::{build_native, ClientKind, Config, Redactor};
 use crate::dispatch::CallbackState;
 use crate::error::{KafkaError, Result};
-use crate::native::{NativeClient, NativeEvent, NativeQueue};
+use crate::native::{HandleType, NativeClient, NativeEvent, NativeQueue};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -116,7 +116,11 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
         conf.install_background_event_cb();
     }
     let keepalive: Box<dyn std::any::Any + Send + Sync> = Box::new(state.clone());
-    let client = match NativeClient::new(kind == ClientKind::Consumer, conf, keepalive) {
+    let handle_type = match kind {
+        ClientKind::Consumer => HandleType::Consumer,
+        ClientKind::Producer | ClientKind::Admin => HandleType::Producer,
+    };
+    let client = match NativeClient::new(handle_type, conf, keepalive) {
         Ok(c) => c,
         Err((msg, _keepalive)) => {
             let msg = state.redactor.redact(&msg);

@@ -250,11 +250,10 @@ fn serve_error(state: &CallbackState, e: KafkaError) -> Result<(), Interrupt> {
     let e = if state.redactor.is_empty() {
         e
     } else {
-        KafkaError::new(e.code(), state.redactor.redact(e.message())).with_flags(
-            e.is_fatal(),
-            e.is_retriable(),
-            e.txn_requires_abort(),
-        )
+        KafkaError::new(e.code(), state.redactor.redact(e.message()))
+            .with_fatal(e.is_fatal())
+            .with_retriable(e.is_retriable())
+            .with_txn_requires_abort(e.txn_requires_abort())
     };
     if e.is_fatal() {
         return Err(Interrupt::Error(e));

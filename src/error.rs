@@ -115,7 +115,8 @@ impl From<i32> for ErrorCode {
 /// assert_eq!(e, ErrorCode::QUEUE_FULL);
 /// assert_eq!(e.to_string(), "Local: Queue full (_QUEUE_FULL)");
 /// ```
-#[derive(Clone)]
+#[derive(Clone, thiserror::Error)]
+#[error("{}", Shown(self))]
 pub struct KafkaError {
     code: ErrorCode,
     message: Box<str>,
@@ -151,15 +152,34 @@ impl KafkaError {
         KafkaError::new(code, code.description())
     }
 
-    pub(crate) fn with_flags(mut self, fatal: bool, retriable: bool, txn_requires_abort: bool) -> Self {
+    /// The same error, marked fatal or not (see [`is_fatal`](Self::is_fatal)).
+    /// With the two methods below, an application or a test builds any
+    /// error librdkafka can raise, as Python's `KafkaError(code, reason,
+    /// fatal=…, retriable=…, txn_requires_abort=…)` does.
+    ///
+    /// ```
+    /// use ferrokafka::{ErrorCode, KafkaError};
+    /// let e = KafkaError::new(ErrorCode::FENCED, "fenced").with_fatal(true);
+    /// assert!(e.is_fatal() && !e.is_retriable() && !e.txn_requires_abort());
+    /// ```
+    #[must_use]
+    pub fn with_fatal(mut self, fatal: bool) -> Self {
         self.fatal = fatal;
-        self.retriable = retriable;
-        self.txn_requires_abort = txn_requires_abort;
         self
     }
 
-    pub(crate) fn retriable(mut self) -> Self {
-        self.retriable = true;
+    /// The same error, marked retriable or not.
+    #[must_use]
+    pub fn with_retriable(mut self, retriable: bool) -> Self {
+        self.retriable = retriable;
+        self
+    }
+
+    /// The same error, marked as requiring the transaction to be aborted
+    /// or not.
+    #[must_use]
+    pub fn with_txn_requires_abort(mut self, txn_requires_abort: bool) -> Self {
+        self.txn_requires_abort = txn_requires_abort;
         self
     }
 
@@ -271,17 +291,23 @@ impl PartialEq<ErrorCode> for KafkaError {
     }
 }
 
-impl fmt::Display for KafkaError {
+/// `KafkaError`'s `Display`: "fatal: " when fatal, the message, the code's
+/// name (or number when this librdkafka does not name it), and the
+/// partition when the error carries one.
+struct Shown<'a>(&'a KafkaError);
+
+impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.fatal {
+        let Shown(e) = self;
+        if e.fatal {
             f.write_str("fatal: ")?;
         }
-        if self.code.is_known() {
-            write!(f, "{} ({})", self.message, self.code.name())?;
+        if e.code.is_known() {
+            write!(f, "{} ({})", e.message, e.code.name())?;
         } else {
-            write!(f, "{} (code {})", self.message, self.code.0)?;
+            write!(f, "{} (code {})", e.message, e.code.0)?;
         }
-        if let Some(tp) = self.topic_partition() {
+        if let Some(tp) = e.topic_partition() {
             write!(f, " [{} [{}] @ {}]", tp.topic, tp.partition, tp.offset)?;
         }
         Ok(())
@@ -310,8 +336,6 @@ impl fmt::Debug for KafkaError {
         d.finish()
     }
 }
-
-impl std::error::Error for KafkaError {}
 
 /// `Result` with [`KafkaError`] as the default error.
 pub type Result<T, E = KafkaError> = std::result::Result<T, E>;

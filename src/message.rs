@@ -213,7 +213,7 @@ impl<'a> DeliveryReport<'a> {
             || code == ErrorCode::TIMED_OUT
             || code == ErrorCode::TRANSPORT
         {
-            e = e.retriable();
+            e = e.with_retriable(true);
         }
         Some(e)
     }

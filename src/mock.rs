@@ -1,7 +1,7 @@
 //! [`MockCluster`]: librdkafka's in-process mock Kafka cluster, for tests.
 
 use crate::error::{ErrorCode, KafkaError, Result};
-use crate::native::{NativeClient, NativeConf, NativeMockCluster};
+use crate::native::{HandleType, NativeClient, NativeConf, NativeMockCluster};
 use crate::TopicPartition;
 use std::fmt;
 use std::time::Duration;
@@ -189,7 +189,7 @@ impl MockCluster {
         // whose logs go straight to the `log` crate.
         let mut conf = NativeConf::new();
         conf.install_direct_logger();
-        let client = NativeClient::new(false, conf, Box::new(()))
+        let client = NativeClient::new(HandleType::Producer, conf, Box::new(()))
             .map_err(|(msg, _)| KafkaError::new(ErrorCode::FAIL, format!("could not start the mock cluster: {msg}")))?;
         let inner = NativeMockCluster::new(client, brokers)?;
         let bootstraps = inner.bootstraps();

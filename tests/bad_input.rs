@@ -504,7 +504,7 @@ fn cases() -> Vec<Case> {
             "purge after close",
             ErrorCode::DESTROY,
             &["closed"],
-            Box::new(|env| env.closed_producer.purge(true, true, false)),
+            Box::new(|env| env.closed_producer.purge(ferrokafka::Purge::ALL.non_blocking())),
         ),
         case(
             "send after close",

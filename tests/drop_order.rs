@@ -241,7 +241,7 @@ fn run_case(order: &[Obj], shared_bootstrap: &str) {
         Obj::M => drop(message.take()),
         Obj::D => {
             if let Some(p) = producer.as_ref() {
-                p.purge(true, true, false).unwrap();
+                p.purge(ferrokafka::Purge::ALL.non_blocking()).unwrap();
                 let end = Instant::now() + scaled(Duration::from_secs(30));
                 while delivery_calls.load(Ordering::SeqCst) == 0 {
                     assert!(Instant::now() < end, "{order:?}: the delivery closure was not served");

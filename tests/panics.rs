@@ -325,7 +325,7 @@ fn producer_queues_and_reports(p: &Producer) {
         let _ = tx.send(r.error().map(|e| e.code()));
     }))
     .unwrap();
-    p.purge(true, true, true).unwrap();
+    p.purge(ferrokafka::Purge::ALL).unwrap();
     assert_eq!(p.flush(t(30)).unwrap(), 0);
     assert_eq!(rx.try_recv().unwrap(), Some(ErrorCode::PURGE_QUEUE));
 }

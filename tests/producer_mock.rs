@@ -235,7 +235,7 @@ fn purge_gives_purge_reports() {
             .unwrap();
     }
     assert!(producer.len() >= 50);
-    producer.purge(true, true, true).unwrap();
+    producer.purge(ferrokafka::Purge::ALL).unwrap();
     assert_eq!(producer.flush(T10).unwrap(), 0);
     let outcomes = reports.exactly_once(50);
     assert!(

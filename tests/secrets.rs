@@ -45,7 +45,7 @@ fn a_failed_delivery_never_quotes_the_payload() {
             }))
             .unwrap();
     }
-    producer.purge(true, true, true).unwrap();
+    producer.purge(ferrokafka::Purge::ALL).unwrap();
     assert_eq!(producer.flush(T10).unwrap(), 0);
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 7);

@@ -12,6 +12,7 @@ use crate::TopicPartition;
 
 mod read_ahead;
 mod stream;
+pub use crate::native::RebalanceProtocol;
 use read_ahead::ReadAhead;
 use std::fmt;
 use std::panic::resume_unwind;
@@ -121,18 +122,6 @@ pub struct ConsumerDiagnostics {
     /// the application polled (so that `max.poll.interval.ms` counts
     /// application polls, not C calls).
     pub app_polls_signalled: u64,
-}
-
-/// The group rebalance protocol in use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RebalanceProtocol {
-    /// Not (yet) in a group.
-    None,
-    /// Stop-the-world: every member gives up all partitions (range,
-    /// roundrobin).
-    Eager,
-    /// Incremental (cooperative-sticky, and KIP-848 `group.protocol=consumer`).
-    Cooperative,
 }
 
 /// Which offsets [`Consumer::commit_sync`] / [`Consumer::commit_async`] commit.
@@ -442,11 +431,7 @@ impl Consumer {
     /// Corresponds to `rd_kafka_rebalance_protocol`.
     #[doc(alias = "rd_kafka_rebalance_protocol")]
     pub fn rebalance_protocol(&self) -> Result<RebalanceProtocol> {
-        Ok(match self.core.get()?.client.rebalance_protocol().as_str() {
-            "EAGER" => RebalanceProtocol::Eager,
-            "COOPERATIVE" => RebalanceProtocol::Cooperative,
-            _ => RebalanceProtocol::None,
-        })
+        Ok(self.core.get()?.client.rebalance_protocol())
     }
 
     /// Waits up to `timeout` for a message, serving callbacks meanwhile.
@@ -1284,7 +1269,7 @@ fn finish_close_in_background(h: Arc<Handle>, queue: NativeQueue) {
 /// What the consumer does for a rebalance nobody's callback handles: the
 /// (incremental) assign or unassign librdkafka waits for.
 fn plain_rebalance(h: &Handle, err: ErrorCode, partitions: &[TopicPartition]) {
-    let cooperative = h.client.rebalance_protocol() == "COOPERATIVE";
+    let cooperative = h.client.rebalance_protocol() == RebalanceProtocol::Cooperative;
     let r = match (err == ErrorCode::ASSIGN_PARTITIONS, cooperative) {
         (true, true) => h.client.incremental(true, partitions),
         (true, false) => h.client.assign(Some(partitions)),

@@ -10,6 +10,7 @@
 //! are decoded lossily, and C enums are read as integers.
 
 use super::admin_sys as a;
+use super::error::{c_string, check_error, error_ref, opt_c_string};
 use super::{cstr_owned, sys, ErrBuf, NativeClient, NativeConf, NativeEvent, NativeTpl};
 use crate::admin::{
     AclBinding, AclBindingFilter, AclOperation, AclPermissionType, ConfigEntry, ConfigResource, ConfigSource,
@@ -96,15 +97,6 @@ impl<T: CObject> Drop for Owned<T> {
 
 fn ptrs<T: CObject>(v: &[Owned<T>]) -> Vec<*mut T> {
     v.iter().map(Owned::as_ptr).collect()
-}
-
-/// A C string for an argument; the error names the argument.
-fn cstring(what: &str, s: &str) -> Result<CString, KafkaError> {
-    CString::new(s).map_err(|_| KafkaError::invalid_arg(format!("{what} {s:?} contains a NUL byte")))
-}
-
-fn opt_cstring(what: &str, s: Option<&str>) -> Result<Option<CString>, KafkaError> {
-    s.map(|s| cstring(what, s)).transpose()
 }
 
 fn opt_ptr(c: &Option<CString>) -> *const c_char {
@@ -278,14 +270,12 @@ impl NativeAdminOptions {
     }
 
     fn check_error(&self, e: *mut sys::rd_kafka_error_t) -> Result<(), KafkaError> {
-        // SAFETY: the error (if any) is ours.
-        match unsafe { super::error_from_ptr(e) } {
-            None => Ok(()),
-            Some(e) => Err(KafkaError::new(
+        check_error(e).map_err(|e| {
+            KafkaError::new(
                 e.code(),
                 format!("{}: invalid option: {}", self.op.method(), e.message()),
-            )),
-        }
+            )
+        })
     }
 
     /// Corresponds to `rd_kafka_AdminOptions_set_request_timeout`.
@@ -434,7 +424,7 @@ impl Prepared {
     pub(crate) fn create_topics(topics: &[NewTopic]) -> Result<Self, KafkaError> {
         let mut out = Vec::with_capacity(topics.len());
         for t in topics {
-            let name = cstring("topic name", &t.topic)?;
+            let name = c_string("topic name", &t.topic)?;
             let mut buf = ErrBuf::new();
             // SAFETY: valid string and buffer; the object is ours.
             let p = unsafe {
@@ -474,8 +464,8 @@ impl Prepared {
                 )?;
             }
             for (k, v) in &t.config {
-                let ck = cstring("config name", k)?;
-                let cv = cstring("config value", v)?;
+                let ck = c_string("config name", k)?;
+                let cv = c_string("config value", v)?;
                 // SAFETY: valid object and strings (copied).
                 let err = unsafe { a::rd_kafka_NewTopic_set_config(nt.as_ptr(), ck.as_ptr(), cv.as_ptr()) };
                 if err != 0 {
@@ -494,7 +484,7 @@ impl Prepared {
     pub(crate) fn delete_topics(topics: &[String]) -> Result<Self, KafkaError> {
         let mut out = Vec::with_capacity(topics.len());
         for t in topics {
-            let name = cstring("topic name", t)?;
+            let name = c_string("topic name", t)?;
             // SAFETY: valid string (copied); the object is ours.
             let p = unsafe { a::rd_kafka_DeleteTopic_new(name.as_ptr()) };
             // SAFETY: p is null or ours.
@@ -510,7 +500,7 @@ impl Prepared {
     pub(crate) fn create_partitions(parts: &[NewPartitions]) -> Result<Self, KafkaError> {
         let mut out = Vec::with_capacity(parts.len());
         for np in parts {
-            let name = cstring("topic name", &np.topic)?;
+            let name = c_string("topic name", &np.topic)?;
             let mut buf = ErrBuf::new();
             // SAFETY: valid string and buffer; the object is ours.
             let p = unsafe {
@@ -557,7 +547,7 @@ impl Prepared {
         };
         let mut out = Vec::with_capacity(resources.len());
         for r in resources {
-            let name = cstring("resource name", &r.name)?;
+            let name = c_string("resource name", &r.name)?;
             // SAFETY: valid string (copied); the object is ours.
             let p = unsafe { a::rd_kafka_ConfigResource_new(r.restype.0, name.as_ptr()) };
             // SAFETY: p is null or ours.
@@ -567,8 +557,8 @@ impl Prepared {
                 ConfigUse::Describe => {}
                 ConfigUse::Alter => {
                     for (k, v) in &r.set_config {
-                        let ck = cstring("config name", k)?;
-                        let cv = cstring("config value", v)?;
+                        let ck = c_string("config name", k)?;
+                        let cv = c_string("config value", v)?;
                         // SAFETY: valid object and strings (copied).
                         let err =
                             unsafe { a::rd_kafka_ConfigResource_set_config(o.as_ptr(), ck.as_ptr(), cv.as_ptr()) };
@@ -582,8 +572,8 @@ impl Prepared {
                 }
                 ConfigUse::Incremental => {
                     for op in &r.incremental_configs {
-                        let ck = cstring("config name", &op.name)?;
-                        let cv = opt_cstring("config value", op.value.as_deref())?;
+                        let ck = c_string("config name", &op.name)?;
+                        let cv = opt_c_string("config value", op.value.as_deref())?;
                         // SAFETY: valid object and strings (copied); the error is ours.
                         let e = unsafe {
                             super::error_from_ptr(a::rd_kafka_ConfigResource_add_incremental_config(
@@ -626,7 +616,7 @@ impl Prepared {
     pub(crate) fn describe_topics(topics: &[String]) -> Result<Self, KafkaError> {
         let names = topics
             .iter()
-            .map(|t| cstring("topic name", t))
+            .map(|t| c_string("topic name", t))
             .collect::<Result<Vec<_>, _>>()?;
         let raw: Vec<*const c_char> = names.iter().map(|c| c.as_ptr()).collect();
         // SAFETY: valid array of strings (copied); the object is ours.
@@ -641,7 +631,7 @@ impl Prepared {
         Ok(Prepared::DescribeConsumerGroups(
             groups
                 .iter()
-                .map(|g| cstring("group id", g))
+                .map(|g| c_string("group id", g))
                 .collect::<Result<_, _>>()?,
         ))
     }
@@ -650,7 +640,7 @@ impl Prepared {
     pub(crate) fn delete_groups(groups: &[String]) -> Result<Self, KafkaError> {
         let mut out = Vec::with_capacity(groups.len());
         for g in groups {
-            let c = cstring("group id", g)?;
+            let c = c_string("group id", g)?;
             // SAFETY: valid string (copied); the object is ours.
             let p = unsafe { a::rd_kafka_DeleteGroup_new(c.as_ptr()) };
             // SAFETY: p is null or ours.
@@ -666,7 +656,7 @@ impl Prepared {
     /// Corresponds to `rd_kafka_ListConsumerGroupOffsets_new` (`None`: all
     /// of the group's partitions).
     pub(crate) fn list_group_offsets(group: &str, parts: Option<&[TopicPartition]>) -> Result<Self, KafkaError> {
-        let g = cstring("group id", group)?;
+        let g = c_string("group id", group)?;
         let tpl = parts.map(NativeTpl::from_partitions).transpose()?;
         // SAFETY: valid string and list (both copied) or null; the object is ours.
         let p = unsafe {
@@ -687,7 +677,7 @@ impl Prepared {
 
     /// Corresponds to `rd_kafka_AlterConsumerGroupOffsets_new`.
     pub(crate) fn alter_group_offsets(group: &str, parts: &[TopicPartition]) -> Result<Self, KafkaError> {
-        let g = cstring("group id", group)?;
+        let g = c_string("group id", group)?;
         // Never null: librdkafka asserts on a null list.
         let tpl = NativeTpl::from_partitions(parts)?;
         // SAFETY: valid string and list (both copied); the object is ours.
@@ -704,7 +694,7 @@ impl Prepared {
 
     /// Corresponds to `rd_kafka_DeleteConsumerGroupOffsets_new`.
     pub(crate) fn delete_group_offsets(group: &str, parts: &[TopicPartition]) -> Result<Self, KafkaError> {
-        let g = cstring("group id", group)?;
+        let g = c_string("group id", group)?;
         // Never null: librdkafka asserts on a null list.
         let tpl = NativeTpl::from_partitions(parts)?;
         // SAFETY: valid string and list (both copied); the object is ours.
@@ -727,7 +717,11 @@ impl Prepared {
     pub(crate) fn describe_user_scram_credentials(users: Option<&[String]>) -> Result<Self, KafkaError> {
         Ok(Prepared::DescribeUserScramCredentials(
             users
-                .map(|u| u.iter().map(|u| cstring("user name", u)).collect::<Result<Vec<_>, _>>())
+                .map(|u| {
+                    u.iter()
+                        .map(|u| c_string("user name", u))
+                        .collect::<Result<Vec<_>, _>>()
+                })
                 .transpose()?,
         ))
     }
@@ -737,7 +731,7 @@ impl Prepared {
     pub(crate) fn alter_user_scram_credentials(alts: &[UserScramCredentialAlteration]) -> Result<Self, KafkaError> {
         let mut out = Vec::with_capacity(alts.len());
         for alt in alts {
-            let user = cstring("user name", alt.user())?;
+            let user = c_string("user name", alt.user())?;
             let p = match alt {
                 UserScramCredentialAlteration::Upsertion {
                     info, password, salt, ..
@@ -780,9 +774,9 @@ impl Prepared {
     pub(crate) fn create_acls(acls: &[AclBinding]) -> Result<Self, KafkaError> {
         let mut out = Vec::with_capacity(acls.len());
         for acl in acls {
-            let name = cstring("ACL resource name", &acl.name)?;
-            let principal = cstring("ACL principal", &acl.principal)?;
-            let host = cstring("ACL host", &acl.host)?;
+            let name = c_string("ACL resource name", &acl.name)?;
+            let principal = c_string("ACL principal", &acl.principal)?;
+            let host = c_string("ACL host", &acl.host)?;
             let mut buf = ErrBuf::new();
             // SAFETY: valid strings (copied) and buffer; the object is ours.
             let p = unsafe {
@@ -808,9 +802,9 @@ impl Prepared {
 
     /// Corresponds to `rd_kafka_AclBindingFilter_new`.
     fn acl_filter(method: &str, f: &AclBindingFilter) -> Result<Owned<a::rd_kafka_AclBinding_t>, KafkaError> {
-        let name = opt_cstring("ACL resource name", f.name.as_deref())?;
-        let principal = opt_cstring("ACL principal", f.principal.as_deref())?;
-        let host = opt_cstring("ACL host", f.host.as_deref())?;
+        let name = opt_c_string("ACL resource name", f.name.as_deref())?;
+        let principal = opt_c_string("ACL principal", f.principal.as_deref())?;
+        let host = opt_c_string("ACL host", f.host.as_deref())?;
         let mut buf = ErrBuf::new();
         // SAFETY: valid strings or null (copied) and buffer; the object is ours.
         let p = unsafe {
@@ -1083,23 +1077,6 @@ unsafe fn array<'a, T: 'a>(p: *const *const T, n: usize) -> impl Iterator<Item =
         std::slice::from_raw_parts(p, n)
     };
     entries.iter().copied().filter(|e| !e.is_null())
-}
-
-/// Reads a `const rd_kafka_error_t *` owned by the event (not destroyed).
-unsafe fn error_ref(e: *const sys::rd_kafka_error_t) -> Option<KafkaError> {
-    if e.is_null() {
-        return None;
-    }
-    let code = sys::rd_kafka_error_code(e);
-    if code == 0 {
-        return None;
-    }
-    let msg = opt_string(sys::rd_kafka_error_string(e)).unwrap_or_else(|| ErrorCode(code).description().to_string());
-    Some(KafkaError::new(ErrorCode(code), msg).with_flags(
-        sys::rd_kafka_error_is_fatal(e) != 0,
-        sys::rd_kafka_error_is_retriable(e) != 0,
-        sys::rd_kafka_error_txn_requires_abort(e) != 0,
-    ))
 }
 
 /// An error from a code and an optional message.

@@ -180,11 +180,9 @@ pub(super) unsafe extern "C" fn error_trampoline(
                 // SAFETY: valid handle and buffer.
                 let code = sys::rd_kafka_fatal_error(rk, buf.as_mut_ptr(), buf.capacity());
                 if code != 0 {
-                    return Deferred::Error(
-                        KafkaError::new(ErrorCode(code), buf.message()).with_flags(true, false, false),
-                    );
+                    return Deferred::Error(KafkaError::new(ErrorCode(code), buf.message()).with_fatal(true));
                 }
-                return Deferred::Error(KafkaError::new(ErrorCode(err), reason).with_flags(true, false, false));
+                return Deferred::Error(KafkaError::new(ErrorCode(err), reason).with_fatal(true));
             }
             Deferred::Error(KafkaError::new(ErrorCode(err), reason))
         });

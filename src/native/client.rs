@@ -1,5 +1,6 @@
 //! `rd_kafka_t`, `rd_kafka_queue_t` and `rd_kafka_topic_t`.
 
+use super::error::{c_string, check};
 use super::{error_from_ptr, sys, ErrBuf, NativeConf, NativeEvent, NativeHeaders, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
 use std::any::Any;
@@ -7,25 +8,78 @@ use std::ffi::CString;
 use std::os::raw::{c_int, c_void};
 use std::ptr::NonNull;
 
-/// What [`NativeClient::purge`] purges, and whether it waits for
-/// librdkafka's threads to finish purging.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Purge {
-    /// Messages not yet sent (`RD_KAFKA_PURGE_F_QUEUE`).
-    pub(crate) queued: bool,
-    /// Messages sent and awaiting their answer (`RD_KAFKA_PURGE_F_INFLIGHT`).
-    pub(crate) in_flight: bool,
-    /// Wait for the purge to finish (without `RD_KAFKA_PURGE_F_NON_BLOCKING`).
-    pub(crate) wait: bool,
+/// What [`Producer::purge`](crate::Producer::purge) removes, and whether it
+/// waits: the flags of `rd_kafka_purge`, combined with `|`.
+///
+/// ```
+/// use ferrokafka::Purge;
+/// assert_eq!(Purge::QUEUED | Purge::IN_FLIGHT, Purge::ALL);
+/// let p = Purge::ALL.non_blocking();
+/// assert!(p.queued() && p.in_flight() && !p.waits());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Purge {
+    queued: bool,
+    in_flight: bool,
+    wait: bool,
 }
 
 impl Purge {
-    /// Everything queued and in flight, waiting (what a close or drop does).
-    pub(crate) const ALL: Purge = Purge {
+    /// Messages not yet sent (`RD_KAFKA_PURGE_F_QUEUE`).
+    pub const QUEUED: Purge = Purge {
+        queued: true,
+        in_flight: false,
+        wait: true,
+    };
+    /// Messages sent and awaiting their answer (`RD_KAFKA_PURGE_F_INFLIGHT`;
+    /// they may still be written).
+    pub const IN_FLIGHT: Purge = Purge {
+        queued: false,
+        in_flight: true,
+        wait: true,
+    };
+    /// Both, waiting for librdkafka's threads to finish purging: the Python
+    /// client's `purge()` defaults, and what a close or drop does.
+    pub const ALL: Purge = Purge {
         queued: true,
         in_flight: true,
         wait: true,
     };
+
+    /// The same, without waiting for librdkafka's threads to finish
+    /// purging (`RD_KAFKA_PURGE_F_NON_BLOCKING`).
+    #[must_use]
+    pub const fn non_blocking(self) -> Purge {
+        Purge { wait: false, ..self }
+    }
+
+    /// Whether queued messages are purged.
+    pub const fn queued(self) -> bool {
+        self.queued
+    }
+
+    /// Whether in-flight messages are purged.
+    pub const fn in_flight(self) -> bool {
+        self.in_flight
+    }
+
+    /// Whether the purge waits for librdkafka's threads.
+    pub const fn waits(self) -> bool {
+        self.wait
+    }
+}
+
+impl std::ops::BitOr for Purge {
+    type Output = Purge;
+
+    /// Both sets of messages; waits unless either side is non-blocking.
+    fn bitor(self, rhs: Purge) -> Purge {
+        Purge {
+            queued: self.queued || rhs.queued,
+            in_flight: self.in_flight || rhs.in_flight,
+            wait: self.wait && rhs.wait,
+        }
+    }
 }
 
 /// An owned client handle (`rd_kafka_t`).
@@ -71,10 +125,20 @@ pub(crate) struct ProduceFailure {
     pub state: Option<super::DeliveryOpaque>,
 }
 
+/// The type of `rd_kafka_t` to create (`rd_kafka_type_t`). An admin
+/// client is a producer handle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HandleType {
+    /// `RD_KAFKA_PRODUCER`.
+    Producer,
+    /// `RD_KAFKA_CONSUMER`.
+    Consumer,
+}
+
 impl NativeClient {
     /// Corresponds to `rd_kafka_new`. The configuration is consumed either way.
     pub(crate) fn new(
-        consumer: bool,
+        handle_type: HandleType,
         conf: NativeConf,
         keepalive: Box<dyn Any + Send + Sync>,
     ) -> Result<Self, (String, Box<dyn Any + Send + Sync>)> {
@@ -85,10 +149,10 @@ impl NativeClient {
             return Err((msg, keepalive));
         }
         let mut buf = ErrBuf::new();
-        let kind = if consumer {
-            sys::RD_KAFKA_CONSUMER
-        } else {
-            sys::RD_KAFKA_PRODUCER
+        let consumer = handle_type == HandleType::Consumer;
+        let kind = match handle_type {
+            HandleType::Consumer => sys::RD_KAFKA_CONSUMER,
+            HandleType::Producer => sys::RD_KAFKA_PRODUCER,
         };
         let raw_conf = conf.as_ptr();
         // SAFETY: valid conf; on success librdkafka owns it, on failure we
@@ -175,7 +239,7 @@ impl NativeClient {
         if code == 0 {
             None
         } else {
-            Some(KafkaError::new(ErrorCode(code), buf.message()).with_flags(true, false, false))
+            Some(KafkaError::new(ErrorCode(code), buf.message()).with_fatal(true))
         }
     }
 
@@ -239,10 +303,8 @@ impl NativeClient {
 
     /// Corresponds to `rd_kafka_sasl_set_credentials`.
     pub(crate) fn set_sasl_credentials(&self, username: &str, password: &str) -> Result<(), KafkaError> {
-        let u = CString::new(username)
-            .map_err(|_| KafkaError::invalid_arg("set_sasl_credentials: the username contains a NUL byte"))?;
-        let p = CString::new(password)
-            .map_err(|_| KafkaError::invalid_arg("set_sasl_credentials: the password contains a NUL byte"))?;
+        let u = c_string("set_sasl_credentials: the username", username)?;
+        let p = c_string("set_sasl_credentials: the password", password)?;
         // SAFETY: valid handle and strings; the error (if any) is ours.
         let res = unsafe {
             error_from_ptr(sys::rd_kafka_sasl_set_credentials(
@@ -276,8 +338,7 @@ impl NativeClient {
 
     /// Corresponds to `rd_kafka_topic_new` (with the default topic config).
     pub(crate) fn topic(&self, name: &str) -> Result<NativeTopic, KafkaError> {
-        let c = CString::new(name)
-            .map_err(|_| KafkaError::invalid_arg(format!("topic name {name:?} contains a NUL byte")))?;
+        let c = c_string("topic name", name)?;
         // SAFETY: valid handle and string; null conf uses the default topic conf.
         let p = unsafe { sys::rd_kafka_topic_new(self.ptr.as_ptr(), c.as_ptr(), std::ptr::null_mut()) };
         match NonNull::new(p) {
@@ -417,7 +478,7 @@ impl NativeClient {
         let code = ErrorCode(unsafe { sys::rd_kafka_last_error() });
         let error = if code == ErrorCode::FATAL {
             self.fatal_error()
-                .unwrap_or_else(|| KafkaError::from_code(code).with_flags(true, false, false))
+                .unwrap_or_else(|| KafkaError::from_code(code).with_fatal(true))
         } else {
             KafkaError::from_code(code).context("Failed to produce message")
         };
@@ -532,14 +593,6 @@ impl Drop for NativeClient {
     }
 }
 
-pub(crate) fn check(err: i32, context: &str) -> Result<(), KafkaError> {
-    if err == 0 {
-        Ok(())
-    } else {
-        Err(KafkaError::from_code(ErrorCode(err)).context(context))
-    }
-}
-
 /// An owned queue reference (`rd_kafka_queue_t`).
 pub(crate) struct NativeQueue {
     ptr: NonNull<sys::rd_kafka_queue_t>,
@@ -641,13 +694,12 @@ pub(super) unsafe fn set_oauth_token(
     principal: &str,
     extensions: &[(String, String)],
 ) -> Result<(), KafkaError> {
-    let nul = |what: &str| KafkaError::invalid_arg(format!("OAuth token: the {what} contains a NUL byte"));
-    let t = CString::new(token).map_err(|_| nul("token"))?;
-    let p = CString::new(principal).map_err(|_| nul("principal"))?;
+    let t = c_string("OAuth token: the token", token)?;
+    let p = c_string("OAuth token: the principal", principal)?;
     let mut ext: Vec<CString> = Vec::with_capacity(extensions.len() * 2);
     for (k, v) in extensions {
-        ext.push(CString::new(k.as_str()).map_err(|_| nul("extension key"))?);
-        ext.push(CString::new(v.as_str()).map_err(|_| nul("extension value"))?);
+        ext.push(c_string("OAuth token: an extension key", k)?);
+        ext.push(c_string("OAuth token: an extension value", v)?);
     }
     let mut ext_ptrs: Vec<*const libc::c_char> = ext.iter().map(|c| c.as_ptr()).collect();
     let mut buf = ErrBuf::new();

@@ -1,9 +1,9 @@
 //! Consumer calls on `rd_kafka_t`, and owned consumed messages.
 
+use super::error::{c_string, check, check_error};
 use super::{error_from_ptr, sys, HeadersView, MessageView, NativeClient, NativeQueue, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
 use crate::TopicPartition;
-use std::ffi::CString;
 use std::ptr::NonNull;
 use std::sync::OnceLock;
 
@@ -96,20 +96,16 @@ impl Drop for NativeMessage {
     }
 }
 
-fn check(err: i32, what: &str) -> Result<(), KafkaError> {
-    if err == 0 {
-        Ok(())
-    } else {
-        Err(KafkaError::from_code(ErrorCode(err)).context(what))
-    }
-}
-
-fn check_error(e: *mut sys::rd_kafka_error_t) -> Result<(), KafkaError> {
-    // SAFETY: e is null or an error object we own.
-    match unsafe { error_from_ptr(e) } {
-        None => Ok(()),
-        Some(e) => Err(e),
-    }
+/// The group rebalance protocol in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RebalanceProtocol {
+    /// Not (yet) in a group.
+    None,
+    /// Stop-the-world: every member gives up all partitions (range,
+    /// roundrobin).
+    Eager,
+    /// Incremental (cooperative-sticky, and KIP-848 `group.protocol=consumer`).
+    Cooperative,
 }
 
 /// Takes ownership of a list librdkafka allocated for us.
@@ -261,10 +257,15 @@ impl NativeClient {
         unsafe { sys::rd_kafka_assignment_lost(self.as_ptr()) != 0 }
     }
 
-    /// Corresponds to `rd_kafka_rebalance_protocol`: "NONE", "EAGER" or "COOPERATIVE".
-    pub(crate) fn rebalance_protocol(&self) -> String {
-        // SAFETY: valid handle; the string is static.
-        unsafe { super::cstr_owned(sys::rd_kafka_rebalance_protocol(self.as_ptr())) }
+    /// Corresponds to `rd_kafka_rebalance_protocol` ("NONE", "EAGER" or
+    /// "COOPERATIVE", decoded here once).
+    pub(crate) fn rebalance_protocol(&self) -> RebalanceProtocol {
+        // SAFETY: valid handle; the string is static (or null).
+        match unsafe { super::cstr_bytes(sys::rd_kafka_rebalance_protocol(self.as_ptr())) } {
+            b"EAGER" => RebalanceProtocol::Eager,
+            b"COOPERATIVE" => RebalanceProtocol::Cooperative,
+            _ => RebalanceProtocol::None,
+        }
     }
 
     /// Corresponds to `rd_kafka_commit` with `async=1`.
@@ -443,8 +444,7 @@ impl NativeClient {
         partition: i32,
         timeout_ms: Option<i32>,
     ) -> Result<(i64, i64), KafkaError> {
-        let t = CString::new(topic)
-            .map_err(|_| KafkaError::invalid_arg(format!("topic name {topic:?} contains a NUL byte")))?;
+        let t = c_string("topic name", topic)?;
         let (mut lo, mut hi) = (-1001i64, -1001i64);
         // SAFETY: valid handle, string and out-pointers.
         let err = unsafe {

@@ -97,7 +97,7 @@ impl NativeEvent {
             // OFFSET_COMMIT result) that read goes past the allocation.
             let fatal =
                 self.kind() == sys::RD_KAFKA_EVENT_ERROR && sys::rd_kafka_event_error_is_fatal(self.ptr.as_ptr()) != 0;
-            Some(KafkaError::new(ErrorCode(code), msg).with_flags(fatal, false, false))
+            Some(KafkaError::new(ErrorCode(code), msg).with_fatal(fatal))
         }
     }
 

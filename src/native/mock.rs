@@ -9,6 +9,7 @@
 //! against what `rdkafka_mock.c` (2.12.1) accepts before calling C, and
 //! reports a bad one as `_INVALID_ARG` naming it.
 
+use super::error::{c_string, check};
 use super::{sys, NativeClient, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
 use std::collections::BTreeSet;
@@ -59,16 +60,12 @@ pub(crate) struct NativeMockRequest {
     pub timestamp_us: i64,
 }
 
-fn cstr(what: &str, s: &str) -> Result<CString, KafkaError> {
-    CString::new(s).map_err(|_| KafkaError::invalid_arg(format!("{what} {s:?} contains a NUL byte")))
-}
-
 /// A topic name: not empty, no NUL.
 fn topic_cstr(op: &str, topic: &str) -> Result<CString, KafkaError> {
     if topic.is_empty() {
         return Err(KafkaError::invalid_arg(format!("{op}: the topic name is empty")));
     }
-    cstr(&format!("{op}: topic name"), topic)
+    c_string(&format!("{op}: topic name"), topic)
 }
 
 /// A partition index: `0..MAX_PARTITIONS` (librdkafka indexes its array
@@ -82,14 +79,6 @@ fn check_partition(op: &str, partition: i32) -> Result<(), KafkaError> {
             "{op}: partition {partition} is out of range (0 to {})",
             MAX_PARTITIONS - 1
         )))
-    }
-}
-
-fn check(err: i32, what: &str) -> Result<(), KafkaError> {
-    if err == 0 {
-        Ok(())
-    } else {
-        Err(KafkaError::from_code(ErrorCode(err)).context(what))
     }
 }
 
@@ -305,7 +294,7 @@ impl NativeMockCluster {
 
     pub(crate) fn broker_set_rack(&self, broker: i32, rack: &str) -> Result<(), KafkaError> {
         let op = "set_broker_rack";
-        let r = cstr(&format!("{op}: rack"), rack)?;
+        let r = c_string(&format!("{op}: rack"), rack)?;
         let _set = self.existing_broker(op, broker)?;
         // SAFETY: valid cluster and string; a known broker id (never -1, "all").
         check(
@@ -316,7 +305,7 @@ impl NativeMockCluster {
 
     pub(crate) fn broker_set_host_port(&self, broker: i32, host: &str, port: i32) -> Result<(), KafkaError> {
         let op = "set_broker_host_port";
-        let h = cstr(&format!("{op}: host"), host)?;
+        let h = c_string(&format!("{op}: host"), host)?;
         if host.is_empty() || host.len() > MAX_HOST_LEN {
             return Err(KafkaError::invalid_arg(format!(
                 "{op}: the host must be 1 to {MAX_HOST_LEN} bytes long, not {}",
@@ -367,8 +356,8 @@ impl NativeMockCluster {
 
     pub(crate) fn coordinator_set(&self, key_type: &str, key: &str, broker: i32) -> Result<(), KafkaError> {
         let op = "set_coordinator";
-        let kt = cstr(&format!("{op}: coordinator type"), key_type)?;
-        let k = cstr(&format!("{op}: key"), key)?;
+        let kt = c_string(&format!("{op}: coordinator type"), key_type)?;
+        let k = c_string(&format!("{op}: key"), key)?;
         // librdkafka stores any id, and then answers FindCoordinator with a
         // broker that does not exist.
         let _set = self.existing_broker(op, broker)?;
@@ -515,7 +504,7 @@ impl NativeMockCluster {
     pub(crate) fn telemetry_set_requested_metrics(&self, metrics: &[&str]) -> Result<(), KafkaError> {
         let cs: Vec<CString> = metrics
             .iter()
-            .map(|m| cstr("set_telemetry_requested_metrics: metric name", m))
+            .map(|m| c_string("set_telemetry_requested_metrics: metric name", m))
             .collect::<Result<_, _>>()?;
         let mut ptrs: Vec<*mut c_char> = cs.iter().map(|c| c.as_ptr() as *mut c_char).collect();
         // SAFETY: valid cluster; librdkafka copies the strings.
@@ -548,10 +537,10 @@ impl NativeMockCluster {
         members: &[(String, Vec<crate::TopicPartition>)],
     ) -> Result<(), KafkaError> {
         let op = "set_consumer_group_target_assignment";
-        let g = cstr(&format!("{op}: group id"), group_id)?;
+        let g = c_string(&format!("{op}: group id"), group_id)?;
         let ids: Vec<CString> = members
             .iter()
-            .map(|(m, _)| cstr(&format!("{op}: member id"), m))
+            .map(|(m, _)| c_string(&format!("{op}: member id"), m))
             .collect::<Result<_, _>>()?;
         let mut id_ptrs: Vec<*mut c_char> = ids.iter().map(|c| c.as_ptr() as *mut c_char).collect();
         let tpls: Vec<NativeTpl> = members

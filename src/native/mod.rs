@@ -51,9 +51,11 @@ mod tpl;
 pub(crate) use admin::{
     admin_event_error, event_request_id, AdminOp, AdminResult, ConfigUse, NativeAdminOptions, Prepared,
 };
-pub(crate) use client::{NativeClient, NativeQueue, NativeTopic, ProduceArgs, Purge, Txn};
+pub use client::Purge;
+pub(crate) use client::{HandleType, NativeClient, NativeQueue, NativeTopic, ProduceArgs, Txn};
 pub(crate) use conf::{ConfSetError, NativeConf};
 pub(crate) use consumer::NativeMessage;
+pub use consumer::RebalanceProtocol;
 pub(crate) use error::{err_description, err_name, error_from_ptr, ErrBuf};
 pub(crate) use event::{EventKind, MessageView, NativeEvent};
 pub(crate) use headers::{HeadersView, NativeHeaders};

@@ -5,10 +5,10 @@
 //! so no aliasing `&mut` (rust-rdkafka's `TopicPartitionListElem` problem)
 //! is possible.
 
+use super::error::{c_string, opt_c_string};
 use super::{error_from_ptr, sys};
 use crate::error::{ErrorCode, KafkaError};
 use crate::TopicPartition;
-use std::ffi::CString;
 use std::os::raw::c_void;
 use std::ptr::NonNull;
 
@@ -30,8 +30,7 @@ impl NativeTpl {
             ptr: NonNull::new(p).expect("rd_kafka_topic_partition_list_new returned NULL"),
         };
         for tp in parts {
-            let topic = CString::new(tp.topic.as_str())
-                .map_err(|_| KafkaError::invalid_arg(format!("topic name {:?} contains a NUL byte", tp.topic)))?;
+            let topic = c_string("topic name", &tp.topic)?;
             // SAFETY: valid list and string; the element is owned by the list.
             unsafe {
                 let e = sys::rd_kafka_topic_partition_list_add(tpl.ptr.as_ptr(), topic.as_ptr(), tp.partition);
@@ -135,14 +134,9 @@ impl NativeCgMetadata {
         member_id: &str,
         group_instance_id: Option<&str>,
     ) -> Result<Self, KafkaError> {
-        let nul =
-            |what: &str| KafkaError::invalid_arg(format!("consumer group metadata: the {what} contains a NUL byte"));
-        let g = CString::new(group_id).map_err(|_| nul("group id"))?;
-        let m = CString::new(member_id).map_err(|_| nul("member id"))?;
-        let i = match group_instance_id {
-            Some(s) => Some(CString::new(s).map_err(|_| nul("group instance id"))?),
-            None => None,
-        };
+        let g = c_string("consumer group metadata: the group id", group_id)?;
+        let m = c_string("consumer group metadata: the member id", member_id)?;
+        let i = opt_c_string("consumer group metadata: the group instance id", group_instance_id)?;
         // SAFETY: valid strings (copied by librdkafka).
         let p = unsafe {
             sys::rd_kafka_consumer_group_metadata_new_with_genid(

@@ -3,6 +3,7 @@
 mod record;
 mod send;
 
+pub use crate::native::Purge;
 pub use record::{ProduceError, Record};
 pub use send::SendFuture;
 
@@ -12,7 +13,7 @@ use crate::dispatch::{call_user, finish, panic_message, serve_common, serve_defe
 use crate::error::{ErrorCode, KafkaError, Result};
 use crate::group_metadata::ConsumerGroupMetadata;
 use crate::message::DeliveryReport;
-use crate::native::{EventKind, NativeEvent, NativeTpl, ProduceArgs, Purge, Txn};
+use crate::native::{EventKind, NativeEvent, NativeTpl, ProduceArgs, Txn};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
 use std::panic::resume_unwind;
@@ -215,22 +216,18 @@ impl Producer {
         self.len() == 0
     }
 
-    /// Removes messages from the queue (`in_queue`) and/or stops waiting for
-    /// those already sent (`in_flight`; they may still be written). Each
-    /// purged message gets a delivery report with `_PURGE_QUEUE` or
-    /// `_PURGE_INFLIGHT`, served by the next `poll` or `flush`. With
-    /// `blocking` false, librdkafka does not wait for its threads to finish
-    /// purging.
+    /// Removes messages from the queue ([`Purge::QUEUED`]) and/or stops
+    /// waiting for those already sent ([`Purge::IN_FLIGHT`]; they may still
+    /// be written). Each purged message gets a delivery report with
+    /// `_PURGE_QUEUE` or `_PURGE_INFLIGHT`, served by the next `poll` or
+    /// `flush`. With [`Purge::non_blocking`], librdkafka does not wait for
+    /// its threads to finish purging. Python's `purge()` with its defaults
+    /// is `purge(Purge::ALL)`.
     ///
     /// Corresponds to `rd_kafka_purge`.
     #[doc(alias = "rd_kafka_purge")]
-    pub fn purge(&self, in_queue: bool, in_flight: bool, blocking: bool) -> Result<()> {
-        let h = self.core.get()?;
-        h.client.purge(Purge {
-            queued: in_queue,
-            in_flight,
-            wait: blocking,
-        })
+    pub fn purge(&self, what: Purge) -> Result<()> {
+        self.core.get()?.client.purge(what)
     }
 
     crate::client::common_client_methods!("producer");
@@ -475,7 +472,7 @@ fn produce_to<'a>(
             record.on_delivery = fail.state;
             let mut error = fail.error;
             if error.code() == ErrorCode::QUEUE_FULL {
-                error = error.retriable();
+                error = error.with_retriable(true);
             }
             Err(ProduceError::new(error, record))
         }

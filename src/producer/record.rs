@@ -189,6 +189,8 @@ impl fmt::Debug for Record<'_> {
 /// }
 /// # Ok(()) }
 /// ```
+#[derive(thiserror::Error)]
+#[error("could not produce to {:?}: {}", .record.topic, .error)]
 pub struct ProduceError<'a> {
     error: KafkaError,
     record: Record<'a>,
@@ -239,14 +241,6 @@ impl fmt::Debug for ProduceError<'_> {
             .finish()
     }
 }
-
-impl fmt::Display for ProduceError<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not produce to {:?}: {}", self.record.topic, self.error)
-    }
-}
-
-impl std::error::Error for ProduceError<'_> {}
 
 impl From<ProduceError<'_>> for KafkaError {
     fn from(e: ProduceError<'_>) -> Self {
