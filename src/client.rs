@@ -287,7 +287,7 @@ macro_rules! common_client_methods {
             timeout: impl Into<$crate::Timeout>,
         ) -> $crate::Result<$crate::ClusterMetadata> {
             let h = self.core.get()?;
-            $crate::metadata::list_topics(&h, topic, timeout.into())
+            $crate::client::list_topics(&h, topic, timeout.into())
         }
 
         /// The cluster id, or `None` if not known within `timeout`.
@@ -329,3 +329,26 @@ macro_rules! common_client_methods {
     };
 }
 pub(crate) use common_client_methods;
+
+/// `list_topics` for any client: metadata for all topics or one, with the
+/// cluster and controller ids the client already knows.
+pub(crate) fn list_topics(
+    h: &Handle,
+    topic: Option<&str>,
+    timeout: crate::Timeout,
+) -> crate::Result<crate::metadata::ClusterMetadata> {
+    let ms = timeout.as_millis_i32();
+    let mut md = match topic {
+        None => h.client.metadata(None, ms)?,
+        Some(name) => {
+            if name.is_empty() || name.contains('\0') {
+                return Err(KafkaError::invalid_arg(format!("invalid topic name {name:?}")));
+            }
+            let t = h.client.topic(name)?;
+            h.client.metadata(Some(&t), ms)?
+        }
+    };
+    md.cluster_id = h.client.cluster_id(0);
+    md.controller_id = h.client.controller_id(0);
+    Ok(md)
+}

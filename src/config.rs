@@ -334,16 +334,7 @@ pub struct LogRecord<'a> {
 impl LogRecord<'_> {
     /// The `log` crate level for this line's syslog severity.
     pub fn log_level(&self) -> log::Level {
-        syslog_to_level(self.level)
-    }
-}
-
-pub(crate) fn syslog_to_level(level: i32) -> log::Level {
-    match level {
-        i32::MIN..=3 => log::Level::Error,
-        4 => log::Level::Warn,
-        5 | 6 => log::Level::Info,
-        _ => log::Level::Debug,
+        crate::native::syslog_to_level(self.level)
     }
 }
 

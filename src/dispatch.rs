@@ -7,7 +7,7 @@
 //! remaining events stay queued), and the serving call resumes the panic
 //! after leaving C: the client stays usable.
 
-use crate::config::{syslog_to_level, Callbacks, Emulated, LogRecord, OAuthToken, Redactor, ThrottleEvent};
+use crate::config::{Callbacks, Emulated, LogRecord, OAuthToken, Redactor, ThrottleEvent};
 use crate::error::{ErrorCode, KafkaError};
 use crate::native::{EventKind, NativeEvent};
 use crate::TopicPartition;
@@ -236,7 +236,7 @@ fn serve_log(state: &CallbackState, level: i32, facility: &str, message: &str) -
         Some(cb) => call_user(|| cb(&rec))?,
         None => log::log!(
             target: "librdkafka",
-            syslog_to_level(rec.level),
+            crate::native::syslog_to_level(rec.level),
             "{} [{}] {}",
             rec.facility,
             rec.client_name,

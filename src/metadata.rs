@@ -58,25 +58,3 @@ pub struct PartitionMetadata {
     pub error: Option<KafkaError>,
 }
 
-/// `list_topics` for any client: metadata for all topics or one, with the
-/// cluster and controller ids the client already knows.
-pub(crate) fn list_topics(
-    h: &crate::client::Handle,
-    topic: Option<&str>,
-    timeout: crate::Timeout,
-) -> crate::Result<ClusterMetadata> {
-    let ms = timeout.as_millis_i32();
-    let mut md = match topic {
-        None => h.client.metadata(None, ms)?,
-        Some(name) => {
-            if name.is_empty() || name.contains('\0') {
-                return Err(KafkaError::invalid_arg(format!("invalid topic name {name:?}")));
-            }
-            let t = h.client.topic(name)?;
-            h.client.metadata(Some(&t), ms)?
-        }
-    };
-    md.cluster_id = h.client.cluster_id(0);
-    md.controller_id = h.client.controller_id(0);
-    Ok(md)
-}

@@ -27,18 +27,13 @@ const KNOWN: &[(&str, &str)] = &[
     // function table that dispatch implements.
     ("native/admin.rs", "admin"),
     ("native/admin.rs", "dispatch"),
-    ("native/callbacks.rs", "config"),
     ("native/callbacks.rs", "dispatch"),
     ("native/client.rs", "dispatch"),
     ("native/conf.rs", "dispatch"),
     ("native/opaque.rs", "message"),
-    // The linked librdkafka's version, defined at the crate root.
-    ("native/abi.rs", "<root>"),
     // Values that are not yet plain: error names and descriptions come
-    // from librdkafka at run time; metadata is fetched from inside the
-    // value module.
+    // from librdkafka at run time.
     ("error.rs", "native"),
-    ("metadata.rs", "client"),
 ];
 
 fn layer(module: &str) -> Option<u8> {

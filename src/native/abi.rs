@@ -340,7 +340,7 @@ fn variadic() {
 mod tests {
     #[test]
     fn librdkafka_version_is_2_12_1() {
-        let (v, s) = crate::librdkafka_version();
+        let (v, s) = super::super::version();
         assert_eq!(s, "2.12.1");
         assert_eq!(v >> 8, 0x020c01, "{v:#010x}");
         assert!(super::super::check_version().is_ok());

@@ -315,6 +315,6 @@ pub(super) unsafe extern "C" fn direct_log_trampoline(
     quietly(|| {
         // SAFETY: valid C strings for the call.
         let (fac, msg) = (super::cstr_owned(fac), super::cstr_owned(buf));
-        log::log!(target: "librdkafka::mock", crate::config::syslog_to_level(level), "{fac} {msg}");
+        log::log!(target: "librdkafka::mock", super::syslog_to_level(level), "{fac} {msg}");
     });
 }

@@ -177,6 +177,16 @@ unsafe fn slice<'a>(p: *const libc::c_void, len: usize) -> &'a [u8] {
     }
 }
 
+/// librdkafka's syslog level (0 emergency … 7 debug) as a `log` level.
+pub(crate) fn syslog_to_level(level: i32) -> log::Level {
+    match level {
+        i32::MIN..=3 => log::Level::Error,
+        4 => log::Level::Warn,
+        5 | 6 => log::Level::Info,
+        _ => log::Level::Debug,
+    }
+}
+
 /// Overwrites a secret's bytes before its memory is freed, in a way the
 /// compiler may not elide.
 pub(crate) fn zeroize(mut bytes: Vec<u8>) {
