@@ -24,15 +24,12 @@ mod codes;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ErrorCode(pub i32);
 
-static NAMES: once_cell::sync::Lazy<std::collections::HashMap<i32, &'static str>> = once_cell::sync::Lazy::new(|| {
+/// The table row of a code librdkafka 2.12.1 names.
+fn known(code: i32) -> Option<&'static (&'static str, i32, &'static str, &'static str)> {
     codes::ALL_CODES
-        .iter()
-        .filter_map(|&(_, v)| crate::native::err_name(v).map(|n| (v, n)))
-        .collect()
-});
-
-pub(crate) fn is_known_code(code: i32) -> bool {
-    codes::ALL_CODES.binary_search_by_key(&code, |&(_, v)| v).is_ok()
+        .binary_search_by_key(&code, |&(_, v, _, _)| v)
+        .ok()
+        .map(|i| &codes::ALL_CODES[i])
 }
 
 impl ErrorCode {
@@ -48,7 +45,7 @@ impl ErrorCode {
     /// Corresponds to `rd_kafka_err2name`.
     #[doc(alias = "rd_kafka_err2name")]
     pub fn name(self) -> &'static str {
-        NAMES.get(&self.0).copied().unwrap_or("UNKNOWN_CODE")
+        known(self.0).map_or("UNKNOWN_CODE", |&(_, _, name, _)| name)
     }
 
     /// librdkafka's description of the code, e.g. `"Local: Queue full"`.
@@ -56,12 +53,12 @@ impl ErrorCode {
     /// Corresponds to `rd_kafka_err2str`.
     #[doc(alias = "rd_kafka_err2str")]
     pub fn description(self) -> &'static str {
-        crate::native::err_description(self.0)
+        known(self.0).map_or("Unknown error code", |&(_, _, _, description)| description)
     }
 
     /// True for codes librdkafka 2.12.1 names.
     pub fn is_known(self) -> bool {
-        is_known_code(self.0)
+        known(self.0).is_some()
     }
 
     /// True for client-side (librdkafka) codes, which are negative.
@@ -76,7 +73,7 @@ impl ErrorCode {
 
     /// Every code librdkafka 2.12.1 names, in numeric order.
     pub fn all() -> impl Iterator<Item = ErrorCode> {
-        codes::ALL_CODES.iter().map(|&(_, v)| ErrorCode(v))
+        codes::ALL_CODES.iter().map(|&(_, v, _, _)| ErrorCode(v))
     }
 }
 

@@ -57,4 +57,3 @@ pub struct PartitionMetadata {
     /// A partition-level error.
     pub error: Option<KafkaError>,
 }
-

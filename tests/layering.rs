@@ -31,9 +31,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("native/client.rs", "dispatch"),
     ("native/conf.rs", "dispatch"),
     ("native/opaque.rs", "message"),
-    // Values that are not yet plain: error names and descriptions come
-    // from librdkafka at run time.
-    ("error.rs", "native"),
 ];
 
 fn layer(module: &str) -> Option<u8> {

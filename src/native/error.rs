@@ -82,29 +82,6 @@ impl ErrBuf {
     }
 }
 
-/// librdkafka's name for a code, e.g. `_QUEUE_FULL`; `None` for a code this
-/// librdkafka does not name (never undefined behaviour).
-pub(crate) fn err_name(code: i32) -> Option<&'static str> {
-    if !crate::error::is_known_code(code) {
-        // rd_kafka_err2name formats unknown codes into a thread-local
-        // buffer, which is not 'static.
-        return None;
-    }
-    // SAFETY: for known codes, rd_kafka_err2name returns a static string.
-    Some(unsafe { super::cstr_static(sys::rd_kafka_err2name(code)) })
-}
-
-/// librdkafka's human-readable description of a code.
-pub(crate) fn err_description(code: i32) -> &'static str {
-    if !crate::error::is_known_code(code) {
-        // rd_kafka_err2str formats unknown codes into a thread-local buffer,
-        // which is not 'static; answer for it ourselves.
-        return "Unknown error code";
-    }
-    // SAFETY: for known codes, rd_kafka_err2str returns a static string.
-    unsafe { super::cstr_static(sys::rd_kafka_err2str(code)) }
-}
-
 /// Converts (and destroys) an `rd_kafka_error_t*`; `None` for null.
 ///
 /// # Safety
@@ -154,4 +131,39 @@ unsafe fn read_error(ptr: *const sys::rd_kafka_error_t) -> KafkaError {
         .with_fatal(sys::rd_kafka_error_is_fatal(ptr) != 0)
         .with_retriable(sys::rd_kafka_error_is_retriable(ptr) != 0)
         .with_txn_requires_abort(sys::rd_kafka_error_txn_requires_abort(ptr) != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::ErrorCode;
+
+    /// `ErrorCode::name`/`description` read a table generated from
+    /// librdkafka's sources (tools/gen_error_codes.py): it must say what
+    /// the linked librdkafka's `rd_kafka_err2name`/`rd_kafka_err2str` say,
+    /// for every code it names and for the codes around them.
+    #[test]
+    fn the_error_table_is_the_linked_librdkafkas() {
+        let mut checked = 0;
+        for e in ErrorCode::all() {
+            // SAFETY: for codes librdkafka names, both return static strings.
+            let (name, description) = unsafe {
+                (
+                    super::super::cstr_static(super::sys::rd_kafka_err2name(e.0)),
+                    super::super::cstr_static(super::sys::rd_kafka_err2str(e.0)),
+                )
+            };
+            assert_eq!(e.name(), name, "{}", e.0);
+            assert_eq!(e.description(), description, "{}", e.0);
+            checked += 1;
+        }
+        assert_eq!(checked, 170);
+        // Codes librdkafka does not name format into a thread-local buffer
+        // there; here they are plainly unknown.
+        for code in [-200, -100, 125, 12345, i32::MIN, i32::MAX] {
+            let e = ErrorCode(code);
+            assert!(!e.is_known(), "{code}");
+            assert_eq!(e.name(), "UNKNOWN_CODE");
+            assert_eq!(e.description(), "Unknown error code");
+        }
+    }
 }

@@ -56,7 +56,7 @@ pub(crate) use client::{HandleType, NativeClient, NativeQueue, NativeTopic, Prod
 pub(crate) use conf::{ConfSetError, NativeConf};
 pub(crate) use consumer::NativeMessage;
 pub use consumer::RebalanceProtocol;
-pub(crate) use error::{err_description, err_name, error_from_ptr, ErrBuf};
+pub(crate) use error::{error_from_ptr, ErrBuf};
 pub(crate) use event::{EventKind, MessageView, NativeEvent};
 pub(crate) use headers::{HeadersView, NativeHeaders};
 pub(crate) use mock::NativeMockCluster;
