@@ -105,7 +105,7 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
     let state = Arc::new(CallbackState::new(cbs, redactor, emulated));
     conf.install_callbacks(Arc::as_ptr(&state), has_throttle, has_oauth);
     if kind == ClientKind::Consumer {
-        conf.install_consumer_callbacks();
+        conf.install_consumer_callbacks::<CallbackState>();
     }
     if has_partitioner {
         conf.install_partitioner(Arc::as_ptr(&state));
@@ -113,7 +113,7 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
     if kind == ClientKind::Admin {
         // Admin results complete their futures on librdkafka's background
         // thread (native/admin.rs), so no polling is needed for them.
-        conf.install_background_event_cb();
+        conf.install_background_event_cb::<CallbackState>();
     }
     let keepalive: Box<dyn std::any::Any + Send + Sync> = Box::new(state.clone());
     let handle_type = match kind {

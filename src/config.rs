@@ -34,6 +34,8 @@ pub(crate) type ErrorCb = Arc<dyn Fn(&KafkaError) + Send + Sync>;
 pub(crate) type ThrottleCb = Arc<dyn Fn(&ThrottleEvent) + Send + Sync>;
 pub(crate) type StatsCb = Arc<dyn Fn(&str) + Send + Sync>;
 pub(crate) type LogCb = Arc<dyn Fn(&LogRecord<'_>) + Send + Sync>;
+pub use crate::values::OAuthToken;
+
 pub(crate) type OAuthCb = Arc<dyn Fn(&str) -> std::result::Result<OAuthToken, String> + Send + Sync>;
 pub(crate) type CommitCb = Arc<dyn Fn(Option<&KafkaError>, &[TopicPartition]) + Send + Sync>;
 pub(crate) type PartitionerCb = Arc<dyn Fn(&str, Option<&[u8]>, i32) -> i32 + Send + Sync>;
@@ -335,33 +337,6 @@ impl LogRecord<'_> {
     /// The `log` crate level for this line's syslog severity.
     pub fn log_level(&self) -> log::Level {
         crate::native::syslog_to_level(self.level)
-    }
-}
-
-/// A token for SASL/OAUTHBEARER, returned by the `oauth_cb`.
-#[derive(Clone)]
-pub struct OAuthToken {
-    /// The token value (a JWT, typically).
-    pub token: String,
-    /// When the token expires, in milliseconds since the Unix epoch.
-    pub lifetime_ms: i64,
-    /// The principal the token identifies.
-    pub principal: String,
-    /// SASL extensions, as key/value pairs.
-    pub extensions: Vec<(String, String)>,
-}
-
-impl fmt::Debug for OAuthToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthToken")
-            .field("token", &"[REDACTED]")
-            .field("lifetime_ms", &self.lifetime_ms)
-            .field("principal", &self.principal)
-            .field(
-                "extensions",
-                &self.extensions.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
-            .finish()
     }
 }
 

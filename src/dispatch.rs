@@ -8,38 +8,14 @@
 //! after leaving C: the client stays usable.
 
 use crate::config::{Callbacks, Emulated, LogRecord, OAuthToken, Redactor, ThrottleEvent};
-use crate::error::{ErrorCode, KafkaError};
-use crate::native::{EventKind, NativeEvent};
-use crate::TopicPartition;
+use crate::error::KafkaError;
+pub(crate) use crate::native::{panic_message, Deferred};
+use crate::native::{EventKind, Hooks, NativeEvent};
 use std::any::Any;
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
-
-/// An event a C callback recorded for the serving call to hand to user code.
-pub(crate) enum Deferred {
-    Throttle {
-        broker_name: String,
-        broker_id: i32,
-        throttle_ms: i32,
-    },
-    Error(KafkaError),
-    Stats(String),
-    Log {
-        level: i32,
-        facility: String,
-        message: String,
-    },
-    Rebalance {
-        err: ErrorCode,
-        partitions: Vec<TopicPartition>,
-    },
-    Commit {
-        err: ErrorCode,
-        partitions: Vec<TopicPartition>,
-    },
-}
 
 const DEFERRED: u32 = 1;
 const PANIC: u32 = 2;
@@ -187,16 +163,6 @@ pub(crate) fn call_user<R>(f: impl FnOnce() -> R) -> Result<R, Interrupt> {
     catch_unwind(AssertUnwindSafe(f)).map_err(Interrupt::Panic)
 }
 
-pub(crate) fn panic_message(p: &(dyn Any + Send)) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic payload>".to_string()
-    }
-}
-
 /// Serves the events every client shares: logs, errors and statistics.
 /// Fatal errors interrupt serving (the Python client raises them from poll
 /// rather than calling `error_cb`).
@@ -316,16 +282,43 @@ pub(crate) fn serve_deferred(state: &CallbackState) -> Result<usize, Interrupt> 
     Ok(n)
 }
 
-/// Body of the OAuth trampoline (librdkafka's background thread).
-pub(crate) fn serve_oauth(state: &CallbackState, config: &str) -> Option<Result<OAuthToken, String>> {
-    state.callbacks.oauth_cb.as_ref().map(|cb| cb(config))
-}
+/// native/'s C callbacks reach the client, and through it user code, only
+/// here.
+impl Hooks for CallbackState {
+    fn defer(&self, event: Deferred) {
+        CallbackState::defer(self, event)
+    }
 
-/// Body of the partitioner trampoline.
-pub(crate) fn serve_partitioner(state: &CallbackState, topic: &[u8], key: Option<&[u8]>, count: i32) -> i32 {
-    match &state.callbacks.partitioner {
-        Some(cb) => cb(std::str::from_utf8(topic).unwrap_or(""), key, count),
-        None => -1,
+    fn stash_panic(&self, payload: Box<dyn Any + Send>) {
+        CallbackState::stash_panic(self, payload)
+    }
+
+    /// The OAuth trampoline's body (librdkafka's background thread).
+    fn oauth_token(&self, oauthbearer_config: &str) -> Option<Result<OAuthToken, String>> {
+        self.callbacks.oauth_cb.as_ref().map(|cb| cb(oauthbearer_config))
+    }
+
+    /// The partitioner trampoline's body (the producing thread).
+    fn partition(&self, topic: &[u8], key: Option<&[u8]>, partition_count: i32) -> i32 {
+        match &self.callbacks.partitioner {
+            Some(cb) => cb(std::str::from_utf8(topic).unwrap_or(""), key, partition_count),
+            None => -1,
+        }
+    }
+
+    fn wake_queue_waiters(&self) {
+        if self.wake_all.load(std::sync::atomic::Ordering::Relaxed) {
+            self.queue_wakers.wake_all()
+        } else {
+            self.queue_wakers.wake_one()
+        }
+    }
+
+    fn background_event(&self, event: NativeEvent) {
+        match self.background.get() {
+            Some(handler) => handler(event),
+            None => log::debug!(target: "librdkafka", "background event {} with no handler", event.name()),
+        }
     }
 }
 

@@ -97,6 +97,7 @@ mod producer;
 mod timeout;
 mod topic_cache;
 mod topic_partition;
+mod values;
 
 pub use admin::{AdminClient, AdminFuture, AdminOptions};
 pub use config::{is_sensitive, sensitive_properties, Config, LogRecord, OAuthToken, ThrottleEvent};

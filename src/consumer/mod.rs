@@ -12,7 +12,7 @@ use crate::TopicPartition;
 
 mod read_ahead;
 mod stream;
-pub use crate::native::RebalanceProtocol;
+pub use crate::values::RebalanceProtocol;
 use read_ahead::ReadAhead;
 use std::fmt;
 use std::panic::resume_unwind;

@@ -10,6 +10,7 @@
 //! are decoded lossily, and C enums are read as integers.
 
 use super::admin_sys as a;
+use super::callbacks::Hooks;
 use super::error::{c_string, check_error, error_ref, opt_c_string};
 use super::{cstr_owned, sys, ErrBuf, NativeClient, NativeConf, NativeEvent, NativeTpl};
 use crate::admin::{
@@ -973,10 +974,11 @@ impl NativeConf {
     /// background thread, so admin futures complete without any polling.
     ///
     /// Corresponds to `rd_kafka_conf_set_background_event_cb`.
-    pub(crate) fn install_background_event_cb(&mut self) {
+    pub(crate) fn install_background_event_cb<H: Hooks>(&mut self) {
         // SAFETY: valid conf; the trampoline matches the C signature. Its
-        // opaque is the configuration opaque set by install_callbacks.
-        unsafe { sys::rd_kafka_conf_set_background_event_cb(self.as_ptr(), Some(background_event_trampoline)) }
+        // opaque is the configuration opaque set by install_callbacks (with
+        // the same `H`).
+        unsafe { sys::rd_kafka_conf_set_background_event_cb(self.as_ptr(), Some(background_event_trampoline::<H>)) }
     }
 }
 
@@ -984,7 +986,7 @@ impl NativeConf {
 /// event on the background queue. Owns (and destroys) the event; never
 /// destroys the client (the handler holds no client reference, and a client
 /// dropped while "inside" is handed to a reaper thread).
-unsafe extern "C" fn background_event_trampoline(
+unsafe extern "C" fn background_event_trampoline<H: Hooks>(
     rk: *mut sys::rd_kafka_t,
     rkev: *mut sys::rd_kafka_event_t,
     opaque: *mut c_void,
@@ -1001,16 +1003,15 @@ unsafe extern "C" fn background_event_trampoline(
         // call it ourselves (it catches panics and sets the token or the
         // failure).
         let config = a::rd_kafka_event_config_string(ev.as_ptr());
-        super::callbacks::oauth_trampoline(rk, config, opaque);
+        super::callbacks::oauth_trampoline::<H>(rk, config, opaque);
         return;
     }
-    // SAFETY: the opaque is the client's CallbackState, which outlives the
-    // handle (it is dropped only after rd_kafka_destroy has returned).
-    let state = &*(opaque as *const crate::dispatch::CallbackState);
-    let outcome = catch_unwind(AssertUnwindSafe(move || match state.background.get() {
-        Some(handler) => handler(ev),
-        None => log::debug!(target: "librdkafka", "background event {} with no handler", ev.name()),
-    }));
+    // SAFETY: the opaque is the client's `H`, which outlives the handle (it
+    // is dropped only after rd_kafka_destroy has returned).
+    let Some(state) = super::callbacks::state::<H>(opaque) else {
+        return;
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(move || state.background_event(ev)));
     if let Err(p) = outcome {
         // Logging runs user code (the `log` logger), which may panic too:
         // never outside a catch_unwind in this C frame.
@@ -1018,7 +1019,7 @@ unsafe extern "C" fn background_event_trampoline(
             log::error!(
                 target: "librdkafka",
                 "panic while completing an admin request: {}",
-                crate::dispatch::panic_message(&*p)
+                super::callbacks::panic_message(&*p)
             )
         });
         // The user code here is the awaiting task's waker: its panic comes

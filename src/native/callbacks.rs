@@ -6,7 +6,7 @@
 //! classic callbacks, and the throttle event (which has no event type) use
 //! C callbacks instead — but these trampolines never run user code: they
 //! copy what librdkafka hands them into the client's deferred-event queue
-//! ([`CallbackState::defer`]), and the serving call hands it to the user's
+//! ([`Hooks::defer`]), and the serving call hands it to the user's
 //! closures after the C call has returned, on the caller's thread. So no
 //! user code ever runs inside a C frame, except in two places that cannot
 //! be deferred: the OAuth token refresh (librdkafka's background thread)
@@ -14,16 +14,76 @@
 //! under `catch_unwind`, and a panic is stored to be resumed by the next
 //! serving call.
 //!
+//! native/ does not know the client type above it: the client implements
+//! [`Hooks`], librdkafka carries a pointer to it as the opaque, and each
+//! trampoline is generic over it (a direct call, no vtable).
+//!
 //! Each trampoline marks the thread as "inside librdkafka" for its duration,
 //! so that a client whose last reference is dropped there is destroyed by a
 //! reaper thread, never in place.
 
-use super::sys;
-use crate::dispatch::{CallbackState, Deferred};
+use super::{sys, NativeEvent};
 use crate::error::{ErrorCode, KafkaError};
+use crate::values::OAuthToken;
+use crate::TopicPartition;
+use std::any::Any;
 use std::cell::Cell;
 use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// An event a C callback recorded for the serving call to hand to user code.
+pub(crate) enum Deferred {
+    Throttle {
+        broker_name: String,
+        broker_id: i32,
+        throttle_ms: i32,
+    },
+    Error(KafkaError),
+    Stats(String),
+    Log {
+        level: i32,
+        facility: String,
+        message: String,
+    },
+    Rebalance {
+        err: ErrorCode,
+        partitions: Vec<TopicPartition>,
+    },
+    Commit {
+        err: ErrorCode,
+        partitions: Vec<TopicPartition>,
+    },
+}
+
+/// The text of a panic payload (`&str` or `String`; a placeholder otherwise).
+pub(crate) fn panic_message(p: &(dyn Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_string()
+    }
+}
+
+/// What the C callbacks need from the client above native/ (implemented
+/// by `dispatch::CallbackState`): the only way native/ reaches user code.
+/// librdkafka holds a `*const H` as the configuration opaque, so `H` must
+/// outlive the handle (it is dropped only after `rd_kafka_destroy`).
+pub(crate) trait Hooks: Send + Sync + Sized + 'static {
+    /// Queues an event for the client's next serving call.
+    fn defer(&self, event: Deferred);
+    /// Keeps a panic caught in a C frame, for the next serving call to resume.
+    fn stash_panic(&self, payload: Box<dyn Any + Send>);
+    /// Runs the user's `oauth_cb` (`None`: none is configured).
+    fn oauth_token(&self, oauthbearer_config: &str) -> Option<Result<OAuthToken, String>>;
+    /// Runs the user's partitioner (-1: none is configured).
+    fn partition(&self, topic: &[u8], key: Option<&[u8]>, partition_count: i32) -> i32;
+    /// Wakes the async tasks waiting for an event on the client's queue.
+    fn wake_queue_waiters(&self);
+    /// Handles an event on librdkafka's background queue (admin results).
+    fn background_event(&self, event: NativeEvent);
+}
 
 thread_local! {
     static INSIDE_LIBRDKAFKA: Cell<u32> = const { Cell::new(0) };
@@ -52,7 +112,7 @@ impl Drop for Inside {
 }
 
 /// Runs `f`, catching any panic into the state's panic slot.
-fn guarded<R>(state: &CallbackState, fallback: R, f: impl FnOnce() -> R) -> (R, bool) {
+fn guarded<H: Hooks, R>(state: &H, fallback: R, f: impl FnOnce() -> R) -> (R, bool) {
     let _inside = Inside::enter();
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => (r, false),
@@ -79,34 +139,34 @@ fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
     }
 }
 
-/// [`CallbackState::stash_panic`] from a C frame: it logs when a panic is
+/// [`Hooks::stash_panic`] from a C frame: it logs when a panic is
 /// already pending, and the `log` logger may panic too; that panic must
 /// not unwind into C (it would abort the process).
-pub(super) fn stash_panic(state: &CallbackState, payload: Box<dyn std::any::Any + Send>) {
+pub(super) fn stash_panic<H: Hooks>(state: &H, payload: Box<dyn std::any::Any + Send>) {
     quietly(|| state.stash_panic(payload));
 }
 
 /// # Safety
-/// `opaque` must be null or the client's `CallbackState`, which outlives
-/// the handle (it is dropped only after `rd_kafka_destroy` returns).
-unsafe fn state<'a>(opaque: *mut c_void) -> Option<&'a CallbackState> {
-    (opaque as *const CallbackState).as_ref()
+/// `opaque` must be null or the client's `H`, which outlives the handle
+/// (it is dropped only after `rd_kafka_destroy` returns).
+pub(super) unsafe fn state<'a, H: Hooks>(opaque: *mut c_void) -> Option<&'a H> {
+    (opaque as *const H).as_ref()
 }
 
 /// Defers an event, never unwinding into C.
-fn defer(state: &CallbackState, make: impl FnOnce() -> Deferred) {
+fn defer<H: Hooks>(state: &H, make: impl FnOnce() -> Deferred) {
     let _ = guarded(state, (), || state.defer(make()));
 }
 
 /// `throttle_cb`: runs inside a serving call on the polling thread.
-pub(super) unsafe extern "C" fn throttle_trampoline(
+pub(super) unsafe extern "C" fn throttle_trampoline<H: Hooks>(
     _rk: *mut sys::rd_kafka_t,
     broker_name: *const c_char,
     broker_id: i32,
     throttle_time_ms: c_int,
     opaque: *mut c_void,
 ) {
-    if let Some(st) = state(opaque) {
+    if let Some(st) = state::<H>(opaque) {
         defer(st, || Deferred::Throttle {
             // SAFETY: valid C string for the call.
             broker_name: super::cstr_owned(broker_name),
@@ -120,13 +180,13 @@ pub(super) unsafe extern "C" fn throttle_trampoline(
 /// serving call return, so the serving code handles it next, with the
 /// consumer at hand. librdkafka waits for the (incremental) assign call,
 /// which may come after this callback returns (as with the event API).
-pub(super) unsafe extern "C" fn rebalance_trampoline(
+pub(super) unsafe extern "C" fn rebalance_trampoline<H: Hooks>(
     rk: *mut sys::rd_kafka_t,
     err: sys::rd_kafka_resp_err_t,
     partitions: *mut sys::rd_kafka_topic_partition_list_t,
     opaque: *mut c_void,
 ) {
-    if let Some(st) = state(opaque) {
+    if let Some(st) = state::<H>(opaque) {
         defer(st, || Deferred::Rebalance {
             err: ErrorCode(err),
             // SAFETY: the list is valid for the call; we copy it.
@@ -148,13 +208,13 @@ pub(super) unsafe extern "C" fn noop_commit_trampoline(
 }
 
 /// `offset_commit_cb` (consumer): async and automatic commit results.
-pub(super) unsafe extern "C" fn offset_commit_trampoline(
+pub(super) unsafe extern "C" fn offset_commit_trampoline<H: Hooks>(
     _rk: *mut sys::rd_kafka_t,
     err: sys::rd_kafka_resp_err_t,
     offsets: *mut sys::rd_kafka_topic_partition_list_t,
     opaque: *mut c_void,
 ) {
-    if let Some(st) = state(opaque) {
+    if let Some(st) = state::<H>(opaque) {
         defer(st, || Deferred::Commit {
             err: ErrorCode(err),
             // SAFETY: the list is valid for the call; we copy it.
@@ -164,13 +224,13 @@ pub(super) unsafe extern "C" fn offset_commit_trampoline(
 }
 
 /// `error_cb` (consumer).
-pub(super) unsafe extern "C" fn error_trampoline(
+pub(super) unsafe extern "C" fn error_trampoline<H: Hooks>(
     rk: *mut sys::rd_kafka_t,
     err: c_int,
     reason: *const c_char,
     opaque: *mut c_void,
 ) {
-    if let Some(st) = state(opaque) {
+    if let Some(st) = state::<H>(opaque) {
         defer(st, || {
             // SAFETY: valid C string for the call.
             let reason = super::cstr_owned(reason);
@@ -190,13 +250,13 @@ pub(super) unsafe extern "C" fn error_trampoline(
 }
 
 /// `stats_cb` (consumer): copies the JSON; librdkafka frees its own.
-pub(super) unsafe extern "C" fn stats_trampoline(
+pub(super) unsafe extern "C" fn stats_trampoline<H: Hooks>(
     _rk: *mut sys::rd_kafka_t,
     json: *mut c_char,
     json_len: usize,
     opaque: *mut c_void,
 ) -> c_int {
-    if let Some(st) = state(opaque) {
+    if let Some(st) = state::<H>(opaque) {
         defer(st, || {
             // SAFETY: json is json_len bytes.
             let bytes = super::slice(json as *const c_void, json_len);
@@ -207,7 +267,7 @@ pub(super) unsafe extern "C" fn stats_trampoline(
 }
 
 /// `log_cb` (consumer; with `log.queue=true` it runs inside serving calls).
-pub(super) unsafe extern "C" fn log_trampoline(
+pub(super) unsafe extern "C" fn log_trampoline<H: Hooks>(
     rk: *const sys::rd_kafka_t,
     level: c_int,
     fac: *const c_char,
@@ -216,7 +276,7 @@ pub(super) unsafe extern "C" fn log_trampoline(
     if rk.is_null() {
         return;
     }
-    if let Some(st) = state(sys::rd_kafka_opaque(rk)) {
+    if let Some(st) = state::<H>(sys::rd_kafka_opaque(rk)) {
         defer(st, || Deferred::Log {
             level,
             // SAFETY: valid C strings for the call.
@@ -227,16 +287,16 @@ pub(super) unsafe extern "C" fn log_trampoline(
 }
 
 /// `oauthbearer_token_refresh_cb`: runs on librdkafka's background thread.
-pub(super) unsafe extern "C" fn oauth_trampoline(
+pub(super) unsafe extern "C" fn oauth_trampoline<H: Hooks>(
     rk: *mut sys::rd_kafka_t,
     oauthbearer_config: *const c_char,
     opaque: *mut c_void,
 ) {
-    let Some(st) = state(opaque) else { return };
+    let Some(st) = state::<H>(opaque) else { return };
     let (result, panicked) = guarded(st, None, || {
         // SAFETY: valid C string for the call.
         let config = super::cstr_owned(oauthbearer_config);
-        crate::dispatch::serve_oauth(st, &config)
+        st.oauth_token(&config)
     });
     let _inside = Inside::enter();
     let outcome = catch_unwind(AssertUnwindSafe(|| match result {
@@ -259,7 +319,7 @@ pub(super) unsafe extern "C" fn oauth_trampoline(
 }
 
 /// `partitioner_cb`: runs on the producing thread (or a librdkafka thread).
-pub(super) unsafe extern "C" fn partitioner_trampoline(
+pub(super) unsafe extern "C" fn partitioner_trampoline<H: Hooks>(
     rkt: *const sys::rd_kafka_topic_t,
     keydata: *const c_void,
     keylen: usize,
@@ -269,7 +329,9 @@ pub(super) unsafe extern "C" fn partitioner_trampoline(
 ) -> i32 {
     let fallback =
         || sys::rd_kafka_msg_partitioner_consistent_random(rkt, keydata, keylen, partition_cnt, rkt_opaque, msg_opaque);
-    let Some(st) = state(rkt_opaque) else { return fallback() };
+    let Some(st) = state::<H>(rkt_opaque) else {
+        return fallback();
+    };
     let (p, panicked) = guarded(st, -1, || {
         // SAFETY: rkt is valid during the call; key is keylen bytes or NULL.
         let topic = super::cstr_bytes(sys::rd_kafka_topic_name(rkt));
@@ -278,7 +340,7 @@ pub(super) unsafe extern "C" fn partitioner_trampoline(
         } else {
             Some(super::slice(keydata, keylen))
         };
-        crate::dispatch::serve_partitioner(st, topic, key, partition_cnt)
+        st.partition(topic, key, partition_cnt)
     });
     if panicked {
         // The panic resumes from the next poll; the message still goes to
@@ -291,15 +353,9 @@ pub(super) unsafe extern "C" fn partitioner_trampoline(
 /// A queue's "an event landed on an empty queue" callback
 /// (`rd_kafka_queue_cb_event_enable`): wakes an async task waiting on the
 /// client. Runs on a librdkafka thread with the queue's lock held.
-pub(super) unsafe extern "C" fn queue_wakeup_trampoline(_rk: *mut sys::rd_kafka_t, opaque: *mut c_void) {
-    if let Some(st) = state(opaque) {
-        let _ = guarded(st, (), || {
-            if st.wake_all.load(std::sync::atomic::Ordering::Relaxed) {
-                st.queue_wakers.wake_all()
-            } else {
-                st.queue_wakers.wake_one()
-            }
-        });
+pub(super) unsafe extern "C" fn queue_wakeup_trampoline<H: Hooks>(_rk: *mut sys::rd_kafka_t, opaque: *mut c_void) {
+    if let Some(st) = state::<H>(opaque) {
+        let _ = guarded(st, (), || st.wake_queue_waiters());
     }
 }
 

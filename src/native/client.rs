@@ -3,84 +3,11 @@
 use super::error::{c_string, check};
 use super::{error_from_ptr, sys, ErrBuf, NativeConf, NativeEvent, NativeHeaders, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
+use crate::values::Purge;
 use std::any::Any;
 use std::ffi::CString;
 use std::os::raw::{c_int, c_void};
 use std::ptr::NonNull;
-
-/// What [`Producer::purge`](crate::Producer::purge) removes, and whether it
-/// waits: the flags of `rd_kafka_purge`, combined with `|`.
-///
-/// ```
-/// use ferrokafka::Purge;
-/// assert_eq!(Purge::QUEUED | Purge::IN_FLIGHT, Purge::ALL);
-/// let p = Purge::ALL.non_blocking();
-/// assert!(p.queued() && p.in_flight() && !p.waits());
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Purge {
-    queued: bool,
-    in_flight: bool,
-    wait: bool,
-}
-
-impl Purge {
-    /// Messages not yet sent (`RD_KAFKA_PURGE_F_QUEUE`).
-    pub const QUEUED: Purge = Purge {
-        queued: true,
-        in_flight: false,
-        wait: true,
-    };
-    /// Messages sent and awaiting their answer (`RD_KAFKA_PURGE_F_INFLIGHT`;
-    /// they may still be written).
-    pub const IN_FLIGHT: Purge = Purge {
-        queued: false,
-        in_flight: true,
-        wait: true,
-    };
-    /// Both, waiting for librdkafka's threads to finish purging: the Python
-    /// client's `purge()` defaults, and what a close or drop does.
-    pub const ALL: Purge = Purge {
-        queued: true,
-        in_flight: true,
-        wait: true,
-    };
-
-    /// The same, without waiting for librdkafka's threads to finish
-    /// purging (`RD_KAFKA_PURGE_F_NON_BLOCKING`).
-    #[must_use]
-    pub const fn non_blocking(self) -> Purge {
-        Purge { wait: false, ..self }
-    }
-
-    /// Whether queued messages are purged.
-    pub const fn queued(self) -> bool {
-        self.queued
-    }
-
-    /// Whether in-flight messages are purged.
-    pub const fn in_flight(self) -> bool {
-        self.in_flight
-    }
-
-    /// Whether the purge waits for librdkafka's threads.
-    pub const fn waits(self) -> bool {
-        self.wait
-    }
-}
-
-impl std::ops::BitOr for Purge {
-    type Output = Purge;
-
-    /// Both sets of messages; waits unless either side is non-blocking.
-    fn bitor(self, rhs: Purge) -> Purge {
-        Purge {
-            queued: self.queued || rhs.queued,
-            in_flight: self.in_flight || rhs.in_flight,
-            wait: self.wait && rhs.wait,
-        }
-    }
-}
 
 /// An owned client handle (`rd_kafka_t`).
 pub(crate) struct NativeClient {
@@ -217,13 +144,13 @@ impl NativeClient {
     /// Corresponds to `rd_kafka_purge`.
     pub(crate) fn purge(&self, what: Purge) -> Result<(), KafkaError> {
         let mut flags = 0;
-        if what.queued {
+        if what.queued() {
             flags |= sys::RD_KAFKA_PURGE_F_QUEUE;
         }
-        if what.in_flight {
+        if what.in_flight() {
             flags |= sys::RD_KAFKA_PURGE_F_INFLIGHT;
         }
-        if !what.wait {
+        if !what.waits() {
             flags |= sys::RD_KAFKA_PURGE_F_NON_BLOCKING;
         }
         // SAFETY: valid handle.
@@ -629,18 +556,18 @@ impl NativeQueue {
         unsafe { sys::rd_kafka_queue_yield(self.ptr.as_ptr()) }
     }
 
-    /// Makes librdkafka wake `state.queue_wakers` whenever an event lands on
-    /// this (empty) queue.
+    /// Makes librdkafka call `state.wake_queue_waiters()` whenever an event
+    /// lands on this (empty) queue.
     ///
     /// Corresponds to `rd_kafka_queue_cb_event_enable`. The caller
     /// guarantees `state` outlives the client (it is the client's callback
     /// state, dropped only after `rd_kafka_destroy`).
-    pub(crate) fn enable_wakeups(&self, state: &std::sync::Arc<crate::dispatch::CallbackState>) {
+    pub(crate) fn enable_wakeups<H: super::callbacks::Hooks>(&self, state: &std::sync::Arc<H>) {
         // SAFETY: valid queue; the opaque outlives the client (see above).
         unsafe {
             sys::rd_kafka_queue_cb_event_enable(
                 self.ptr.as_ptr(),
-                Some(super::callbacks::queue_wakeup_trampoline),
+                Some(super::callbacks::queue_wakeup_trampoline::<H>),
                 std::sync::Arc::as_ptr(state) as *mut c_void,
             )
         }

@@ -1,5 +1,6 @@
 //! `rd_kafka_conf_t`.
 
+use super::callbacks::Hooks;
 use super::{sys, ErrBuf};
 use std::ffi::CString;
 use std::os::raw::c_void;
@@ -79,23 +80,18 @@ impl NativeConf {
     ///
     /// The caller guarantees that `state` outlives the client created from
     /// this configuration (it is dropped only after `rd_kafka_destroy`).
-    pub(crate) fn install_callbacks(
-        &mut self,
-        state: *const crate::dispatch::CallbackState,
-        throttle: bool,
-        oauth: bool,
-    ) {
+    pub(crate) fn install_callbacks<H: Hooks>(&mut self, state: *const H, throttle: bool, oauth: bool) {
         // SAFETY: valid conf; trampolines match the C signatures; opaque
         // lifetime is the caller's guarantee above.
         unsafe {
             sys::rd_kafka_conf_set_opaque(self.ptr.as_ptr(), state as *mut c_void);
             if throttle {
-                sys::rd_kafka_conf_set_throttle_cb(self.ptr.as_ptr(), Some(super::callbacks::throttle_trampoline));
+                sys::rd_kafka_conf_set_throttle_cb(self.ptr.as_ptr(), Some(super::callbacks::throttle_trampoline::<H>));
             }
             if oauth {
                 sys::rd_kafka_conf_set_oauthbearer_token_refresh_cb(
                     self.ptr.as_ptr(),
-                    Some(super::callbacks::oauth_trampoline),
+                    Some(super::callbacks::oauth_trampoline::<H>),
                 );
                 // Serve token refreshes on librdkafka's background thread, as
                 // the Python client does, so no poll call is needed for them.
@@ -114,21 +110,22 @@ impl NativeConf {
 
     /// Installs the consumer's callbacks: rebalance, offset commit, error,
     /// statistics and logs (all deferred to the serving call, see
-    /// [`super::callbacks`]). Requires `install_callbacks` for the opaque.
-    pub(crate) fn install_consumer_callbacks(&mut self) {
+    /// [`super::callbacks`]). Requires `install_callbacks` with the same
+    /// `H` for the opaque.
+    pub(crate) fn install_consumer_callbacks<H: Hooks>(&mut self) {
         // SAFETY: valid conf; the trampolines match the C signatures.
         unsafe {
             let c = self.ptr.as_ptr();
-            sys::rd_kafka_conf_set_rebalance_cb(c, Some(super::callbacks::rebalance_trampoline));
-            sys::rd_kafka_conf_set_offset_commit_cb(c, Some(super::callbacks::offset_commit_trampoline));
-            sys::rd_kafka_conf_set_error_cb(c, Some(super::callbacks::error_trampoline));
-            sys::rd_kafka_conf_set_stats_cb(c, Some(super::callbacks::stats_trampoline));
-            sys::rd_kafka_conf_set_log_cb(c, Some(super::callbacks::log_trampoline));
+            sys::rd_kafka_conf_set_rebalance_cb(c, Some(super::callbacks::rebalance_trampoline::<H>));
+            sys::rd_kafka_conf_set_offset_commit_cb(c, Some(super::callbacks::offset_commit_trampoline::<H>));
+            sys::rd_kafka_conf_set_error_cb(c, Some(super::callbacks::error_trampoline::<H>));
+            sys::rd_kafka_conf_set_stats_cb(c, Some(super::callbacks::stats_trampoline::<H>));
+            sys::rd_kafka_conf_set_log_cb(c, Some(super::callbacks::log_trampoline::<H>));
         }
     }
 
     /// Installs a custom partitioner on the default topic configuration.
-    pub(crate) fn install_partitioner(&mut self, state: *const crate::dispatch::CallbackState) {
+    pub(crate) fn install_partitioner<H: Hooks>(&mut self, state: *const H) {
         // SAFETY: valid conf; the default topic conf is owned by the conf;
         // the opaque outlives the client (see install_callbacks).
         unsafe {
@@ -139,7 +136,7 @@ impl NativeConf {
                 tconf = sys::rd_kafka_conf_get_default_topic_conf(self.ptr.as_ptr());
             }
             sys::rd_kafka_topic_conf_set_opaque(tconf, state as *mut c_void);
-            sys::rd_kafka_topic_conf_set_partitioner_cb(tconf, Some(super::callbacks::partitioner_trampoline));
+            sys::rd_kafka_topic_conf_set_partitioner_cb(tconf, Some(super::callbacks::partitioner_trampoline::<H>));
         }
     }
 

@@ -3,6 +3,7 @@
 use super::error::{c_string, check, check_error};
 use super::{error_from_ptr, sys, HeadersView, MessageView, NativeClient, NativeQueue, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
+use crate::values::RebalanceProtocol;
 use crate::TopicPartition;
 use std::ptr::NonNull;
 use std::sync::OnceLock;
@@ -94,18 +95,6 @@ impl Drop for NativeMessage {
         // SAFETY: we own the message.
         unsafe { sys::rd_kafka_message_destroy(self.ptr.as_ptr()) }
     }
-}
-
-/// The group rebalance protocol in use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RebalanceProtocol {
-    /// Not (yet) in a group.
-    None,
-    /// Stop-the-world: every member gives up all partitions (range,
-    /// roundrobin).
-    Eager,
-    /// Incremental (cooperative-sticky, and KIP-848 `group.protocol=consumer`).
-    Cooperative,
 }
 
 /// Takes ownership of a list librdkafka allocated for us.

@@ -51,11 +51,10 @@ mod tpl;
 pub(crate) use admin::{
     admin_event_error, event_request_id, AdminOp, AdminResult, ConfigUse, NativeAdminOptions, Prepared,
 };
-pub use client::Purge;
+pub(crate) use callbacks::{panic_message, Deferred, Hooks};
 pub(crate) use client::{HandleType, NativeClient, NativeQueue, NativeTopic, ProduceArgs, Txn};
 pub(crate) use conf::{ConfSetError, NativeConf};
 pub(crate) use consumer::NativeMessage;
-pub use consumer::RebalanceProtocol;
 pub(crate) use error::{error_from_ptr, ErrBuf};
 pub(crate) use event::{EventKind, MessageView, NativeEvent};
 pub(crate) use headers::{HeadersView, NativeHeaders};

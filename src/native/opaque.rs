@@ -8,7 +8,7 @@
 //! sends share an `Arc` with their future (the `Arc`'s data pointer is the
 //! opaque), so an async send costs one allocation too.
 
-use crate::message::DeliveryReport;
+use super::MessageView;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -16,15 +16,16 @@ use std::sync::Arc;
 /// The receiving end of an async send: completed with the report, or told
 /// it will never get one.
 pub(crate) trait DeliverySink: Send + Sync + 'static {
-    /// The message's delivery report arrived.
-    fn deliver(&self, report: &DeliveryReport<'_>);
+    /// The message's delivery report arrived (the message, with its
+    /// delivery error if any).
+    fn deliver(&self, report: MessageView<'_>);
     /// The message's state is dropped without a report (only if librdkafka
     /// lost the message, which it does not; or the produce call failed).
     fn abandon(&self);
 }
 
 struct VTable {
-    deliver: unsafe fn(NonNull<Header>, &DeliveryReport<'_>),
+    deliver: unsafe fn(NonNull<Header>, MessageView<'_>),
     drop: unsafe fn(NonNull<Header>),
     is_sink: bool,
 }
@@ -51,7 +52,7 @@ impl<T> std::ops::Deref for Thin<T> {
 
 struct ClosureFns<F>(PhantomData<F>);
 
-impl<F: FnOnce(&DeliveryReport<'_>) + Send + 'static> ClosureFns<F> {
+impl<F: FnOnce(MessageView<'_>) + Send + 'static> ClosureFns<F> {
     const VTABLE: VTable = VTable {
         deliver: Self::deliver,
         drop: Self::drop,
@@ -60,7 +61,7 @@ impl<F: FnOnce(&DeliveryReport<'_>) + Send + 'static> ClosureFns<F> {
 
     /// # Safety
     /// `p` comes from `DeliveryOpaque::closure::<F>` and is used once.
-    unsafe fn deliver(p: NonNull<Header>, report: &DeliveryReport<'_>) {
+    unsafe fn deliver(p: NonNull<Header>, report: MessageView<'_>) {
         let b = Box::from_raw(p.cast::<Thin<F>>().as_ptr());
         (b.value)(report)
     }
@@ -83,7 +84,7 @@ impl<S: DeliverySink> SinkFns<S> {
 
     /// # Safety
     /// `p` comes from `DeliveryOpaque::sink::<S>` and is used once.
-    unsafe fn deliver(p: NonNull<Header>, report: &DeliveryReport<'_>) {
+    unsafe fn deliver(p: NonNull<Header>, report: MessageView<'_>) {
         let arc = Arc::from_raw(p.cast::<Thin<S>>().as_ptr() as *const Thin<S>);
         arc.value.deliver(report);
     }
@@ -118,7 +119,7 @@ unsafe impl Send for DeliveryOpaque {}
 
 impl DeliveryOpaque {
     /// A per-message delivery closure.
-    pub(crate) fn closure<F: FnOnce(&DeliveryReport<'_>) + Send + 'static>(f: F) -> Self {
+    pub(crate) fn closure<F: FnOnce(MessageView<'_>) + Send + 'static>(f: F) -> Self {
         let b = Box::new(Thin {
             header: Header {
                 vtable: &ClosureFns::<F>::VTABLE,
@@ -149,7 +150,7 @@ impl DeliveryOpaque {
     }
 
     /// Hands the report to the closure or sink, consuming the state.
-    pub(crate) fn deliver(self, report: &DeliveryReport<'_>) {
+    pub(crate) fn deliver(self, report: MessageView<'_>) {
         let vt = self.vtable();
         let p = self.ptr;
         std::mem::forget(self);

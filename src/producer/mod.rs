@@ -3,7 +3,7 @@
 mod record;
 mod send;
 
-pub use crate::native::Purge;
+pub use crate::values::Purge;
 pub use record::{ProduceError, Record};
 pub use send::SendFuture;
 
@@ -535,7 +535,7 @@ fn serve_event(h: &Handle, mut ev: NativeEvent) -> std::result::Result<usize, In
                     if only_error && report.is_ok() && !pm.is_sink() {
                         drop(pm);
                     } else {
-                        pm.deliver(&report);
+                        pm.deliver(msg);
                     }
                 }
                 None => {

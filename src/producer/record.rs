@@ -2,7 +2,7 @@
 
 use crate::error::KafkaError;
 use crate::message::{DeliveryReport, Headers};
-use crate::native::{DeliveryOpaque, NativeHeaders};
+use crate::native::{DeliveryOpaque, MessageView, NativeHeaders};
 use crate::PARTITION_UA;
 use std::fmt;
 
@@ -111,7 +111,9 @@ impl<'a> Record<'a> {
     /// serving call (`poll`, `flush`, `close`, transaction commit/abort), or
     /// from `Drop` with a purge error if the producer is dropped first.
     pub fn on_delivery(mut self, f: impl FnOnce(&DeliveryReport<'_>) + Send + 'static) -> Self {
-        self.on_delivery = Some(DeliveryOpaque::closure(f));
+        self.on_delivery = Some(DeliveryOpaque::closure(move |m: MessageView<'_>| {
+            f(&DeliveryReport::new(m))
+        }));
         self
     }
 

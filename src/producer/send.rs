@@ -5,7 +5,7 @@ use crate::client::Handle;
 use crate::dispatch::finish;
 use crate::error::{ErrorCode, KafkaError, Result};
 use crate::message::{Delivery, DeliveryReport};
-use crate::native::{new_sink, DeliveryOpaque, DeliverySink, Thin};
+use crate::native::{new_sink, DeliveryOpaque, DeliverySink, MessageView, Thin};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -47,7 +47,8 @@ impl DeliverySlot {
 }
 
 impl DeliverySink for DeliverySlot {
-    fn deliver(&self, report: &DeliveryReport<'_>) {
+    fn deliver(&self, msg: MessageView<'_>) {
+        let report = DeliveryReport::new(msg);
         self.complete(report.result().map(|()| report.delivery()));
     }
 
