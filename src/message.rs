@@ -328,12 +328,17 @@ pub struct Delivery {
 /// tasks; the client is destroyed when the last message goes.
 pub struct Message {
     inner: crate::native::NativeMessage,
-    // Dropped after `inner`: the message is destroyed before the client.
-    _client: std::sync::Arc<crate::client::Handle>,
+    // The client's handle, type-erased (this module sits below the client
+    // core). Dropped after `inner`: the message is destroyed before the
+    // client.
+    _client: std::sync::Arc<dyn std::any::Any + Send + Sync>,
 }
 
 impl Message {
-    pub(crate) fn new(inner: crate::native::NativeMessage, client: std::sync::Arc<crate::client::Handle>) -> Self {
+    pub(crate) fn new(
+        inner: crate::native::NativeMessage,
+        client: std::sync::Arc<dyn std::any::Any + Send + Sync>,
+    ) -> Self {
         Message { inner, _client: client }
     }
 

@@ -1,8 +1,8 @@
 //! [`AdminOptions`]: per-request options.
 
-use super::topic::IsolationLevel;
 use crate::error::{KafkaError, Result};
 use crate::native::{AdminOp, NativeAdminOptions};
+use crate::values::admin::IsolationLevel;
 use std::time::Duration;
 
 /// The longest request or operation timeout librdkafka accepts.

@@ -1,47 +1,11 @@
-//! SASL/SCRAM user credentials.
+//! `UserScramCredentialAlteration`: the one admin request value that is not
+//! plain data, since its password and salt are overwritten when it is
+//! dropped (native/ does the volatile writes). native/ reads it through
+//! [`ScramAlteration`], a borrowed plain view.
 
+use crate::native::ScramAlteration;
+use crate::values::admin::{ScramCredentialInfo, ScramMechanism};
 use std::fmt;
-
-c_enum! {
-    /// A SCRAM mechanism: the Python client's `ScramMechanism`.
-    ///
-    /// Corresponds to `rd_kafka_ScramMechanism_t`.
-    #[doc(alias = "rd_kafka_ScramMechanism_t")]
-    ScramMechanism {
-        /// Unknown (0).
-        UNKNOWN = 0,
-        /// SCRAM-SHA-256 (1).
-        SCRAM_SHA_256 = 1,
-        /// SCRAM-SHA-512 (2).
-        SCRAM_SHA_512 = 2,
-    }
-}
-
-/// A mechanism and its iteration count: the Python client's
-/// `ScramCredentialInfo`.
-///
-/// Corresponds to `rd_kafka_ScramCredentialInfo_t`.
-#[doc(alias = "rd_kafka_ScramCredentialInfo_t")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ScramCredentialInfo {
-    /// The mechanism.
-    pub mechanism: ScramMechanism,
-    /// The iteration count (Kafka accepts 4096 to 16384).
-    pub iterations: i32,
-}
-
-/// A user's SCRAM credentials as `describe_user_scram_credentials` reports
-/// them: the Python client's `UserScramCredentialsDescription`.
-///
-/// Corresponds to `rd_kafka_UserScramCredentialsDescription_t`.
-#[doc(alias = "rd_kafka_UserScramCredentialsDescription_t")]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserScramCredentialsDescription {
-    /// The user name.
-    pub user: String,
-    /// One entry per mechanism the user has a credential for.
-    pub scram_credential_infos: Vec<ScramCredentialInfo>,
-}
 
 /// A change to a user's SCRAM credentials, for
 /// `alter_user_scram_credentials`: the Python client's
@@ -82,6 +46,28 @@ pub enum UserScramCredentialAlteration {
 }
 
 impl UserScramCredentialAlteration {
+    /// The plain view native/ builds the C object from.
+    pub(crate) fn as_native(&self) -> ScramAlteration<'_> {
+        match self {
+            UserScramCredentialAlteration::Upsertion {
+                user,
+                info,
+                password,
+                salt,
+            } => ScramAlteration::Upsertion {
+                user,
+                mechanism: info.mechanism.0,
+                iterations: info.iterations,
+                password,
+                salt: salt.as_deref(),
+            },
+            UserScramCredentialAlteration::Deletion { user, mechanism } => ScramAlteration::Deletion {
+                user,
+                mechanism: mechanism.0,
+            },
+        }
+    }
+
     /// Creates or replaces `user`'s credential for `mechanism`, with a
     /// random salt.
     ///

@@ -13,19 +13,37 @@ use super::admin_sys as a;
 use super::callbacks::Hooks;
 use super::error::{c_string, check_error, error_ref, opt_c_string};
 use super::{cstr_owned, sys, ErrBuf, NativeClient, NativeConf, NativeEvent, NativeTpl};
-use crate::admin::{
+use crate::error::{ErrorCode, KafkaError};
+use crate::values::admin::{
     AclBinding, AclBindingFilter, AclOperation, AclPermissionType, ConfigEntry, ConfigResource, ConfigSource,
     ConsumerGroupDescription, ConsumerGroupListing, ConsumerGroupState, ConsumerGroupType, DescribeClusterResult,
     ElectionType, ListConsumerGroupsResult, ListOffsetsResultInfo, MemberDescription, NewPartitions, NewTopic, Node,
     ResourcePatternType, ResourceType, ScramCredentialInfo, ScramMechanism, TopicDescription, TopicPartitionInfo,
-    UserScramCredentialAlteration, UserScramCredentialsDescription, Uuid,
+    UserScramCredentialsDescription, Uuid,
 };
-use crate::error::{ErrorCode, KafkaError};
 use crate::TopicPartition;
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
+
+/// One change of `alter_user_scram_credentials`, borrowed from the admin
+/// module's `UserScramCredentialAlteration` (which zeroizes its secrets on
+/// drop, so it lives above native/).
+#[derive(Clone, Copy)]
+pub(crate) enum ScramAlteration<'a> {
+    Upsertion {
+        user: &'a str,
+        mechanism: i32,
+        iterations: i32,
+        password: &'a [u8],
+        salt: Option<&'a [u8]>,
+    },
+    Deletion {
+        user: &'a str,
+        mechanism: i32,
+    },
+}
 
 // ---------------------------------------------------------------------------
 // Owned C objects
@@ -729,21 +747,25 @@ impl Prepared {
 
     /// Corresponds to `rd_kafka_UserScramCredentialUpsertion_new` and
     /// `rd_kafka_UserScramCredentialDeletion_new`.
-    pub(crate) fn alter_user_scram_credentials(alts: &[UserScramCredentialAlteration]) -> Result<Self, KafkaError> {
+    pub(crate) fn alter_user_scram_credentials(alts: &[ScramAlteration<'_>]) -> Result<Self, KafkaError> {
         let mut out = Vec::with_capacity(alts.len());
         for alt in alts {
-            let user = c_string("user name", alt.user())?;
-            let p = match alt {
-                UserScramCredentialAlteration::Upsertion {
-                    info, password, salt, ..
+            let p = match *alt {
+                ScramAlteration::Upsertion {
+                    user,
+                    mechanism,
+                    iterations,
+                    password,
+                    salt,
                 } => {
-                    let salt = salt.as_deref().unwrap_or(&[]);
+                    let user = c_string("user name", user)?;
+                    let salt = salt.unwrap_or(&[]);
                     // SAFETY: valid string and byte buffers (all copied).
                     unsafe {
                         a::rd_kafka_UserScramCredentialUpsertion_new(
                             user.as_ptr(),
-                            info.mechanism.0,
-                            info.iterations,
+                            mechanism,
+                            iterations,
                             password.as_ptr(),
                             password.len(),
                             if salt.is_empty() {
@@ -755,9 +777,10 @@ impl Prepared {
                         )
                     }
                 }
-                UserScramCredentialAlteration::Deletion { mechanism, .. } => {
+                ScramAlteration::Deletion { user, mechanism } => {
+                    let user = c_string("user name", user)?;
                     // SAFETY: valid string (copied).
-                    unsafe { a::rd_kafka_UserScramCredentialDeletion_new(user.as_ptr(), mechanism.0) }
+                    unsafe { a::rd_kafka_UserScramCredentialDeletion_new(user.as_ptr(), mechanism) }
                 }
             };
             // SAFETY: p is null or ours.

@@ -49,7 +49,7 @@ mod sys;
 mod tpl;
 
 pub(crate) use admin::{
-    admin_event_error, event_request_id, AdminOp, AdminResult, ConfigUse, NativeAdminOptions, Prepared,
+    admin_event_error, event_request_id, AdminOp, AdminResult, ConfigUse, NativeAdminOptions, Prepared, ScramAlteration,
 };
 pub(crate) use callbacks::{panic_message, Deferred, Hooks};
 pub(crate) use client::{HandleType, NativeClient, NativeQueue, NativeTopic, ProduceArgs, Txn};

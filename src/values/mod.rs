@@ -2,6 +2,8 @@
 //! purge, the rebalance protocol a group uses, an OAUTHBEARER token. Plain
 //! data (layer 0 in ARCHITECTURE.md), re-exported at the crate root.
 
+pub(crate) mod admin;
+
 use std::fmt;
 
 /// What [`Producer::purge`](crate::Producer::purge) removes, and whether it
