@@ -14,11 +14,15 @@ use std::sync::{Arc, Mutex, RwLock};
 /// client (`rd_kafka_destroy` waits for outstanding references otherwise),
 /// and the callback state only after the client is destroyed (the client
 /// keeps its own reference until `rd_kafka_destroy` returns).
-pub(crate) struct Handle {
+///
+/// `X` is what one kind of client keeps with its handle and must die before
+/// the C client does: the producer's topic handles (`rd_kafka_topic_t`,
+/// which `rd_kafka_destroy` must not outlive); `()` for the others.
+pub(crate) struct Handle<X = ()> {
+    /// The client kind's own state (dropped first).
+    pub(crate) ext: X,
     /// Events whose serving a panic interrupted; served first next time.
     pub(crate) pending: Mutex<VecDeque<NativeEvent>>,
-    /// Producer topic handles by name.
-    pub(crate) topics: crate::topic_cache::TopicCache,
     /// The queue this client's events are served from.
     pub(crate) queue: NativeQueue,
     pub(crate) client: NativeClient,
@@ -29,12 +33,12 @@ pub(crate) struct Handle {
     pub(crate) async_serving: std::sync::atomic::AtomicBool,
 }
 
-impl Handle {
-    /// A handle serving `queue` of `client`.
-    pub(crate) fn new(client: NativeClient, queue: NativeQueue, state: Arc<CallbackState>) -> Self {
+impl<X> Handle<X> {
+    /// A handle serving `queue` of `client`, with the client kind's `ext`.
+    pub(crate) fn new(client: NativeClient, queue: NativeQueue, state: Arc<CallbackState>, ext: X) -> Self {
         Handle {
+            ext,
             pending: Default::default(),
-            topics: Default::default(),
             queue,
             client,
             state,
@@ -152,8 +156,8 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
 /// held) and the OAuth token refresh (on librdkafka's background thread) —
 /// calling back into librdkafka deadlocks or aborts (librdkafka's lock and
 /// thread assertions); there `get` fails with a `_STATE` error saying so.
-pub(crate) struct ClientCore {
-    handle: RwLock<Option<Arc<Handle>>>,
+pub(crate) struct ClientCore<X = ()> {
+    handle: RwLock<Option<Arc<Handle<X>>>>,
     /// Set (once) when `handle` is taken: read without the lock.
     closed: std::sync::atomic::AtomicBool,
     kind: ClientKind,
@@ -171,8 +175,8 @@ pub(crate) fn inside_callback_error(kind: &str) -> KafkaError {
     )
 }
 
-impl ClientCore {
-    pub(crate) fn new(handle: Handle, kind: ClientKind) -> Self {
+impl<X> ClientCore<X> {
+    pub(crate) fn new(handle: Handle<X>, kind: ClientKind) -> Self {
         ClientCore {
             handle: RwLock::new(Some(Arc::new(handle))),
             closed: Default::default(),
@@ -184,7 +188,7 @@ impl ClientCore {
     /// and the `_STATE` error of [`inside_callback_error`] inside a
     /// partitioner or OAuth callback. The lock is held only for the clone.
     #[inline]
-    pub(crate) fn get(&self) -> Result<Arc<Handle>> {
+    pub(crate) fn get(&self) -> Result<Arc<Handle<X>>> {
         if crate::native::callbacks::on_librdkafka_thread() {
             return Err(inside_callback_error(self.kind.name()));
         }
@@ -195,14 +199,14 @@ impl ClientCore {
     /// The same as [`ClientCore::get`] (kept for the serving calls' code,
     /// which used to differ).
     #[inline]
-    pub(crate) fn arc(&self) -> Result<Arc<Handle>> {
+    pub(crate) fn arc(&self) -> Result<Arc<Handle<X>>> {
         self.get()
     }
 
     /// The open handle for `close`: `None` once closed (closing again is a
     /// no-op), the inside-a-callback error inside a partitioner or OAuth
     /// callback.
-    pub(crate) fn for_close(&self) -> Result<Option<Arc<Handle>>> {
+    pub(crate) fn for_close(&self) -> Result<Option<Arc<Handle<X>>>> {
         if crate::native::callbacks::on_librdkafka_thread() {
             return Err(inside_callback_error(self.kind.name()));
         }
@@ -220,12 +224,12 @@ impl ClientCore {
 
     /// The open handle without the inside-a-callback check: for `Debug`
     /// and the like, which only read Rust-side state.
-    pub(crate) fn peek(&self) -> Option<Arc<Handle>> {
+    pub(crate) fn peek(&self) -> Option<Arc<Handle<X>>> {
         self.handle.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Marks the client closed, returning the handle (once).
-    pub(crate) fn take(&self) -> Option<Arc<Handle>> {
+    pub(crate) fn take(&self) -> Option<Arc<Handle<X>>> {
         let mut g = self.handle.write().unwrap_or_else(|e| e.into_inner());
         self.closed.store(true, std::sync::atomic::Ordering::Release);
         g.take()
@@ -237,7 +241,7 @@ impl ClientCore {
 
     /// Moves the open handle (if any) into a new core, leaving this one
     /// closed: lets a client's `Drop` finish on another thread.
-    pub(crate) fn take_core(&self) -> ClientCore {
+    pub(crate) fn take_core(&self) -> ClientCore<X> {
         let handle = self.take();
         let closed = std::sync::atomic::AtomicBool::new(handle.is_none());
         ClientCore {
@@ -332,8 +336,8 @@ pub(crate) use common_client_methods;
 
 /// `list_topics` for any client: metadata for all topics or one, with the
 /// cluster and controller ids the client already knows.
-pub(crate) fn list_topics(
-    h: &Handle,
+pub(crate) fn list_topics<X>(
+    h: &Handle<X>,
     topic: Option<&str>,
     timeout: crate::Timeout,
 ) -> crate::Result<crate::metadata::ClusterMetadata> {

@@ -95,7 +95,6 @@ mod native;
 pub mod partitioners;
 mod producer;
 mod timeout;
-mod topic_cache;
 mod topic_partition;
 mod values;
 

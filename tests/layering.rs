@@ -9,7 +9,7 @@
 //! 0. values: `error`, `timeout`, `topic_partition`, `metadata`, `values`
 //! 1. `native` (all `unsafe`, the only user of rdkafka-sys)
 //! 2. core: `dispatch`, `client`, `config`, `message`, `group_metadata`,
-//!    `partitioners`, `topic_cache`
+//!    `partitioners`
 //! 3. clients: `producer`, `consumer`, `admin`, `mock`
 //! 4. the crate root (`lib.rs`)
 //!
@@ -29,7 +29,7 @@ fn layer(module: &str) -> Option<u8> {
         // error_codes.rs is `error::codes` (a #[path] module).
         "error" | "error_codes" | "timeout" | "topic_partition" | "metadata" | "values" => 0,
         "native" => 1,
-        "dispatch" | "client" | "config" | "message" | "group_metadata" | "partitioners" | "topic_cache" => 2,
+        "dispatch" | "client" | "config" | "message" | "group_metadata" | "partitioners" => 2,
         "producer" | "consumer" | "admin" | "mock" => 3,
         "<root>" => 4,
         _ => return None,

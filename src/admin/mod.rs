@@ -437,7 +437,7 @@ impl AdminClient {
         let table = requests.clone();
         let _ = state.background.set(Box::new(move |ev| table.complete(ev)));
         let queue = client.main_queue();
-        let handle = Handle::new(client, queue, state);
+        let handle = Handle::new(client, queue, state, ());
         Ok(AdminClient {
             core: ClientCore::new(handle, ClientKind::Admin),
             requests,

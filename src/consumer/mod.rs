@@ -290,7 +290,7 @@ impl Consumer {
         state.wake_all.store(true, Ordering::Relaxed);
         client.poll_set_consumer()?;
         let queue = client.consumer_queue().unwrap_or_else(|| client.main_queue());
-        let handle = Handle::new(client, queue, state);
+        let handle = Handle::new(client, queue, state, ());
         Ok(Consumer {
             core: ClientCore::new(handle, ClientKind::Consumer),
             rebalance: Mutex::new(RebalanceCallbacks::default()),

@@ -2,12 +2,17 @@
 
 mod record;
 mod send;
+mod topic_cache;
 
 pub use crate::values::Purge;
 pub use record::{ProduceError, Record};
 pub use send::SendFuture;
 
 use crate::client::{create_native, ClientCore, Handle};
+use topic_cache::TopicCache;
+
+/// The producer's handle: its topic handles live (and die) with it.
+pub(crate) type ProducerHandle = Handle<TopicCache>;
 use crate::config::{ClientKind, Config};
 use crate::dispatch::{call_user, finish, panic_message, serve_common, serve_deferred, Interrupt};
 use crate::error::{ErrorCode, KafkaError, Result};
@@ -85,7 +90,7 @@ const WAIT_SLICE_MS: i32 = 200;
 /// # Ok::<(), ferrokafka::KafkaError>(())
 /// ```
 pub struct Producer {
-    core: ClientCore,
+    core: ClientCore<TopicCache>,
 }
 
 impl std::fmt::Debug for Producer {
@@ -113,7 +118,7 @@ fn check_topic_name(topic: &str) -> Result<()> {
 
 /// Messages librdkafka still holds (queued, in flight, or waiting for their
 /// report to be served): `outq_len` minus the other events on our queue.
-fn pending_messages(h: &Handle) -> usize {
+fn pending_messages(h: &ProducerHandle) -> usize {
     h.client.outq_len().saturating_sub(h.queue.len())
 }
 
@@ -127,7 +132,7 @@ impl Producer {
     pub fn new(config: &Config) -> Result<Producer> {
         let (client, state) = create_native(config, ClientKind::Producer)?;
         let queue = client.main_queue();
-        let handle = Handle::new(client, queue, state);
+        let handle = Handle::new(client, queue, state, TopicCache::default());
         Ok(Producer {
             core: ClientCore::new(handle, ClientKind::Producer),
         })
@@ -422,7 +427,10 @@ impl Producer {
 }
 
 /// Produces on an open handle (validation of the record included).
-pub(crate) fn produce_to_handle<'a>(h: &Handle, mut record: Record<'a>) -> std::result::Result<(), ProduceError<'a>> {
+pub(crate) fn produce_to_handle<'a>(
+    h: &ProducerHandle,
+    mut record: Record<'a>,
+) -> std::result::Result<(), ProduceError<'a>> {
     if let Some(e) = record.invalid.take() {
         return Err(ProduceError::new(*e, record));
     }
@@ -442,7 +450,7 @@ pub(crate) fn produce_to_handle<'a>(h: &Handle, mut record: Record<'a>) -> std::
     }
     let name = record.topic;
     let mut slot = Some(record);
-    let r = h.topics.with(&h.client, name, check_topic_name, |topic| {
+    let r = h.ext.with(&h.client, name, check_topic_name, |topic| {
         produce_to(h, topic, slot.take().expect("taken once"))
     });
     match r {
@@ -452,7 +460,7 @@ pub(crate) fn produce_to_handle<'a>(h: &Handle, mut record: Record<'a>) -> std::
 }
 
 fn produce_to<'a>(
-    h: &Handle,
+    h: &ProducerHandle,
     topic: &crate::native::NativeTopic,
     mut record: Record<'a>,
 ) -> std::result::Result<(), ProduceError<'a>> {
@@ -481,7 +489,7 @@ fn produce_to<'a>(
 
 /// Serves the producer's queue: waits up to `timeout_ms` for the first
 /// event, then takes whatever else is queued.
-pub(crate) fn serve(h: &Handle, timeout_ms: i32) -> std::result::Result<usize, Interrupt> {
+pub(crate) fn serve(h: &ProducerHandle, timeout_ms: i32) -> std::result::Result<usize, Interrupt> {
     h.state.check_panic()?;
     let mut served = 0;
     while let Some(ev) = h.take_pending() {
@@ -513,7 +521,7 @@ pub(crate) fn serve(h: &Handle, timeout_ms: i32) -> std::result::Result<usize, I
     Ok(served)
 }
 
-fn serve_event(h: &Handle, mut ev: NativeEvent) -> std::result::Result<usize, Interrupt> {
+fn serve_event(h: &ProducerHandle, mut ev: NativeEvent) -> std::result::Result<usize, Interrupt> {
     if ev.served_as() != EventKind::DeliveryReport {
         serve_common(&h.state, &ev)?;
         return Ok(1);
@@ -573,7 +581,7 @@ impl Drop for SetOnDrop<'_> {
 /// what tells librdkafka to send at once instead of waiting for
 /// `linger.ms`; it cannot serve the reports itself (with the event API,
 /// librdkafka leaves that to the application), so this thread does.
-pub(crate) fn flush_handle(h: &Arc<Handle>, deadline: Deadline) -> std::result::Result<usize, Interrupt> {
+pub(crate) fn flush_handle(h: &Arc<ProducerHandle>, deadline: Deadline) -> std::result::Result<usize, Interrupt> {
     serve(h, 0)?;
     if pending_messages(h) == 0 {
         return Ok(0);

@@ -1,7 +1,7 @@
 //! Async sends: [`Producer::send`] and [`SendFuture`].
 
+use super::ProducerHandle;
 use super::{produce_to_handle, serve, Producer, Record};
-use crate::client::Handle;
 use crate::dispatch::finish;
 use crate::error::{ErrorCode, KafkaError, Result};
 use crate::message::{Delivery, DeliveryReport};
@@ -77,7 +77,7 @@ type Slot = Arc<Thin<DeliverySlot>>;
 /// record, which was never queued.
 #[must_use = "the message may not be queued until the future is polled, and its outcome is in the future"]
 pub struct SendFuture<'a> {
-    handle: Option<Arc<Handle>>,
+    handle: Option<Arc<ProducerHandle>>,
     state: State<'a>,
     driver: Option<usize>,
     space: Option<usize>,
@@ -157,7 +157,7 @@ enum Retry<'a> {
 
 /// Produces `record`, reporting to `slot`. On failure the record comes
 /// back still carrying its state, ready for a retry.
-fn try_send<'a>(h: &Handle, mut record: Record<'a>, slot: &Slot) -> std::result::Result<(), Retry<'a>> {
+fn try_send<'a>(h: &ProducerHandle, mut record: Record<'a>, slot: &Slot) -> std::result::Result<(), Retry<'a>> {
     if record.on_delivery.is_none() {
         record.on_delivery = Some(DeliveryOpaque::sink(slot.clone()));
     }
