@@ -1,12 +1,20 @@
 //! [`Config`]: a dictionary of librdkafka properties plus the client-level
-//! callbacks, as in the Python client's configuration dict.
+//! callbacks, as in the Python client's configuration dict; how it becomes a
+//! librdkafka configuration ([`build_native`]). The callback types and
+//! their payloads are in `callbacks.rs`, secret scrubbing in `redact.rs`.
+
+mod callbacks;
+mod redact;
+
+pub(crate) use callbacks::Callbacks;
+pub use callbacks::{LogRecord, OAuthToken, ThrottleEvent};
+pub(crate) use redact::Redactor;
 
 use crate::error::{ErrorCode, KafkaError, Result};
 use crate::message::DeliveryReport;
 use crate::TopicPartition;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 include!(concat!(env!("OUT_DIR"), "/sensitive.rs"));
 
@@ -27,30 +35,6 @@ pub fn is_sensitive(key: &str) -> bool {
 /// The sensitive properties librdkafka 2.12.1 defines (with aliases).
 pub fn sensitive_properties() -> &'static [&'static str] {
     SENSITIVE_PROPERTIES
-}
-
-pub(crate) type DeliveryCb = Arc<dyn Fn(&DeliveryReport<'_>) + Send + Sync>;
-pub(crate) type ErrorCb = Arc<dyn Fn(&KafkaError) + Send + Sync>;
-pub(crate) type ThrottleCb = Arc<dyn Fn(&ThrottleEvent) + Send + Sync>;
-pub(crate) type StatsCb = Arc<dyn Fn(&str) + Send + Sync>;
-pub(crate) type LogCb = Arc<dyn Fn(&LogRecord<'_>) + Send + Sync>;
-pub use crate::values::OAuthToken;
-
-pub(crate) type OAuthCb = Arc<dyn Fn(&str) -> std::result::Result<OAuthToken, String> + Send + Sync>;
-pub(crate) type CommitCb = Arc<dyn Fn(Option<&KafkaError>, &[TopicPartition]) + Send + Sync>;
-pub(crate) type PartitionerCb = Arc<dyn Fn(&str, Option<&[u8]>, i32) -> i32 + Send + Sync>;
-
-/// The client-level callbacks a [`Config`] carries.
-#[derive(Clone, Default)]
-pub(crate) struct Callbacks {
-    pub on_delivery: Option<DeliveryCb>,
-    pub error_cb: Option<ErrorCb>,
-    pub throttle_cb: Option<ThrottleCb>,
-    pub stats_cb: Option<StatsCb>,
-    pub logger: Option<LogCb>,
-    pub oauth_cb: Option<OAuthCb>,
-    pub on_commit: Option<CommitCb>,
-    pub partitioner: Option<PartitionerCb>,
 }
 
 /// Client configuration: librdkafka properties by name, plus callbacks.
@@ -296,112 +280,12 @@ impl<K: Into<String>, V: ToString> Extend<(K, V)> for Config {
     }
 }
 
-/// A broker throttled the client (`throttle_cb`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ThrottleEvent {
-    /// The broker's name, e.g. `"localhost:9092/1"`.
-    pub broker_name: String,
-    /// The broker's id.
-    pub broker_id: i32,
-    /// How long the broker throttled (0 when throttling ended).
-    pub throttle_time: Duration,
-}
-
-impl fmt::Display for ThrottleEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{} throttled for {} ms",
-            self.broker_name,
-            self.broker_id,
-            self.throttle_time.as_millis()
-        )
-    }
-}
-
-/// A librdkafka log line, handed to the `logger` callback.
-#[derive(Clone, Copy, Debug)]
-pub struct LogRecord<'a> {
-    /// Syslog severity: 0 emergency … 3 error, 4 warning, 5 notice,
-    /// 6 info, 7 debug.
-    pub level: i32,
-    /// librdkafka's facility, e.g. `"FAIL"` or `"BROKER"`.
-    pub facility: &'a str,
-    /// The message (secrets from the configuration are scrubbed).
-    pub message: &'a str,
-    /// The client's name (`rd_kafka_name`).
-    pub client_name: &'a str,
-}
-
-impl LogRecord<'_> {
-    /// The `log` crate level for this line's syslog severity.
-    pub fn log_level(&self) -> log::Level {
-        crate::native::syslog_to_level(self.level)
-    }
-}
-
 /// Properties this crate handles itself rather than passing to librdkafka.
 pub(crate) struct Emulated {
     /// `delivery.report.only.error`: success reports are dropped by us, so
     /// per-message state is still freed (passing it to librdkafka would leak
     /// it, as confluent-kafka-go#306 and python#84 show).
     pub dr_only_error: bool,
-}
-
-/// Scrubs secret values out of text that may quote them.
-#[derive(Default)]
-pub(crate) struct Redactor {
-    // Grows when `set_sasl_credentials` hands the client a new password.
-    secrets: std::sync::RwLock<Vec<String>>,
-}
-
-impl Redactor {
-    pub(crate) fn new(secrets: Vec<String>) -> Self {
-        Redactor {
-            secrets: std::sync::RwLock::new(secrets),
-        }
-    }
-
-    /// Scrubs `secret` from everything redacted from now on (empty
-    /// strings are ignored: they would match everywhere).
-    pub(crate) fn add(&self, secret: &str) {
-        if secret.is_empty() {
-            return;
-        }
-        let mut v = self.secrets.write().unwrap_or_else(|e| e.into_inner());
-        if !v.iter().any(|s| s == secret) {
-            v.push(secret.to_string());
-        }
-    }
-
-    pub(crate) fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for s in self.secrets.read().unwrap_or_else(|e| e.into_inner()).iter() {
-            if out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), "[REDACTED]");
-            }
-        }
-        out
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.secrets.read().unwrap_or_else(|e| e.into_inner()).is_empty()
-    }
-}
-
-impl Clone for Redactor {
-    fn clone(&self) -> Self {
-        Redactor::new(self.secrets.read().unwrap_or_else(|e| e.into_inner()).clone())
-    }
-}
-
-impl Drop for Redactor {
-    fn drop(&mut self) {
-        let v = self.secrets.get_mut().unwrap_or_else(|e| e.into_inner());
-        for s in v.drain(..) {
-            crate::native::zeroize(s.into_bytes());
-        }
-    }
 }
 
 /// Which client is being built.
@@ -493,21 +377,4 @@ pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crat
     conf.set("log.queue", "true")
         .map_err(|_| KafkaError::new(ErrorCode::FAIL, "could not enable log.queue"))?;
     Ok((conf, emulated))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Redactor;
-
-    #[test]
-    fn a_password_added_later_is_scrubbed_like_the_configured_ones() {
-        let r = Redactor::new(vec!["configured-secret".to_string()]);
-        r.add("rotated-password");
-        r.add("");
-        assert_eq!(
-            r.redact("a configured-secret and a rotated-password"),
-            "a [REDACTED] and a [REDACTED]"
-        );
-        assert_eq!(r.clone().redact("rotated-password"), "[REDACTED]");
-    }
 }
