@@ -356,6 +356,32 @@ fn match_items<K: Clone, R, V>(
         .collect()
 }
 
+/// What the by-name operations of one kind of name differ in (see
+/// `AdminClient::per_name`).
+struct Names {
+    /// One name, in a duplicate error: "topic", "group id".
+    one: &'static str,
+    /// Several, in an empty-list error: "topics", "group ids".
+    plural: &'static str,
+    /// One name, in a missing-result error: "topic", "group".
+    shown: &'static str,
+    check: fn(AdminOp, &str) -> Result<()>,
+}
+
+const TOPICS: Names = Names {
+    one: "topic",
+    plural: "topics",
+    shown: "topic",
+    check: check_topic,
+};
+
+const GROUPS: Names = Names {
+    one: "group id",
+    plural: "group ids",
+    shown: "group",
+    check: check_group,
+};
+
 /// Pairs each requested key with the result at the same position.
 fn zip_items<K: Clone, V>(op: AdminOp, keys: &[K], results: Vec<Result<V>>) -> ItemResults<K, V> {
     let mut results = results.into_iter();
@@ -462,6 +488,41 @@ impl AdminClient {
         Ok(future)
     }
 
+    /// The operations that take names and resolve to one result per name
+    /// (delete/describe topics, describe/delete consumer groups): checks the
+    /// names (not empty, each valid, no duplicate), sends the request, and
+    /// pairs each name with its result (or a "missing" error).
+    #[allow(clippy::too_many_arguments)]
+    fn per_name<S: AsRef<str>, R, V: Send + 'static>(
+        &self,
+        names: &[S],
+        options: &AdminOptions,
+        kind: &'static Names,
+        op: AdminOp,
+        prepare: fn(&[String]) -> Result<Prepared>,
+        results: impl for<'a> FnOnce(AdminResult<'a>, AdminOp) -> Vec<(String, R)> + Send + 'static,
+        value: impl Fn(R) -> Result<V> + Send + 'static,
+    ) -> Result<AdminFuture<ItemResults<String, V>>> {
+        let h = self.core.get()?;
+        let keys = strings(names);
+        non_empty(op, kind.plural, &keys)?;
+        for k in &keys {
+            (kind.check)(op, k)?;
+        }
+        unique(op, kind.one, keys.iter())?;
+        let prepared = prepare(&keys)?;
+        self.submit(&h, op, options, prepared, per_item(keys.clone()), move |r| {
+            match_items(
+                op,
+                &keys,
+                results(r, op),
+                |k, (n, _)| k == n,
+                |(_, v)| value(v),
+                |k| format!("{} {k:?}", kind.shown),
+            )
+        })
+    }
+
     /// Creates topics. Resolves to one result per topic.
     ///
     /// The topics may take a moment to appear in metadata on every broker
@@ -506,25 +567,15 @@ impl AdminClient {
         topics: &[S],
         options: &AdminOptions,
     ) -> Result<AdminFuture<ItemResults<String, ()>>> {
-        let op = AdminOp::DeleteTopics;
-        let h = self.core.get()?;
-        let keys = strings(topics);
-        non_empty(op, "topics", &keys)?;
-        for t in &keys {
-            check_topic(op, t)?;
-        }
-        unique(op, "topic", keys.iter())?;
-        let prepared = Prepared::delete_topics(&keys)?;
-        self.submit(&h, op, options, prepared, per_item(keys.clone()), move |r| {
-            match_items(
-                op,
-                &keys,
-                r.topic_results(op),
-                |k, (n, _)| k == n,
-                |(_, e)| unit(e),
-                |k| format!("topic {k:?}"),
-            )
-        })
+        self.per_name(
+            topics,
+            options,
+            &TOPICS,
+            AdminOp::DeleteTopics,
+            Prepared::delete_topics,
+            move |r, op| r.topic_results(op),
+            unit,
+        )
     }
 
     /// Adds partitions to existing topics. Resolves to one result per topic.
@@ -776,25 +827,15 @@ impl AdminClient {
         group_ids: &[S],
         options: &AdminOptions,
     ) -> Result<AdminFuture<ItemResults<String, ConsumerGroupDescription>>> {
-        let op = AdminOp::DescribeConsumerGroups;
-        let h = self.core.get()?;
-        let keys = strings(group_ids);
-        non_empty(op, "group ids", &keys)?;
-        for g in &keys {
-            check_group(op, g)?;
-        }
-        unique(op, "group id", keys.iter())?;
-        let prepared = Prepared::describe_consumer_groups(&keys)?;
-        self.submit(&h, op, options, prepared, per_item(keys.clone()), move |r| {
-            match_items(
-                op,
-                &keys,
-                r.describe_consumer_groups(),
-                |k, (n, _)| k == n,
-                |(_, v)| v,
-                |k| format!("group {k:?}"),
-            )
-        })
+        self.per_name(
+            group_ids,
+            options,
+            &GROUPS,
+            AdminOp::DescribeConsumerGroups,
+            Prepared::describe_consumer_groups,
+            |r, _| r.describe_consumer_groups(),
+            |v| v,
+        )
     }
 
     /// Deletes consumer groups (which must have no members). Resolves to one
@@ -807,25 +848,15 @@ impl AdminClient {
         group_ids: &[S],
         options: &AdminOptions,
     ) -> Result<AdminFuture<ItemResults<String, ()>>> {
-        let op = AdminOp::DeleteGroups;
-        let h = self.core.get()?;
-        let keys = strings(group_ids);
-        non_empty(op, "group ids", &keys)?;
-        for g in &keys {
-            check_group(op, g)?;
-        }
-        unique(op, "group id", keys.iter())?;
-        let prepared = Prepared::delete_groups(&keys)?;
-        self.submit(&h, op, options, prepared, per_item(keys.clone()), move |r| {
-            match_items(
-                op,
-                &keys,
-                r.group_results(op),
-                |k, (n, _)| k == n,
-                |(_, v)| v.map(|_| ()),
-                |k| format!("group {k:?}"),
-            )
-        })
+        self.per_name(
+            group_ids,
+            options,
+            &GROUPS,
+            AdminOp::DeleteGroups,
+            Prepared::delete_groups,
+            move |r, op| r.group_results(op),
+            |v| v.map(|_| ()),
+        )
     }
 
     /// The committed offsets of a consumer group: for the partitions named,
@@ -947,25 +978,15 @@ impl AdminClient {
         topics: &[S],
         options: &AdminOptions,
     ) -> Result<AdminFuture<ItemResults<String, TopicDescription>>> {
-        let op = AdminOp::DescribeTopics;
-        let h = self.core.get()?;
-        let keys = strings(topics);
-        non_empty(op, "topics", &keys)?;
-        for t in &keys {
-            check_topic(op, t)?;
-        }
-        unique(op, "topic", keys.iter())?;
-        let prepared = Prepared::describe_topics(&keys)?;
-        self.submit(&h, op, options, prepared, per_item(keys.clone()), move |r| {
-            match_items(
-                op,
-                &keys,
-                r.describe_topics(),
-                |k, (n, _)| k == n,
-                |(_, v)| v,
-                |k| format!("topic {k:?}"),
-            )
-        })
+        self.per_name(
+            topics,
+            options,
+            &TOPICS,
+            AdminOp::DescribeTopics,
+            Prepared::describe_topics,
+            |r, _| r.describe_topics(),
+            |v| v,
+        )
     }
 
     /// Describes the cluster: its id, controller and brokers.
