@@ -12,6 +12,7 @@
 use super::admin_sys as a;
 use super::callbacks::Hooks;
 use super::error::{c_string, check_error, error_ref, opt_c_string};
+use super::owned::{CObject, Owned};
 use super::{cstr_owned, sys, ErrBuf, NativeClient, NativeConf, NativeEvent, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
 use crate::values::admin::{
@@ -25,7 +26,6 @@ use crate::TopicPartition;
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr::NonNull;
 
 /// One change of `alter_user_scram_credentials`, borrowed from the admin
 /// module's `UserScramCredentialAlteration` (which zeroizes its secrets on
@@ -43,75 +43,6 @@ pub(crate) enum ScramAlteration<'a> {
         user: &'a str,
         mechanism: i32,
     },
-}
-
-// ---------------------------------------------------------------------------
-// Owned C objects
-// ---------------------------------------------------------------------------
-
-/// A C object family with a destroy function.
-pub(crate) trait CObject {
-    /// # Safety
-    /// `p` must be a valid object the caller owns; it is not used again.
-    unsafe fn destroy(p: *mut Self);
-}
-
-macro_rules! c_object {
-    ($($ty:ty => $destroy:path),* $(,)?) => {
-        $(
-            impl CObject for $ty {
-                unsafe fn destroy(p: *mut Self) {
-                    $destroy(p)
-                }
-            }
-        )*
-    };
-}
-
-c_object!(
-    a::rd_kafka_AdminOptions_t => a::rd_kafka_AdminOptions_destroy,
-    a::rd_kafka_NewTopic_t => a::rd_kafka_NewTopic_destroy,
-    a::rd_kafka_DeleteTopic_t => a::rd_kafka_DeleteTopic_destroy,
-    a::rd_kafka_NewPartitions_t => a::rd_kafka_NewPartitions_destroy,
-    a::rd_kafka_ConfigResource_t => a::rd_kafka_ConfigResource_destroy,
-    a::rd_kafka_DeleteRecords_t => a::rd_kafka_DeleteRecords_destroy,
-    a::rd_kafka_TopicCollection_t => a::rd_kafka_TopicCollection_destroy,
-    a::rd_kafka_DeleteGroup_t => a::rd_kafka_DeleteGroup_destroy,
-    a::rd_kafka_ListConsumerGroupOffsets_t => a::rd_kafka_ListConsumerGroupOffsets_destroy,
-    a::rd_kafka_AlterConsumerGroupOffsets_t => a::rd_kafka_AlterConsumerGroupOffsets_destroy,
-    a::rd_kafka_DeleteConsumerGroupOffsets_t => a::rd_kafka_DeleteConsumerGroupOffsets_destroy,
-    a::rd_kafka_UserScramCredentialAlteration_t => a::rd_kafka_UserScramCredentialAlteration_destroy,
-    a::rd_kafka_AclBinding_t => a::rd_kafka_AclBinding_destroy,
-    a::rd_kafka_ElectLeaders_t => a::rd_kafka_ElectLeaders_destroy,
-    sys::rd_kafka_queue_t => sys::rd_kafka_queue_destroy,
-);
-
-/// An owned C object, destroyed on drop.
-pub(crate) struct Owned<T: CObject>(NonNull<T>);
-
-// SAFETY: every CObject here is either a plain data object (request
-// arguments, options) with no thread affinity that only its owner touches,
-// or a queue reference, whose operations librdkafka makes thread-safe.
-unsafe impl<T: CObject> Send for Owned<T> {}
-
-impl<T: CObject> Owned<T> {
-    /// # Safety
-    /// `p` must be null or an object the caller owns.
-    unsafe fn from_ptr(p: *mut T) -> Option<Self> {
-        NonNull::new(p).map(Owned)
-    }
-
-    fn as_ptr(&self) -> *mut T {
-        self.0.as_ptr()
-    }
-}
-
-impl<T: CObject> Drop for Owned<T> {
-    fn drop(&mut self) {
-        // SAFETY: we own the object and nothing refers to it any more
-        // (librdkafka copied what it needed).
-        unsafe { T::destroy(self.0.as_ptr()) }
-    }
 }
 
 fn ptrs<T: CObject>(v: &[Owned<T>]) -> Vec<*mut T> {

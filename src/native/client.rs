@@ -1,6 +1,7 @@
 //! `rd_kafka_t`, `rd_kafka_queue_t` and `rd_kafka_topic_t`.
 
 use super::error::{c_string, check};
+use super::owned::Owned;
 use super::{error_from_ptr, sys, ErrBuf, NativeConf, NativeEvent, NativeHeaders, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
 use crate::values::Purge;
@@ -251,16 +252,16 @@ impl NativeClient {
     pub(crate) fn main_queue(&self) -> NativeQueue {
         // SAFETY: valid handle; returns a new reference we own.
         let p = unsafe { sys::rd_kafka_queue_get_main(self.ptr.as_ptr()) };
-        NativeQueue {
-            ptr: NonNull::new(p).expect("rd_kafka_queue_get_main returned NULL"),
-        }
+        // SAFETY: a new reference we own.
+        unsafe { NativeQueue::from_raw(p) }.expect("rd_kafka_queue_get_main returned NULL")
     }
 
     /// Corresponds to `rd_kafka_queue_get_consumer` (None if not a group consumer).
     pub(crate) fn consumer_queue(&self) -> Option<NativeQueue> {
         // SAFETY: valid handle; returns a new reference we own, or null.
         let p = unsafe { sys::rd_kafka_queue_get_consumer(self.ptr.as_ptr()) };
-        NonNull::new(p).map(|ptr| NativeQueue { ptr })
+        // SAFETY: a new reference we own, or null.
+        unsafe { NativeQueue::from_raw(p) }
     }
 
     /// Corresponds to `rd_kafka_topic_new` (with the default topic config).
@@ -268,7 +269,8 @@ impl NativeClient {
         let c = c_string("topic name", name)?;
         // SAFETY: valid handle and string; null conf uses the default topic conf.
         let p = unsafe { sys::rd_kafka_topic_new(self.ptr.as_ptr(), c.as_ptr(), std::ptr::null_mut()) };
-        match NonNull::new(p) {
+        // SAFETY: a new topic reference we own, or null.
+        match unsafe { Owned::from_ptr(p) } {
             Some(ptr) => Ok(NativeTopic { ptr }),
             None => {
                 // SAFETY: no preconditions.
@@ -522,7 +524,7 @@ impl Drop for NativeClient {
 
 /// An owned queue reference (`rd_kafka_queue_t`).
 pub(crate) struct NativeQueue {
-    ptr: NonNull<sys::rd_kafka_queue_t>,
+    ptr: Owned<sys::rd_kafka_queue_t>,
 }
 
 // SAFETY: queue operations (poll, yield, length, destroy of our reference)
@@ -535,7 +537,7 @@ impl NativeQueue {
     /// # Safety
     /// `p` must be null or a queue reference the caller owns.
     pub(super) unsafe fn from_raw(p: *mut sys::rd_kafka_queue_t) -> Option<Self> {
-        NonNull::new(p).map(|ptr| NativeQueue { ptr })
+        Owned::from_ptr(p).map(|ptr| NativeQueue { ptr })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_queue_t {
@@ -580,16 +582,9 @@ impl NativeQueue {
     }
 }
 
-impl Drop for NativeQueue {
-    fn drop(&mut self) {
-        // SAFETY: we own this queue reference.
-        unsafe { sys::rd_kafka_queue_destroy(self.ptr.as_ptr()) }
-    }
-}
-
 /// An owned topic handle (`rd_kafka_topic_t`).
 pub(crate) struct NativeTopic {
-    ptr: NonNull<sys::rd_kafka_topic_t>,
+    ptr: Owned<sys::rd_kafka_topic_t>,
 }
 
 // SAFETY: topic handles are reference counted and thread-safe.
@@ -600,13 +595,6 @@ unsafe impl Sync for NativeTopic {}
 impl NativeTopic {
     pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_topic_t {
         self.ptr.as_ptr()
-    }
-}
-
-impl Drop for NativeTopic {
-    fn drop(&mut self) {
-        // SAFETY: we own this reference.
-        unsafe { sys::rd_kafka_topic_destroy(self.ptr.as_ptr()) }
     }
 }
 

@@ -1,15 +1,15 @@
 //! `rd_kafka_conf_t`.
 
 use super::callbacks::Hooks;
+use super::owned::Owned;
 use super::{sys, ErrBuf};
 use std::ffi::CString;
 use std::os::raw::c_void;
-use std::ptr::NonNull;
 
 /// An owned `rd_kafka_conf_t`, destroyed on drop unless handed to
 /// `rd_kafka_new` (which takes it over on success).
 pub(crate) struct NativeConf {
-    ptr: NonNull<sys::rd_kafka_conf_t>,
+    ptr: Owned<sys::rd_kafka_conf_t>,
 }
 
 /// Why `rd_kafka_conf_set` refused a property.
@@ -31,7 +31,8 @@ impl NativeConf {
         // SAFETY: rd_kafka_conf_new has no preconditions and never returns null.
         let ptr = unsafe { sys::rd_kafka_conf_new() };
         NativeConf {
-            ptr: NonNull::new(ptr).expect("rd_kafka_conf_new returned NULL"),
+            // SAFETY: a new conf we own.
+            ptr: unsafe { Owned::from_ptr(ptr) }.expect("rd_kafka_conf_new returned NULL"),
         }
     }
 
@@ -142,15 +143,6 @@ impl NativeConf {
 
     /// Gives up ownership (to `rd_kafka_new`, on success).
     pub(crate) fn into_raw(self) -> *mut sys::rd_kafka_conf_t {
-        let p = self.ptr.as_ptr();
-        std::mem::forget(self);
-        p
-    }
-}
-
-impl Drop for NativeConf {
-    fn drop(&mut self) {
-        // SAFETY: we own the conf.
-        unsafe { sys::rd_kafka_conf_destroy(self.ptr.as_ptr()) }
+        self.ptr.into_raw()
     }
 }

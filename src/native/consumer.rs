@@ -1,17 +1,19 @@
 //! Consumer calls on `rd_kafka_t`, and owned consumed messages.
 
 use super::error::{c_string, check, check_error};
+use super::owned::Owned;
 use super::{error_from_ptr, sys, HeadersView, MessageView, NativeClient, NativeQueue, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
 use crate::values::RebalanceProtocol;
 use crate::TopicPartition;
-use std::ptr::NonNull;
 use std::sync::OnceLock;
 
 /// An owned consumed message (`rd_kafka_message_t` from
 /// `rd_kafka_consumer_poll` / `rd_kafka_consume_batch_queue`).
 pub(crate) struct NativeMessage {
-    ptr: NonNull<sys::rd_kafka_message_t>,
+    // First: fields drop in order, so the object is destroyed before
+    // the ones below.
+    ptr: Owned<sys::rd_kafka_message_t>,
     /// librdkafka parses headers lazily and caches them in the message,
     /// writing through a `const` pointer; the OnceLock makes that first
     /// parse happen once, so shared references may read concurrently.
@@ -29,7 +31,7 @@ impl NativeMessage {
     /// # Safety
     /// `p` must be null or a message the caller owns.
     pub(crate) unsafe fn from_ptr(p: *mut sys::rd_kafka_message_t) -> Option<Self> {
-        NonNull::new(p).map(|ptr| NativeMessage {
+        Owned::from_ptr(p).map(|ptr| NativeMessage {
             ptr,
             headers: OnceLock::new(),
         })
@@ -87,13 +89,6 @@ impl NativeMessage {
         } else {
             e.with_partition(TopicPartition::with_offset(topic, v.partition(), v.offset()))
         })
-    }
-}
-
-impl Drop for NativeMessage {
-    fn drop(&mut self) {
-        // SAFETY: we own the message.
-        unsafe { sys::rd_kafka_message_destroy(self.ptr.as_ptr()) }
     }
 }
 

@@ -1,5 +1,6 @@
 //! `rd_kafka_event_t` and the messages it lends out.
 
+use super::owned::Owned;
 use super::{sys, HeadersView, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
 use std::marker::PhantomData;
@@ -24,7 +25,7 @@ pub(crate) enum EventKind {
 }
 
 pub(crate) struct NativeEvent {
-    ptr: NonNull<sys::rd_kafka_event_t>,
+    ptr: Owned<sys::rd_kafka_event_t>,
 }
 
 // SAFETY: an event is owned data; librdkafka allows destroying it and
@@ -42,7 +43,7 @@ impl NativeEvent {
     /// # Safety
     /// `p` must be null or an event the caller owns.
     pub(crate) unsafe fn from_ptr(p: *mut sys::rd_kafka_event_t) -> Option<Self> {
-        NonNull::new(p).map(|ptr| NativeEvent { ptr })
+        Owned::from_ptr(p).map(|ptr| NativeEvent { ptr })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_event_t {
@@ -138,13 +139,6 @@ impl NativeEvent {
             let p = sys::rd_kafka_event_topic_partition_list(self.ptr.as_ptr());
             NativeTpl::read_list(p)
         }
-    }
-}
-
-impl Drop for NativeEvent {
-    fn drop(&mut self) {
-        // SAFETY: we own the event.
-        unsafe { sys::rd_kafka_event_destroy(self.ptr.as_ptr()) }
     }
 }
 

@@ -1,5 +1,6 @@
 //! `rd_kafka_headers_t`.
 
+use super::owned::Owned;
 use super::sys;
 use crate::error::{ErrorCode, KafkaError};
 use std::marker::PhantomData;
@@ -8,7 +9,7 @@ use std::ptr::NonNull;
 
 /// An owned header list, built for a message being produced.
 pub(crate) struct NativeHeaders {
-    ptr: NonNull<sys::rd_kafka_headers_t>,
+    ptr: Owned<sys::rd_kafka_headers_t>,
 }
 
 // SAFETY: an owned header list is plain data with no thread affinity.
@@ -23,7 +24,8 @@ impl NativeHeaders {
         // SAFETY: no preconditions; never returns null.
         let p = unsafe { sys::rd_kafka_headers_new(capacity.max(1)) };
         NativeHeaders {
-            ptr: NonNull::new(p).expect("rd_kafka_headers_new returned NULL"),
+            // SAFETY: a new list we own.
+            ptr: unsafe { Owned::from_ptr(p) }.expect("rd_kafka_headers_new returned NULL"),
         }
     }
 
@@ -69,9 +71,7 @@ impl NativeHeaders {
 
     /// Hands ownership to librdkafka (after a successful produce).
     pub(crate) fn into_raw(self) -> *mut sys::rd_kafka_headers_t {
-        let p = self.ptr.as_ptr();
-        std::mem::forget(self);
-        p
+        self.ptr.into_raw()
     }
 }
 
@@ -84,13 +84,6 @@ impl Clone for NativeHeaders {
             let _ = h.add(name, value);
         }
         h
-    }
-}
-
-impl Drop for NativeHeaders {
-    fn drop(&mut self) {
-        // SAFETY: we own the list.
-        unsafe { sys::rd_kafka_headers_destroy(self.ptr.as_ptr()) }
     }
 }
 

@@ -10,12 +10,12 @@
 //! reports a bad one as `_INVALID_ARG` naming it.
 
 use super::error::{c_string, check};
+use super::owned::Owned;
 use super::{sys, NativeClient, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
 use std::collections::BTreeSet;
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int};
-use std::ptr::NonNull;
 use std::sync::{Mutex, MutexGuard};
 
 /// The most partitions a mock topic may have (create, or auto-create by
@@ -37,7 +37,9 @@ pub(crate) const API_KEY_COUNT: i16 = 74;
 /// An owned mock cluster. Field order matters: the cluster is destroyed
 /// (in `Drop`) before the client handle it runs on.
 pub(crate) struct NativeMockCluster {
-    ptr: NonNull<sys::rd_kafka_mock_cluster_t>,
+    // First: fields drop in order, so the object is destroyed before
+    // the ones below.
+    ptr: Owned<sys::rd_kafka_mock_cluster_t>,
     /// The ids of the brokers the cluster has now (`1..=N` at creation,
     /// then changed by `broker_add` / `broker_decommission`). Held across
     /// every call that names a broker, so a check and the call it guards
@@ -92,7 +94,8 @@ impl NativeMockCluster {
         }
         // SAFETY: valid handle; the cluster is destroyed before the handle.
         let p = unsafe { sys::rd_kafka_mock_cluster_new(client.as_ptr(), brokers as c_int) };
-        match NonNull::new(p) {
+        // SAFETY: a new cluster we own, or null.
+        match unsafe { Owned::from_ptr(p) } {
             // rd_kafka_mock_cluster_new creates brokers 1..=broker_cnt.
             Some(ptr) => Ok(NativeMockCluster {
                 ptr,
@@ -565,12 +568,5 @@ impl NativeMockCluster {
             sys::rd_kafka_mock_cgrp_consumer_target_assignment_destroy(ta);
         }
         Ok(())
-    }
-}
-
-impl Drop for NativeMockCluster {
-    fn drop(&mut self) {
-        // SAFETY: we own the cluster; the handle is dropped after it.
-        unsafe { sys::rd_kafka_mock_cluster_destroy(self.ptr.as_ptr()) }
     }
 }

@@ -44,6 +44,7 @@ mod headers;
 mod metadata;
 mod mock;
 mod opaque;
+mod owned;
 mod partitioner;
 mod sys;
 mod tpl;

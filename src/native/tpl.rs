@@ -6,15 +6,15 @@
 //! is possible.
 
 use super::error::{c_string, opt_c_string};
+use super::owned::Owned;
 use super::{error_from_ptr, sys};
 use crate::error::{ErrorCode, KafkaError};
 use crate::TopicPartition;
 use std::os::raw::c_void;
-use std::ptr::NonNull;
 
 /// An owned partition list.
 pub(crate) struct NativeTpl {
-    ptr: NonNull<sys::rd_kafka_topic_partition_list_t>,
+    ptr: Owned<sys::rd_kafka_topic_partition_list_t>,
 }
 
 // SAFETY: an owned list is plain data with no thread affinity; no Sync.
@@ -27,7 +27,8 @@ impl NativeTpl {
         // SAFETY: no preconditions; never returns null.
         let p = unsafe { sys::rd_kafka_topic_partition_list_new(parts.len().max(1) as i32) };
         let tpl = NativeTpl {
-            ptr: NonNull::new(p).expect("rd_kafka_topic_partition_list_new returned NULL"),
+            // SAFETY: a new list we own.
+            ptr: unsafe { Owned::from_ptr(p) }.expect("rd_kafka_topic_partition_list_new returned NULL"),
         };
         for tp in parts {
             let topic = c_string("topic name", &tp.topic)?;
@@ -103,16 +104,9 @@ impl NativeTpl {
     }
 }
 
-impl Drop for NativeTpl {
-    fn drop(&mut self) {
-        // SAFETY: we own the list.
-        unsafe { sys::rd_kafka_topic_partition_list_destroy(self.ptr.as_ptr()) }
-    }
-}
-
 /// An owned `rd_kafka_consumer_group_metadata_t`.
 pub(crate) struct NativeCgMetadata {
-    ptr: NonNull<sys::rd_kafka_consumer_group_metadata_t>,
+    ptr: Owned<sys::rd_kafka_consumer_group_metadata_t>,
 }
 
 // SAFETY: an immutable data object with no thread affinity.
@@ -124,7 +118,7 @@ impl NativeCgMetadata {
     /// # Safety
     /// `p` must be null or an object the caller owns.
     pub(crate) unsafe fn from_ptr(p: *mut sys::rd_kafka_consumer_group_metadata_t) -> Option<Self> {
-        NonNull::new(p).map(|ptr| NativeCgMetadata { ptr })
+        Owned::from_ptr(p).map(|ptr| NativeCgMetadata { ptr })
     }
 
     /// Corresponds to `rd_kafka_consumer_group_metadata_new_with_genid`.
@@ -207,13 +201,6 @@ impl NativeCgMetadata {
 
     pub(crate) fn as_ptr(&self) -> *const sys::rd_kafka_consumer_group_metadata_t {
         self.ptr.as_ptr()
-    }
-}
-
-impl Drop for NativeCgMetadata {
-    fn drop(&mut self) {
-        // SAFETY: we own the object.
-        unsafe { sys::rd_kafka_consumer_group_metadata_destroy(self.ptr.as_ptr()) }
     }
 }
 
