@@ -1,8 +1,8 @@
-//! `rd_kafka_t`, `rd_kafka_queue_t` and `rd_kafka_topic_t`.
+//! `rd_kafka_t`: the client handle, its lifecycle and the calls every kind
+//! of client makes.
 
 use super::error::{c_string, check};
-use super::owned::Owned;
-use super::{error_from_ptr, sys, ErrBuf, NativeConf, NativeEvent, NativeHeaders, NativeTpl};
+use super::{error_from_ptr, sys, ErrBuf, NativeConf, NativeHeaders, NativeQueue, NativeTopic, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
 use crate::values::Purge;
 use std::any::Any;
@@ -270,8 +270,8 @@ impl NativeClient {
         // SAFETY: valid handle and string; null conf uses the default topic conf.
         let p = unsafe { sys::rd_kafka_topic_new(self.ptr.as_ptr(), c.as_ptr(), std::ptr::null_mut()) };
         // SAFETY: a new topic reference we own, or null.
-        match unsafe { Owned::from_ptr(p) } {
-            Some(ptr) => Ok(NativeTopic { ptr }),
+        match unsafe { NativeTopic::from_ptr(p) } {
+            Some(topic) => Ok(topic),
             None => {
                 // SAFETY: no preconditions.
                 let code = unsafe { sys::rd_kafka_last_error() };
@@ -297,7 +297,7 @@ impl NativeClient {
         push(
             sys::RD_KAFKA_VTYPE_RKT,
             sys::rd_kafka_vu_union {
-                rkt: args.topic.ptr.as_ptr(),
+                rkt: args.topic.as_ptr(),
             },
         );
         push(
@@ -519,82 +519,6 @@ impl Drop for NativeClient {
             NativeClient::destroy(ptr as *mut sys::rd_kafka_t, consumer, skip);
             drop(keepalive);
         }
-    }
-}
-
-/// An owned queue reference (`rd_kafka_queue_t`).
-pub(crate) struct NativeQueue {
-    ptr: Owned<sys::rd_kafka_queue_t>,
-}
-
-// SAFETY: queue operations (poll, yield, length, destroy of our reference)
-// are thread-safe in librdkafka.
-unsafe impl Send for NativeQueue {}
-// SAFETY: as above.
-unsafe impl Sync for NativeQueue {}
-
-impl NativeQueue {
-    /// # Safety
-    /// `p` must be null or a queue reference the caller owns.
-    pub(super) unsafe fn from_raw(p: *mut sys::rd_kafka_queue_t) -> Option<Self> {
-        Owned::from_ptr(p).map(|ptr| NativeQueue { ptr })
-    }
-
-    pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_queue_t {
-        self.ptr.as_ptr()
-    }
-
-    /// Corresponds to `rd_kafka_queue_poll`.
-    pub(crate) fn poll(&self, timeout_ms: i32) -> Option<NativeEvent> {
-        // SAFETY: valid queue; the event returned is ours.
-        let p = unsafe { sys::rd_kafka_queue_poll(self.ptr.as_ptr(), timeout_ms) };
-        // SAFETY: p is null or an event we own.
-        unsafe { NativeEvent::from_ptr(p) }
-    }
-
-    /// Corresponds to `rd_kafka_queue_yield`: wakes a blocked `poll`.
-    pub(crate) fn wake(&self) {
-        // SAFETY: valid queue.
-        unsafe { sys::rd_kafka_queue_yield(self.ptr.as_ptr()) }
-    }
-
-    /// Makes librdkafka call `state.wake_queue_waiters()` whenever an event
-    /// lands on this (empty) queue.
-    ///
-    /// Corresponds to `rd_kafka_queue_cb_event_enable`. The caller
-    /// guarantees `state` outlives the client (it is the client's callback
-    /// state, dropped only after `rd_kafka_destroy`).
-    pub(crate) fn enable_wakeups<H: super::callbacks::Hooks>(&self, state: &std::sync::Arc<H>) {
-        // SAFETY: valid queue; the opaque outlives the client (see above).
-        unsafe {
-            sys::rd_kafka_queue_cb_event_enable(
-                self.ptr.as_ptr(),
-                Some(super::callbacks::queue_wakeup_trampoline::<H>),
-                std::sync::Arc::as_ptr(state) as *mut c_void,
-            )
-        }
-    }
-
-    /// Corresponds to `rd_kafka_queue_length`.
-    pub(crate) fn len(&self) -> usize {
-        // SAFETY: valid queue.
-        unsafe { sys::rd_kafka_queue_length(self.ptr.as_ptr()) }
-    }
-}
-
-/// An owned topic handle (`rd_kafka_topic_t`).
-pub(crate) struct NativeTopic {
-    ptr: Owned<sys::rd_kafka_topic_t>,
-}
-
-// SAFETY: topic handles are reference counted and thread-safe.
-unsafe impl Send for NativeTopic {}
-// SAFETY: as above.
-unsafe impl Sync for NativeTopic {}
-
-impl NativeTopic {
-    pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_topic_t {
-        self.ptr.as_ptr()
     }
 }
 

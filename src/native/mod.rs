@@ -40,29 +40,36 @@ mod conf;
 mod consumer;
 mod error;
 mod event;
+mod group_metadata;
 mod headers;
+mod message;
 mod metadata;
 mod mock;
 mod opaque;
 mod owned;
 mod partitioner;
+mod queue;
 mod sys;
+mod topic;
 mod tpl;
 
 pub(crate) use admin::{
     admin_event_error, event_request_id, AdminOp, AdminResult, ConfigUse, NativeAdminOptions, Prepared, ScramAlteration,
 };
 pub(crate) use callbacks::{panic_message, Deferred, Hooks};
-pub(crate) use client::{HandleType, NativeClient, NativeQueue, NativeTopic, ProduceArgs, Txn};
+pub(crate) use client::{HandleType, NativeClient, ProduceArgs, Txn};
 pub(crate) use conf::{ConfSetError, NativeConf};
-pub(crate) use consumer::NativeMessage;
 pub(crate) use error::{error_from_ptr, ErrBuf};
 pub(crate) use event::{EventKind, MessageView, NativeEvent};
+pub(crate) use group_metadata::NativeCgMetadata;
 pub(crate) use headers::{HeadersView, NativeHeaders};
+pub(crate) use message::NativeMessage;
 pub(crate) use mock::NativeMockCluster;
 pub(crate) use opaque::{new_sink, DeliveryOpaque, DeliverySink, Thin};
 pub(crate) use partitioner::{builtin_partition, Builtin};
-pub(crate) use tpl::{NativeCgMetadata, NativeTpl};
+pub(crate) use queue::NativeQueue;
+pub(crate) use topic::NativeTopic;
+pub(crate) use tpl::NativeTpl;
 
 use std::ffi::CStr;
 use std::os::raw::c_char;
