@@ -5,7 +5,7 @@
 use crate::config::{build_native, ClientKind, Config, Redactor};
 use crate::dispatch::CallbackState;
 use crate::error::{KafkaError, Result};
-use crate::native::{HandleType, NativeClient, NativeEvent, NativeQueue};
+use crate::native::{HandleType, HookSet, NativeClient, NativeEvent, NativeQueue};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -107,18 +107,18 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
     let has_oauth = cbs.oauth_cb.is_some();
     let has_partitioner = cbs.partitioner.is_some() && kind == ClientKind::Producer;
     let state = Arc::new(CallbackState::new(cbs, redactor, emulated));
-    conf.install_callbacks(Arc::as_ptr(&state), has_throttle, has_oauth);
-    if kind == ClientKind::Consumer {
-        conf.install_consumer_callbacks::<CallbackState>();
-    }
-    if has_partitioner {
-        conf.install_partitioner(Arc::as_ptr(&state));
-    }
-    if kind == ClientKind::Admin {
-        // Admin results complete their futures on librdkafka's background
-        // thread (native/admin.rs), so no polling is needed for them.
-        conf.install_background_event_cb::<CallbackState>();
-    }
+    // Admin results complete their futures on librdkafka's background
+    // thread (native/admin/), so no polling is needed for them.
+    conf.install_hooks(
+        Arc::as_ptr(&state),
+        HookSet {
+            throttle: has_throttle,
+            oauth: has_oauth,
+            consumer: kind == ClientKind::Consumer,
+            partitioner: has_partitioner,
+            background: kind == ClientKind::Admin,
+        },
+    );
     let keepalive: Box<dyn std::any::Any + Send + Sync> = Box::new(state.clone());
     let handle_type = match kind {
         ClientKind::Consumer => HandleType::Consumer,

@@ -6,6 +6,21 @@ use super::{sys, ErrBuf};
 use std::ffi::CString;
 use std::os::raw::c_void;
 
+/// Which C callbacks [`NativeConf::install_hooks`] installs.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct HookSet {
+    /// `throttle_cb`.
+    pub throttle: bool,
+    /// The OAUTHBEARER token refresh (served on librdkafka's background thread).
+    pub oauth: bool,
+    /// The consumer's deferring callbacks (rebalance, commit, error, stats, log).
+    pub consumer: bool,
+    /// A custom partitioner on the default topic configuration.
+    pub partitioner: bool,
+    /// The background-queue event callback (admin results).
+    pub background: bool,
+}
+
 /// An owned `rd_kafka_conf_t`, destroyed on drop unless handed to
 /// `rd_kafka_new` (which takes it over on success).
 pub(crate) struct NativeConf {
@@ -77,11 +92,26 @@ impl NativeConf {
         unsafe { sys::rd_kafka_conf_set_events(self.ptr.as_ptr(), events) }
     }
 
-    /// Installs the C callbacks every client uses, with `state` as opaque.
+    /// Installs the C callbacks `set` names, all reaching `state` (the
+    /// configuration opaque, and the partitioner's topic opaque): one call
+    /// with one `H`, so no trampoline can read the opaque as another type.
     ///
     /// The caller guarantees that `state` outlives the client created from
     /// this configuration (it is dropped only after `rd_kafka_destroy`).
-    pub(crate) fn install_callbacks<H: Hooks>(&mut self, state: *const H, throttle: bool, oauth: bool) {
+    pub(crate) fn install_hooks<H: Hooks>(&mut self, state: *const H, set: HookSet) {
+        self.install_callbacks(state, set.throttle, set.oauth);
+        if set.consumer {
+            self.install_consumer_callbacks::<H>();
+        }
+        if set.partitioner {
+            self.install_partitioner(state);
+        }
+        if set.background {
+            self.install_background_event_cb::<H>();
+        }
+    }
+
+    fn install_callbacks<H: Hooks>(&mut self, state: *const H, throttle: bool, oauth: bool) {
         // SAFETY: valid conf; trampolines match the C signatures; opaque
         // lifetime is the caller's guarantee above.
         unsafe {
@@ -111,9 +141,8 @@ impl NativeConf {
 
     /// Installs the consumer's callbacks: rebalance, offset commit, error,
     /// statistics and logs (all deferred to the serving call, see
-    /// [`super::callbacks`]). Requires `install_callbacks` with the same
-    /// `H` for the opaque.
-    pub(crate) fn install_consumer_callbacks<H: Hooks>(&mut self) {
+    /// [`super::callbacks`]).
+    fn install_consumer_callbacks<H: Hooks>(&mut self) {
         // SAFETY: valid conf; the trampolines match the C signatures.
         unsafe {
             let c = self.ptr.as_ptr();
@@ -126,7 +155,7 @@ impl NativeConf {
     }
 
     /// Installs a custom partitioner on the default topic configuration.
-    pub(crate) fn install_partitioner<H: Hooks>(&mut self, state: *const H) {
+    fn install_partitioner<H: Hooks>(&mut self, state: *const H) {
         // SAFETY: valid conf; the default topic conf is owned by the conf;
         // the opaque outlives the client (see install_callbacks).
         unsafe {

@@ -58,7 +58,7 @@ pub(crate) use admin::{
 };
 pub(crate) use callbacks::{panic_message, Deferred, Hooks};
 pub(crate) use client::{HandleType, NativeClient, ProduceArgs, Txn};
-pub(crate) use conf::{ConfSetError, NativeConf};
+pub(crate) use conf::{ConfSetError, HookSet, NativeConf};
 pub(crate) use error::{error_from_ptr, ErrBuf};
 pub(crate) use event::{EventKind, MessageView, NativeEvent};
 pub(crate) use group_metadata::NativeCgMetadata;

@@ -313,9 +313,9 @@ impl NativeConf {
     /// background thread, so admin futures complete without any polling.
     ///
     /// Corresponds to `rd_kafka_conf_set_background_event_cb`.
-    pub(crate) fn install_background_event_cb<H: Hooks>(&mut self) {
+    pub(in crate::native) fn install_background_event_cb<H: Hooks>(&mut self) {
         // SAFETY: valid conf; the trampoline matches the C signature. Its
-        // opaque is the configuration opaque set by install_callbacks (with
+        // opaque is the configuration opaque that install_hooks sets (with
         // the same `H`).
         unsafe { sys::rd_kafka_conf_set_background_event_cb(self.as_ptr(), Some(background_event_trampoline::<H>)) }
     }
