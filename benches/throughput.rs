@@ -660,7 +660,6 @@ fn consume_fk_poll(ctx: &Ctx<'_>) -> Result<Outcome, String> {
 /// ferrokafka `Consumer::stream()` with `StreamExt::next().await` on a
 /// current-thread tokio runtime, in the shape of [`consume_rr_stream`].
 fn consume_fk_stream(ctx: &Ctx<'_>) -> Result<Outcome, String> {
-    use futures::StreamExt;
     ctx.prefill()?;
     let probe = RssProbe::start();
     let rt = tokio::runtime::Builder::new_current_thread()

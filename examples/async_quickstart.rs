@@ -7,7 +7,6 @@
 mod common;
 
 use ferrokafka::{Commit, Config, Consumer, Producer, Record, TopicPartition};
-use futures::StreamExt;
 use std::time::{Duration, Instant};
 
 const MESSAGES: usize = 10_000;

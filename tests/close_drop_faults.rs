@@ -274,14 +274,11 @@ enum ConsumerFault {
     AllBrokersDown,
 }
 
-/// Held by the consumer's callback state, which is freed only after
-/// `rd_kafka_destroy` has returned: its `Weak` says when the client is gone.
-struct Alive;
-
-/// Waits until the client holding `alive` is fully destroyed (in the
-/// background after an abandoned close); returns how long that took.
-/// Fails if it is not destroyed within a minute (a leaked client).
-fn wait_destroyed(alive: std::sync::Weak<Alive>) -> Duration {
+/// Waits until the client behind `alive` (a [`destruction_marker`]) is
+/// fully destroyed (in the background after an abandoned close); returns
+/// how long that took. Fails if it is not destroyed within a minute (a
+/// leaked client).
+fn wait_destroyed(alive: std::sync::Weak<()>) -> Duration {
     let start = Instant::now();
     while alive.strong_count() > 0 {
         assert!(
@@ -295,7 +292,7 @@ fn wait_destroyed(alive: std::sync::Weak<Alive>) -> Duration {
 
 /// A consumer that joined its group (two partitions) and consumed 20
 /// messages, then `fault`; and a handle on its destruction.
-fn faulty_consumer(fault: ConsumerFault) -> (MockCluster, Consumer, std::sync::Weak<Alive>) {
+fn faulty_consumer(fault: ConsumerFault) -> (MockCluster, Consumer, std::sync::Weak<()>) {
     let topic = unique_topic("cd-c");
     let c = mock_with_topic(&topic, 2);
     c.set_group_initial_rebalance_delay(Duration::from_millis(1));
@@ -314,11 +311,7 @@ fn faulty_consumer(fault: ConsumerFault) -> (MockCluster, Consumer, std::sync::W
         .set("auto.commit.interval.ms", 60_000)
         .set("session.timeout.ms", 3000)
         .set("heartbeat.interval.ms", 300);
-    let alive = Arc::new(Alive);
-    let weak = Arc::downgrade(&alive);
-    cfg.set_error_cb(move |_| {
-        let _keep = &alive;
-    });
+    let weak = destruction_marker(&mut cfg);
     let consumer = Consumer::new(&cfg).unwrap();
     drop(cfg);
     consumer.subscribe(&[&topic]).unwrap();

@@ -513,7 +513,6 @@ fn slow_application(reference: bool, assignor: &str, stream: bool) -> Vec<i32> {
     let mut errors = Vec::new();
     let mut handled = 0;
     if stream {
-        use futures::StreamExt;
         let mut cfg = Config::new();
         for (k, v) in props {
             cfg.set(k, v);

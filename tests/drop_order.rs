@@ -36,9 +36,8 @@ mod common;
 #[path = "common/faults.rs"]
 mod faults;
 
-use common::{config_for, scaled, unique_topic};
+use common::{config_for, destruction_marker, scaled, unique_topic};
 use ferrokafka::{AdminClient, AdminOptions, Config, Consumer, MockCluster, Producer, Record, TopicPartition};
-use futures::StreamExt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -94,10 +93,6 @@ fn permutations<T: Copy + PartialEq>(items: &[T], k: usize) -> Vec<Vec<T>> {
     out
 }
 
-/// Held by a client's callback state (through its `error_cb`), freed only
-/// after `rd_kafka_destroy` has returned.
-struct Alive;
-
 /// A waker that counts how often it is cloned/held (its `Arc`'s strong
 /// count tells whether a client still holds it).
 struct CountingWaker;
@@ -106,13 +101,10 @@ impl Wake for CountingWaker {
     fn wake(self: Arc<Self>) {}
 }
 
-fn alive_config(base: &Config, alive: &mut Vec<Weak<Alive>>) -> Config {
+/// `base` with a [`destruction_marker`] pushed on `alive`.
+fn alive_config(base: &Config, alive: &mut Vec<Weak<()>>) -> Config {
     let mut cfg = base.clone();
-    let a = Arc::new(Alive);
-    alive.push(Arc::downgrade(&a));
-    cfg.set_error_cb(move |_| {
-        let _keep = &a;
-    });
+    alive.push(destruction_marker(&mut cfg));
     cfg
 }
 
@@ -136,7 +128,7 @@ fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>, waker: &Waker) {
 
 fn run_case(order: &[Obj], shared_bootstrap: &str) {
     let has = |o: Obj| order.contains(&o);
-    let mut alive: Vec<Weak<Alive>> = Vec::new();
+    let mut alive: Vec<Weak<()>> = Vec::new();
     let waker_arc = Arc::new(CountingWaker);
     let waker = Waker::from(waker_arc.clone());
 

@@ -288,7 +288,6 @@ fn ferro_member(s: &Setup, group: &str, shape: Shape, api: Api, me: Member, live
             }
         }
         Api::Stream => {
-            use futures::StreamExt;
             let mut stream = consumer.stream();
             while live() {
                 let mut next = stream.next();

@@ -39,18 +39,32 @@ impl Consumer {
     ///
     /// ```
     /// use ferrokafka::{Config, Consumer, MockCluster, Producer, Record};
-    /// use futures::StreamExt;
+    /// # // A minimal executor, so that this example needs no runtime crate.
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct Unpark(std::thread::Thread);
+    /// #     impl std::task::Wake for Unpark {
+    /// #         fn wake(self: std::sync::Arc<Self>) { self.0.unpark() }
+    /// #     }
+    /// #     let waker = std::sync::Arc::new(Unpark(std::thread::current())).into();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop {
+    /// #         if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; }
+    /// #         std::thread::park();
+    /// #     }
+    /// # }
     /// # let cluster = MockCluster::new(1)?;
     /// # cluster.create_topic("t", 1, 1)?;
     /// # let p = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
-    /// # futures::executor::block_on(p.send(Record::new("t").value("hello")))?;
+    /// # block_on(p.send(Record::new("t").value("hello")))?;
     /// let consumer = Consumer::new(&Config::from([
     ///     ("bootstrap.servers", cluster.bootstrap_servers()),
     ///     ("group.id", "g"),
     ///     ("auto.offset.reset", "earliest"),
     /// ]))?;
     /// consumer.subscribe(&["t"])?;
-    /// let msg = futures::executor::block_on(consumer.stream().next()).unwrap()?;
+    /// // block_on: your executor's (tokio, futures::executor…).
+    /// let msg = block_on(consumer.stream().next()).unwrap()?;
     /// assert_eq!(msg.value(), Some(&b"hello"[..]));
     /// # Ok::<(), ferrokafka::KafkaError>(())
     /// ```
@@ -152,6 +166,16 @@ impl Consumer {
             let _ = rx.await;
         }
         result
+    }
+}
+
+impl<'a> MessageStream<'a> {
+    /// The next message (or error), `None` once the consumer is closed:
+    /// what `futures::StreamExt::next` gives, without needing the futures
+    /// crate (with it imported, this inherent method is the one called,
+    /// with the same result; its future is `Unpin` too).
+    pub fn next<'s>(&'s mut self) -> impl Future<Output = Option<Result<Message>>> + Unpin + use<'s, 'a> {
+        std::future::poll_fn(move |cx| futures_core::Stream::poll_next(Pin::new(&mut *self), cx))
     }
 }
 

@@ -38,17 +38,18 @@ pub(crate) fn check_error(e: *mut sys::rd_kafka_error_t) -> Result<(), KafkaErro
     }
 }
 
-/// A Rust string as a C string; the error names the argument (`what`) and
-/// where the NUL byte is, never the value (it may be a secret).
+/// A Rust string as a C string; the error names the argument (`what`),
+/// never the value or anything about it (it may be a secret).
 #[inline]
 pub(crate) fn c_string(what: &str, s: &str) -> Result<CString, KafkaError> {
-    CString::new(s).map_err(|e| nul_error(what, e.nul_position()))
+    CString::new(s).map_err(|_| nul_error(what))
 }
 
+/// The error for an argument `what` with a NUL byte in it.
 #[cold]
 #[inline(never)]
-fn nul_error(what: &str, at: usize) -> KafkaError {
-    KafkaError::invalid_arg(format!("{what} contains a NUL byte (at byte {at})"))
+pub(crate) fn nul_error(what: &str) -> KafkaError {
+    KafkaError::invalid_arg(format!("{what} contains a NUL byte"))
 }
 
 /// An optional argument as an optional C string (see [`c_string`]).

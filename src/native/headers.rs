@@ -36,10 +36,7 @@ impl NativeHeaders {
     /// Corresponds to `rd_kafka_header_add` (copies name and value).
     pub(crate) fn add(&mut self, name: &[u8], value: Option<&[u8]>) -> Result<(), KafkaError> {
         if name.contains(&0) {
-            return Err(KafkaError::invalid_arg(format!(
-                "header name {:?} contains a NUL byte",
-                String::from_utf8_lossy(name)
-            )));
+            return Err(super::error::nul_error("a header name"));
         }
         let (vp, vlen) = match value {
             Some(v) => (v.as_ptr() as *const c_void, v.len() as isize),

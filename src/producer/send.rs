@@ -115,9 +115,24 @@ impl Producer {
     ///
     /// ```
     /// use ferrokafka::{Config, MockCluster, Producer, Record};
+    /// # // A minimal executor, so that this example needs no runtime crate.
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct Unpark(std::thread::Thread);
+    /// #     impl std::task::Wake for Unpark {
+    /// #         fn wake(self: std::sync::Arc<Self>) { self.0.unpark() }
+    /// #     }
+    /// #     let waker = std::sync::Arc::new(Unpark(std::thread::current())).into();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop {
+    /// #         if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; }
+    /// #         std::thread::park();
+    /// #     }
+    /// # }
     /// let cluster = MockCluster::new(1)?;
     /// let producer = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
-    /// let delivery = futures::executor::block_on(producer.send(Record::new("t").value("hi")))?;
+    /// // block_on: your executor's (tokio, futures::executor…).
+    /// let delivery = block_on(producer.send(Record::new("t").value("hi")))?;
     /// assert_eq!(delivery.offset, 0);
     /// # Ok::<(), ferrokafka::KafkaError>(())
     /// ```
