@@ -61,7 +61,7 @@ impl<X> Handle<X> {
     pub(crate) fn enable_wakeups(&self) {
         use std::sync::atomic::Ordering;
         if !self.wakeups.load(Ordering::Acquire) && !self.wakeups.swap(true, Ordering::AcqRel) {
-            self.queue.enable_wakeups(&self.state);
+            self.client.enable_wakeups::<CallbackState>(&self.queue);
         }
     }
 
@@ -110,7 +110,7 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
     // Admin results complete their futures on librdkafka's background
     // thread (native/admin/), so no polling is needed for them.
     conf.install_hooks(
-        Arc::as_ptr(&state),
+        &state,
         HookSet {
             throttle: has_throttle,
             oauth: has_oauth,
@@ -119,12 +119,11 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
             background: kind == ClientKind::Admin,
         },
     );
-    let keepalive: Box<dyn std::any::Any + Send + Sync> = Box::new(state.clone());
     let handle_type = match kind {
         ClientKind::Consumer => HandleType::Consumer,
         ClientKind::Producer | ClientKind::Admin => HandleType::Producer,
     };
-    let client = match NativeClient::new(handle_type, conf, keepalive) {
+    let client = match NativeClient::new(handle_type, conf) {
         Ok(c) => c,
         Err((msg, _keepalive)) => {
             let msg = state.redactor.redact(&msg);

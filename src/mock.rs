@@ -189,7 +189,7 @@ impl MockCluster {
         // whose logs go straight to the `log` crate.
         let mut conf = NativeConf::new();
         conf.install_direct_logger();
-        let client = NativeClient::new(HandleType::Producer, conf, Box::new(()))
+        let client = NativeClient::new(HandleType::Producer, conf)
             .map_err(|(msg, _)| KafkaError::new(ErrorCode::FAIL, format!("could not start the mock cluster: {msg}")))?;
         let inner = NativeMockCluster::new(client, brokers)?;
         let bootstraps = inner.bootstraps();

@@ -1132,7 +1132,7 @@ impl Consumer {
                     ))));
                 };
                 // Async closes wait on this queue's wake-ups.
-                q.enable_wakeups(&h.state);
+                h.client.enable_wakeups::<crate::dispatch::CallbackState>(&q);
                 if let Err(e) = h.client.consumer_close_queue(&q) {
                     h.client.set_consumer_closed();
                     // _DESTROY: already closed.

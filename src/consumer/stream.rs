@@ -82,7 +82,7 @@ impl Consumer {
     ///
     /// Corresponds to `rd_kafka_commit_queue`.
     pub fn commit_future<'a>(&self, what: impl Into<Commit<'a>>) -> CommitFuture {
-        let start = || -> Result<(Arc<Handle>, NativeQueue, Arc<crate::dispatch::CallbackState>)> {
+        let start = || -> Result<(Arc<Handle>, NativeQueue)> {
             let h = self.core.arc()?;
             let offsets: Option<Vec<TopicPartition>> = match what.into() {
                 Commit::Current => None,
@@ -96,16 +96,14 @@ impl Consumer {
                 .client
                 .new_queue()
                 .ok_or_else(|| KafkaError::new(ErrorCode::FAIL, "commit: could not create a queue"))?;
-            // The reply queue gets its own wake-up state, which (like every
-            // callback state) lives until the client is destroyed.
-            let waker_state = h.state.clone();
-            queue.enable_wakeups(&waker_state);
+            // The reply queue wakes the tasks waiting on the client.
+            h.client.enable_wakeups::<crate::dispatch::CallbackState>(&queue);
             let tpl = offsets.as_deref().map(NativeTpl::from_partitions).transpose()?;
             h.client.commit_to_queue(tpl.as_ref(), &queue)?;
-            Ok((h, queue, waker_state))
+            Ok((h, queue))
         };
         match start() {
-            Ok((h, queue, _)) => CommitFuture {
+            Ok((h, queue)) => CommitFuture {
                 inner: Some((queue, h)),
                 error: None,
                 key: None,

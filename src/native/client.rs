@@ -1,14 +1,16 @@
 //! `rd_kafka_t`: the client handle, its lifecycle and the calls every kind
 //! of client makes.
 
+use super::callbacks::Hooks;
 use super::error::{c_string, check};
 use super::{error_from_ptr, sys, ErrBuf, NativeConf, NativeHeaders, NativeQueue, NativeTopic, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
 use crate::values::Purge;
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::ffi::CString;
 use std::os::raw::{c_int, c_void};
 use std::ptr::NonNull;
+use std::sync::Arc;
 
 /// An owned client handle (`rd_kafka_t`).
 pub(crate) struct NativeClient {
@@ -25,7 +27,9 @@ pub(crate) struct NativeClient {
     detach_destroy: std::sync::atomic::AtomicBool,
     /// Kept alive until `rd_kafka_destroy` has returned: the callback state
     /// whose address librdkafka holds as its opaque.
-    keepalive: Option<Box<dyn Any + Send + Sync>>,
+    keepalive: Option<Arc<dyn Any + Send + Sync>>,
+    /// The type of the hooks state the C callbacks' opaque points to.
+    hooks_type: Option<TypeId>,
 }
 
 // SAFETY: librdkafka documents every function on rd_kafka_t as thread-safe
@@ -64,12 +68,18 @@ pub(crate) enum HandleType {
 }
 
 impl NativeClient {
-    /// Corresponds to `rd_kafka_new`. The configuration is consumed either way.
+    /// Corresponds to `rd_kafka_new`. The configuration is consumed either
+    /// way; the client takes over its hooks state (see
+    /// [`NativeConf::install_hooks`]), which on failure comes back with the
+    /// message, to be dropped after it is used.
+    #[allow(clippy::type_complexity)]
     pub(crate) fn new(
         handle_type: HandleType,
-        conf: NativeConf,
-        keepalive: Box<dyn Any + Send + Sync>,
-    ) -> Result<Self, (String, Box<dyn Any + Send + Sync>)> {
+        mut conf: NativeConf,
+    ) -> Result<Self, (String, Option<Arc<dyn Any + Send + Sync>>)> {
+        let hooks = conf.hooks.take();
+        let hooks_type = hooks.as_ref().map(|h| h.type_id);
+        let keepalive = hooks.map(|h| h.keepalive);
         // Our declarations of librdkafka's structs are 2.12.1's: refuse any
         // other library before handing it one (the first client or mock
         // cluster is the first use).
@@ -94,7 +104,8 @@ impl NativeClient {
                     consumer,
                     skip_consumer_close: std::sync::atomic::AtomicBool::new(false),
                     detach_destroy: std::sync::atomic::AtomicBool::new(false),
-                    keepalive: Some(keepalive),
+                    keepalive,
+                    hooks_type,
                 })
             }
             None => {
@@ -106,6 +117,31 @@ impl NativeClient {
 
     pub(crate) fn as_ptr(&self) -> *mut sys::rd_kafka_t {
         self.ptr.as_ptr()
+    }
+
+    /// Makes librdkafka call the client's hooks' `wake_queue_waiters()`
+    /// whenever an event lands on `queue` (one of this client's queues)
+    /// while it is empty. The opaque is the client's own hooks state (the
+    /// configuration opaque), which lives until `rd_kafka_destroy` has
+    /// returned, after which no queue calls back; `H` must be its type.
+    ///
+    /// Corresponds to `rd_kafka_queue_cb_event_enable`.
+    pub(crate) fn enable_wakeups<H: Hooks>(&self, queue: &NativeQueue) {
+        assert_eq!(
+            self.hooks_type,
+            Some(TypeId::of::<H>()),
+            "enable_wakeups: not the client's hooks type"
+        );
+        // SAFETY: valid handle and queue; the opaque is an `H` that outlives
+        // the client (checked above, kept by `keepalive`).
+        unsafe {
+            let opaque = sys::rd_kafka_opaque(self.as_ptr());
+            sys::rd_kafka_queue_cb_event_enable(
+                queue.as_ptr(),
+                Some(super::callbacks::queue_wakeup_trampoline::<H>),
+                opaque,
+            )
+        }
     }
 
     /// Marks the consumer as already closed (or its close abandoned) so that
@@ -488,7 +524,7 @@ impl Drop for NativeClient {
             // close that already gave up: hand it to a reaper. The callback
             // state goes to the reaper only once it runs, so that it is
             // never freed before the handle is destroyed.
-            let (tx, rx) = std::sync::mpsc::channel::<Option<Box<dyn Any + Send + Sync>>>();
+            let (tx, rx) = std::sync::mpsc::channel::<Option<Arc<dyn Any + Send + Sync>>>();
             let spawned = std::thread::Builder::new()
                 .name("ferrokafka-reaper".into())
                 .spawn(move || {

@@ -3,8 +3,10 @@
 use super::callbacks::Hooks;
 use super::owned::Owned;
 use super::{sys, ErrBuf};
+use std::any::{Any, TypeId};
 use std::ffi::CString;
 use std::os::raw::c_void;
+use std::sync::Arc;
 
 /// Which C callbacks [`NativeConf::install_hooks`] installs.
 #[derive(Clone, Copy, Debug, Default)]
@@ -25,6 +27,16 @@ pub(crate) struct HookSet {
 /// `rd_kafka_new` (which takes it over on success).
 pub(crate) struct NativeConf {
     ptr: Owned<sys::rd_kafka_conf_t>,
+    /// What [`NativeConf::install_hooks`] installed: the state the C
+    /// callbacks' opaque points to (a strong reference, which the client
+    /// keeps until `rd_kafka_destroy` has returned) and its type.
+    pub(super) hooks: Option<Hooked>,
+}
+
+/// A configuration's hooks state, kept alive and typed.
+pub(super) struct Hooked {
+    pub(super) keepalive: Arc<dyn Any + Send + Sync>,
+    pub(super) type_id: TypeId,
 }
 
 /// Why `rd_kafka_conf_set` refused a property.
@@ -48,6 +60,7 @@ impl NativeConf {
         NativeConf {
             // SAFETY: a new conf we own.
             ptr: unsafe { Owned::from_ptr(ptr) }.expect("rd_kafka_conf_new returned NULL"),
+            hooks: None,
         }
     }
 
@@ -95,10 +108,16 @@ impl NativeConf {
     /// Installs the C callbacks `set` names, all reaching `state` (the
     /// configuration opaque, and the partitioner's topic opaque): one call
     /// with one `H`, so no trampoline can read the opaque as another type.
-    ///
-    /// The caller guarantees that `state` outlives the client created from
-    /// this configuration (it is dropped only after `rd_kafka_destroy`).
-    pub(crate) fn install_hooks<H: Hooks>(&mut self, state: *const H, set: HookSet) {
+    /// The configuration, then the client made from it, holds a strong
+    /// reference to `state` until `rd_kafka_destroy` has returned, so the
+    /// opaque never dangles. Once per configuration.
+    pub(crate) fn install_hooks<H: Hooks>(&mut self, state: &Arc<H>, set: HookSet) {
+        assert!(self.hooks.is_none(), "install_hooks: hooks are already installed");
+        self.hooks = Some(Hooked {
+            keepalive: state.clone(),
+            type_id: TypeId::of::<H>(),
+        });
+        let state = Arc::as_ptr(state);
         self.install_callbacks(state, set.throttle, set.oauth);
         if set.consumer {
             self.install_consumer_callbacks::<H>();

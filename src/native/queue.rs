@@ -2,7 +2,6 @@
 
 use super::owned::Owned;
 use super::{sys, NativeEvent};
-use std::os::raw::c_void;
 
 /// An owned queue reference (`rd_kafka_queue_t`).
 pub(crate) struct NativeQueue {
@@ -38,23 +37,6 @@ impl NativeQueue {
     pub(crate) fn wake(&self) {
         // SAFETY: valid queue.
         unsafe { sys::rd_kafka_queue_yield(self.ptr.as_ptr()) }
-    }
-
-    /// Makes librdkafka call `state.wake_queue_waiters()` whenever an event
-    /// lands on this (empty) queue.
-    ///
-    /// Corresponds to `rd_kafka_queue_cb_event_enable`. The caller
-    /// guarantees `state` outlives the client (it is the client's callback
-    /// state, dropped only after `rd_kafka_destroy`).
-    pub(crate) fn enable_wakeups<H: super::callbacks::Hooks>(&self, state: &std::sync::Arc<H>) {
-        // SAFETY: valid queue; the opaque outlives the client (see above).
-        unsafe {
-            sys::rd_kafka_queue_cb_event_enable(
-                self.ptr.as_ptr(),
-                Some(super::callbacks::queue_wakeup_trampoline::<H>),
-                std::sync::Arc::as_ptr(state) as *mut c_void,
-            )
-        }
     }
 
     /// Corresponds to `rd_kafka_queue_length`.
