@@ -101,13 +101,13 @@ mod values;
 pub use admin::{AdminClient, AdminFuture, AdminOptions};
 pub use config::{is_sensitive, sensitive_properties, Config, LogRecord, OAuthToken, ThrottleEvent};
 pub use consumer::{
-    Commit, CommitFuture, Consumer, ConsumerDiagnostics, MessageStream, RebalanceCallbacks, RebalanceProtocol,
+    Commit, CommitFuture, Consumer, ConsumerDiagnostics, Message, MessageStream, RebalanceCallbacks, RebalanceProtocol,
     MAX_CONSUME_BATCH,
 };
 pub use error::{ErrorCode, KafkaError, Result};
 pub use group_metadata::ConsumerGroupMetadata;
 pub use message::{
-    Delivery, DeliveryReport, HeaderRef, Headers, Message, MessageStatus, Timestamp, TIMESTAMP_CREATE_TIME,
+    Delivery, DeliveryReport, HeaderRef, Headers, MessageStatus, Timestamp, TIMESTAMP_CREATE_TIME,
     TIMESTAMP_LOG_APPEND_TIME, TIMESTAMP_NOT_AVAILABLE,
 };
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};

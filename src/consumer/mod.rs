@@ -5,14 +5,15 @@ use crate::config::{ClientKind, Config};
 use crate::dispatch::{call_user, finish, panic_message, serve_deferred_common, Deferred, Interrupt};
 use crate::error::{ErrorCode, KafkaError, Result};
 use crate::group_metadata::ConsumerGroupMetadata;
-use crate::message::Message;
 use crate::native::{NativeMessage, NativeQueue};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
 
+mod message;
 mod read_ahead;
 mod stream;
 pub use crate::values::RebalanceProtocol;
+pub use message::Message;
 use read_ahead::ReadAhead;
 use std::fmt;
 use std::panic::resume_unwind;

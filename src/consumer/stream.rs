@@ -1,10 +1,10 @@
 //! Async consuming: [`MessageStream`], [`CommitFuture`] and an async close.
 
+use super::Message;
 use super::{Commit, Consumer};
 use crate::client::Handle;
 use crate::dispatch::finish;
 use crate::error::{ErrorCode, KafkaError, Result};
-use crate::message::Message;
 use crate::native::{NativeQueue, NativeTpl};
 use crate::timeout::{Deadline, Timeout};
 use crate::TopicPartition;
