@@ -48,12 +48,23 @@ impl ErrorCode {
         known(self.0).map_or("UNKNOWN_CODE", |&(_, _, name, _)| name)
     }
 
-    /// librdkafka's description of the code, e.g. `"Local: Queue full"`.
+    /// librdkafka's description of the code, e.g. `"Local: Queue full"`;
+    /// for a code this librdkafka does not know, what `rd_kafka_err2str`
+    /// says of it: `"Err-12345?"`.
+    ///
+    /// ```
+    /// use ferrokafka::ErrorCode;
+    /// assert_eq!(ErrorCode::QUEUE_FULL.description(), "Local: Queue full");
+    /// assert_eq!(ErrorCode(12345).description(), "Err-12345?");
+    /// ```
     ///
     /// Corresponds to `rd_kafka_err2str`.
     #[doc(alias = "rd_kafka_err2str")]
-    pub fn description(self) -> &'static str {
-        known(self.0).map_or("Unknown error code", |&(_, _, _, description)| description)
+    pub fn description(self) -> std::borrow::Cow<'static, str> {
+        match known(self.0) {
+            Some(&(_, _, _, description)) => std::borrow::Cow::Borrowed(description),
+            None => std::borrow::Cow::Owned(format!("Err-{}?", self.0)),
+        }
     }
 
     /// True for codes librdkafka 2.12.1 names.
@@ -146,7 +157,7 @@ impl KafkaError {
 
     /// An error whose message is librdkafka's description of the code.
     pub fn from_code(code: ErrorCode) -> Self {
-        KafkaError::new(code, code.description())
+        KafkaError::new(code, code.description().into_owned())
     }
 
     /// The same error, marked fatal or not (see [`is_fatal`](Self::is_fatal)).
@@ -274,13 +285,33 @@ impl KafkaError {
     }
 }
 
+/// Errors compare and hash by [`code`](KafkaError::code) alone, as the
+/// Python client's `KafkaError` does: two errors with the same code and
+/// different messages are equal (compare [`message`](KafkaError::message)
+/// to tell them apart).
+///
+/// ```
+/// use ferrokafka::{ErrorCode, KafkaError};
+/// let a = KafkaError::new(ErrorCode::QUEUE_FULL, "queue full while producing to t");
+/// assert_eq!(a, KafkaError::from_code(ErrorCode::QUEUE_FULL));
+/// assert_ne!(a, KafkaError::from_code(ErrorCode::MSG_TIMED_OUT));
+/// let mut seen = std::collections::HashSet::new();
+/// seen.insert(a);
+/// assert!(seen.contains(&KafkaError::from_code(ErrorCode::QUEUE_FULL)));
+/// ```
 impl PartialEq for KafkaError {
     fn eq(&self, other: &Self) -> bool {
-        self.code == other.code && self.message == other.message
+        self.code == other.code
     }
 }
 
 impl Eq for KafkaError {}
+
+impl std::hash::Hash for KafkaError {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.code.hash(state)
+    }
+}
 
 impl PartialEq<ErrorCode> for KafkaError {
     fn eq(&self, other: &ErrorCode) -> bool {

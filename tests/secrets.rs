@@ -51,7 +51,7 @@ fn a_failed_delivery_never_quotes_the_payload() {
     assert_eq!(seen.len(), 7);
     for (code, message, shown) in seen.iter() {
         assert_eq!(*code, ErrorCode::PURGE_QUEUE);
-        assert_eq!(message, &ErrorCode::PURGE_QUEUE.description(), "{shown}");
+        assert_eq!(message.as_str(), ErrorCode::PURGE_QUEUE.description(), "{shown}");
         for needle in ["PAYLOAD", "SENTINEL"] {
             assert!(!message.contains(needle), "payload quoted in {message:?}");
         }

@@ -124,7 +124,7 @@ unsafe fn read_error(ptr: *const sys::rd_kafka_error_t) -> KafkaError {
     let code = sys::rd_kafka_error_code(ptr);
     let msg = sys::rd_kafka_error_string(ptr);
     let msg = if msg.is_null() {
-        ErrorCode(code).description().to_string()
+        ErrorCode(code).description().into_owned()
     } else {
         super::cstr_owned(msg)
     };
@@ -158,13 +158,16 @@ mod tests {
             checked += 1;
         }
         assert_eq!(checked, 170);
-        // Codes librdkafka does not name format into a thread-local buffer
-        // there; here they are plainly unknown.
+        // Codes librdkafka does not name: "Err-<code>?", as rd_kafka_err2str
+        // formats them (into a thread-local buffer there).
         for code in [-200, -100, 125, 12345, i32::MIN, i32::MAX] {
             let e = ErrorCode(code);
             assert!(!e.is_known(), "{code}");
             assert_eq!(e.name(), "UNKNOWN_CODE");
-            assert_eq!(e.description(), "Unknown error code");
+            assert_eq!(e.description(), format!("Err-{code}?"));
+            // SAFETY: the string is in a thread-local buffer, read at once.
+            let theirs = unsafe { super::super::cstr_owned(super::sys::rd_kafka_err2str(code)) };
+            assert_eq!(e.description(), theirs, "{code}");
         }
     }
 }
