@@ -192,24 +192,16 @@ fn file_module(rel: &str) -> &str {
 
 #[test]
 fn no_file_imports_from_a_layer_above_its_own() {
-    let src = src_dir();
-    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
-    let reexports = root_reexports(&code_of(&lib));
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    files.sort();
     let mut upward = BTreeSet::new();
     let mut unlayered = Vec::new();
-    for path in &files {
-        let rel = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+    for (rel, targets) in scan() {
         // error/codes.rs and the like belong to their parent module.
         let module = file_module(&rel);
         let Some(own) = layer(module) else {
             unlayered.push(rel.clone());
             continue;
         };
-        let code = code_of(&std::fs::read_to_string(path).unwrap());
-        for target in referenced_modules(&code, &reexports) {
+        for target in targets {
             if target == "native::sys" {
                 if module != "native" {
                     upward.insert((rel.clone(), target));
@@ -239,30 +231,42 @@ fn no_file_imports_from_a_layer_above_its_own() {
     );
 }
 
-/// The module graph (first path segments; `error_codes` is `error`).
-fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
+/// Every file under src/ (path relative to it, sorted) with the modules
+/// its code refers to.
+fn scan() -> Vec<(String, BTreeSet<String>)> {
     let src = src_dir();
     let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
     let reexports = root_reexports(&code_of(&lib));
     let mut files = Vec::new();
     rust_files(&src, &mut files);
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            let rel = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+            let code = code_of(&std::fs::read_to_string(path).unwrap());
+            (rel, referenced_modules(&code, &reexports))
+        })
+        .collect()
+}
+
+/// The module graph (first path segments; `error_codes` is `error`).
+fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for path in &files {
-        let rel = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+    for (rel, targets) in scan() {
         let module = match file_module(&rel) {
             "error_codes" => "error",
             m => m,
         };
-        let code = code_of(&std::fs::read_to_string(path).unwrap());
-        let targets = graph.entry(module.to_string()).or_default();
-        for target in referenced_modules(&code, &reexports) {
+        let edges = graph.entry(module.to_string()).or_default();
+        for target in targets {
             let target = match target.as_str() {
                 "native::sys" => "native".to_string(),
                 "error_codes" => "error".to_string(),
                 _ => target,
             };
             if target != module {
-                targets.insert(target);
+                edges.insert(target);
             }
         }
     }
