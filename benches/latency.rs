@@ -147,7 +147,7 @@ struct FkProducer {
 impl Sender for FkProducer {
     fn send(&mut self, value: &[u8]) -> Result<(), String> {
         self.producer
-            .produce(ferrokafka::Record::new(&self.topic).value(value))
+            .produce(ferrokafka::Record::new(&self.topic).with_value(value))
             .map_err(|e| e.to_string())
     }
     fn serve(&mut self) -> Result<(), String> {
@@ -157,11 +157,7 @@ impl Sender for FkProducer {
             .map_err(|e| e.to_string())
     }
     fn flush(&mut self) -> Result<(), String> {
-        match self.producer.flush(Duration::from_secs(30)) {
-            Ok(0) => Ok(()),
-            Ok(left) => Err(format!("{left} messages not delivered")),
-            Err(e) => Err(e.to_string()),
-        }
+        self.producer.flush(Duration::from_secs(30)).map_err(|e| e.to_string())
     }
 }
 

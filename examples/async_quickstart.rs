@@ -25,7 +25,7 @@ async fn main() -> ferrokafka::Result<()> {
     // Each send is queued at once; its future resolves with the delivery.
     let sends: Vec<_> = values
         .iter()
-        .map(|v| producer.send(Record::new(TOPIC).key(v).value(v)))
+        .map(|v| producer.send(Record::new(TOPIC).with_key(v).with_value(v)))
         .collect();
     let mut delivered = 0;
     let mut failed = 0;

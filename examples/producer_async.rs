@@ -20,17 +20,20 @@ fn main() -> ferrokafka::Result<()> {
         let key = format!("key-{i}");
         let value = format!("value {i}");
         // The closure is this message's delivery callback (Python's `callback=acked`).
-        producer.produce(Record::new("async-writes").key(&key).value(&value).on_delivery(
-            |report| match report.error() {
-                Some(e) => eprintln!("Failed to deliver message: {e}"),
-                None => println!(
-                    "Message produced: {} [{}] @ {}",
-                    report.topic(),
-                    report.partition().unwrap_or(-1),
-                    report.offset().unwrap_or(-1)
-                ),
-            },
-        ))?;
+        producer.produce(
+            Record::new("async-writes")
+                .with_key(&key)
+                .with_value(&value)
+                .with_on_delivery(|report| match report.error() {
+                    Some(e) => eprintln!("Failed to deliver message: {e}"),
+                    None => println!(
+                        "Message produced: {} [{}] @ {}",
+                        report.topic(),
+                        report.partition().unwrap_or(-1),
+                        report.offset().unwrap_or(-1)
+                    ),
+                }),
+        )?;
         // Wait up to 1 second for events: callbacks run inside poll.
         producer.poll(Duration::from_secs(1))?;
     }

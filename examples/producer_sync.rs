@@ -24,9 +24,9 @@ fn main() -> ferrokafka::Result<()> {
         let slot = outcome.clone();
         producer.produce(
             Record::new("sync-writes")
-                .key("key")
-                .value(&value)
-                .on_delivery(move |r| {
+                .with_key("key")
+                .with_value(&value)
+                .with_on_delivery(move |r| {
                     *slot.lock().unwrap() = Some(
                         r.result()
                             .map(|()| (r.partition().unwrap_or(-1), r.offset().unwrap_or(-1))),
@@ -34,12 +34,18 @@ fn main() -> ferrokafka::Result<()> {
                 }),
         )?;
         // Block until the message is delivered (or failed).
-        let left = producer.flush(Duration::from_secs(10))?;
+        // A timeout is an error that says how many messages are left.
+        if let Err(e) = producer.flush(Duration::from_secs(10)) {
+            match e.remaining() {
+                Some(left) => println!("{value:?} still undelivered ({left} in queue)"),
+                None => return Err(e),
+            }
+        }
         let delivered = outcome.lock().unwrap().take();
         match delivered {
             Some(Ok((p, o))) => println!("wrote {value:?} to partition {p} at offset {o}"),
             Some(Err(e)) => println!("failed to write {value:?}: {e}"),
-            None => println!("{value:?} still undelivered ({left} in queue)"),
+            None => {}
         }
     }
     producer.close(Duration::from_secs(10))

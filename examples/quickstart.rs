@@ -69,9 +69,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let key = format!("key-{}", i % 100);
         let value = format!("message {i}");
         let mut record = Record::new(TOPIC)
-            .key(&key)
-            .value(&value)
-            .header("seq", Some(i.to_string().as_bytes()));
+            .with_key(&key)
+            .with_value(&value)
+            .with_header("seq", Some(i.to_string().as_bytes()));
         loop {
             match producer.produce(record) {
                 Ok(()) => break,
@@ -85,7 +85,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         producer.poll(Duration::ZERO)?;
     }
-    let remaining = producer.flush(Duration::from_secs(30))?;
+    // A timeout is an error; its `remaining()` says how many are left.
+    let remaining = match producer.flush(Duration::from_secs(30)) {
+        Ok(()) => 0,
+        Err(e) => e.remaining().ok_or(e)?,
+    };
     let elapsed = start.elapsed();
     producer.close(Duration::from_secs(10))?;
 

@@ -139,6 +139,7 @@ pub struct KafkaError {
 struct Detail {
     partition: Option<crate::TopicPartition>,
     results: Vec<crate::TopicPartition>,
+    remaining: Option<usize>,
 }
 
 impl KafkaError {
@@ -201,6 +202,32 @@ impl KafkaError {
     pub(crate) fn with_results(mut self, results: Vec<crate::TopicPartition>) -> Self {
         self.detail.get_or_insert_with(Default::default).results = results;
         self
+    }
+
+    /// Attaches how many messages a `flush` or `close` left behind.
+    pub(crate) fn with_remaining(mut self, remaining: usize) -> Self {
+        self.detail.get_or_insert_with(Default::default).remaining = Some(remaining);
+        self
+    }
+
+    /// For a [`Producer::flush`](crate::Producer::flush) or
+    /// [`Producer::close`](crate::Producer::close) that ran out of time
+    /// (`_TIMED_OUT`): how many messages were still undelivered —
+    /// the count Python's `flush()` returns.
+    ///
+    /// ```
+    /// use ferrokafka::{Config, Producer, Record};
+    /// use std::time::Duration;
+    /// // No broker answers: the message cannot be delivered in 10 ms.
+    /// let producer = Producer::new(&Config::from([("bootstrap.servers", "127.0.0.1:1")]))?;
+    /// producer.produce(Record::new("t").with_value("v"))?;
+    /// let e = producer.flush(Duration::from_millis(10)).unwrap_err();
+    /// assert_eq!(e.code(), ferrokafka::ErrorCode::TIMED_OUT);
+    /// assert_eq!(e.remaining(), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn remaining(&self) -> Option<usize> {
+        self.detail.as_ref().and_then(|d| d.remaining)
     }
 
     /// For consumer errors about one partition — such as `_PARTITION_EOF`

@@ -29,7 +29,7 @@
 //!     Some(e) => eprintln!("failed: {e}"),
 //! });
 //! let producer = Producer::new(&config)?;
-//! producer.produce(Record::new("events").key("k").value("v"))?;
+//! producer.produce(Record::new("events").with_key("k").with_value("v"))?;
 //! producer.flush(Duration::from_secs(10))?;
 //! # Ok::<(), ferrokafka::KafkaError>(())
 //! ```

@@ -1,7 +1,9 @@
 //! [`TopicPartition`] and the offset constants.
 
 use crate::error::KafkaError;
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// `OFFSET_BEGINNING` (-2): the earliest offset in the partition.
 pub const OFFSET_BEGINNING: i64 = -2;
@@ -28,7 +30,31 @@ pub const PARTITION_UA: i32 = -1;
 /// let tp = TopicPartition::with_offset("orders", 3, 42);
 /// assert_eq!(tp.to_string(), "orders [3] @ 42");
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+///
+/// # Identity
+///
+/// A `TopicPartition` is equal to, ordered against and hashed as its
+/// `(topic, partition)` alone, as the Python client's `TopicPartition`
+/// compares: the offset, metadata, leader epoch and error are data
+/// carried for that partition, not part of what it is. So an assignment
+/// compares equal to the list that was assigned whatever offsets either
+/// carries, and results can key a map or a set. Compare the fields to
+/// compare the data:
+///
+/// ```
+/// use ferrokafka::TopicPartition;
+/// use std::collections::HashMap;
+/// let a = TopicPartition::with_offset("orders", 3, 42);
+/// let b = TopicPartition::with_offset("orders", 3, 7);
+/// assert_eq!(a, b);
+/// assert_ne!(a.offset, b.offset);
+/// assert!(TopicPartition::new("orders", 2) < a);
+/// assert!(a < TopicPartition::new("payments", 0));
+/// let lag: HashMap<TopicPartition, i64> = [(a, 10)].into_iter().collect();
+/// assert_eq!(lag[&TopicPartition::new("orders", 3)], 10);
+/// ```
+#[derive(Clone)]
+#[non_exhaustive]
 pub struct TopicPartition {
     /// The topic name.
     pub topic: String,
@@ -72,13 +98,13 @@ impl TopicPartition {
     }
 
     /// Sets commit metadata.
-    pub fn metadata(mut self, metadata: impl Into<Vec<u8>>) -> Self {
+    pub fn with_metadata(mut self, metadata: impl Into<Vec<u8>>) -> Self {
         self.metadata = Some(metadata.into());
         self
     }
 
     /// Sets the leader epoch.
-    pub fn leader_epoch(mut self, epoch: i32) -> Self {
+    pub fn with_leader_epoch(mut self, epoch: i32) -> Self {
         self.leader_epoch = Some(epoch);
         self
     }
@@ -89,6 +115,34 @@ impl TopicPartition {
             Some(e) => Err(e),
             None => Ok(self),
         }
+    }
+}
+
+impl PartialEq for TopicPartition {
+    fn eq(&self, other: &Self) -> bool {
+        self.partition == other.partition && self.topic == other.topic
+    }
+}
+
+impl Eq for TopicPartition {}
+
+impl Hash for TopicPartition {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.topic.hash(state);
+        self.partition.hash(state);
+    }
+}
+
+impl PartialOrd for TopicPartition {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// By topic name, then partition number.
+impl Ord for TopicPartition {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.topic.cmp(&other.topic).then(self.partition.cmp(&other.partition))
     }
 }
 

@@ -86,16 +86,16 @@ fn produce(bootstrap: &str, topic: &str, partition: i32, count: usize, base_ts: 
         producer
             .produce(
                 Record::new(topic)
-                    .partition(partition)
-                    .value(&value)
-                    .timestamp(base_ts + i as i64 * 1000)
-                    .on_delivery(move |r| {
+                    .with_partition(partition)
+                    .with_value(&value)
+                    .with_timestamp(base_ts + i as i64 * 1000)
+                    .with_on_delivery(move |r| {
                         assert!(r.is_ok(), "{:?}", r.error());
                         o.lock().unwrap().push(r.offset().unwrap());
                     }),
             )
             .unwrap();
-        assert_eq!(producer.flush(T30).unwrap(), 0);
+        producer.flush(T30).unwrap();
     }
     producer.close(T30).unwrap();
     let v = offsets.lock().unwrap().clone();

@@ -973,10 +973,14 @@ fn list_offsets_on_the_mock_cluster_agree_with_what_was_produced() {
     let producer = Producer::new(&config_for(&cluster)).unwrap();
     for i in 0..7 {
         producer
-            .produce(Record::new(&topic).partition(1).value(format!("v{i}").as_str()))
+            .produce(
+                Record::new(&topic)
+                    .with_partition(1)
+                    .with_value(format!("v{i}").as_str()),
+            )
             .unwrap();
     }
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     let a = admin_for(cluster.bootstrap_servers());
     let r = a
         .list_offsets(
@@ -1007,7 +1011,7 @@ fn group_offsets_on_the_mock_cluster_are_altered_and_listed() {
                 &g,
                 vec![
                     TopicPartition::with_offset(&topic, 0, 3),
-                    TopicPartition::with_offset(&topic, 1, 5).metadata("note"),
+                    TopicPartition::with_offset(&topic, 1, 5).with_metadata("note"),
                 ],
             )],
             &no(),

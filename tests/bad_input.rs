@@ -47,8 +47,8 @@ fn env() -> Env {
     let cluster = MockCluster::new(1).unwrap();
     cluster.create_topic(TOPIC, 2, 1).unwrap();
     let producer = Producer::new(&config_for(&cluster)).unwrap();
-    producer.produce(Record::new(TOPIC).value("x")).unwrap();
-    assert_eq!(producer.flush(scaled(Duration::from_secs(30))).unwrap(), 0);
+    producer.produce(Record::new(TOPIC).with_value("x")).unwrap();
+    producer.flush(scaled(Duration::from_secs(30))).unwrap();
     let group = |c: &MockCluster| {
         let mut g = config_for(c);
         g.set("group.id", "bad-input");
@@ -130,7 +130,7 @@ fn produce(f: impl for<'a> FnOnce(&'a Env) -> Record<'a> + Send + 'static) -> Ru
 fn produce_owned(topic: String, value: Vec<u8>) -> Run {
     Box::new(move |env: &Env| {
         env.producer
-            .produce(Record::new(&topic).value(&value))
+            .produce(Record::new(&topic).with_value(&value))
             .map_err(|e| e.into_error())
     })
 }
@@ -352,25 +352,25 @@ fn cases() -> Vec<Case> {
             "empty topic name",
             INVALID,
             &["topic"],
-            produce(|_| Record::new("").value("v")),
+            produce(|_| Record::new("").with_value("v")),
         ),
         case(
             "topic name with a space",
             INVALID,
             &["a b"],
-            produce(|_| Record::new("a b").value("v")),
+            produce(|_| Record::new("a b").with_value("v")),
         ),
         case(
             "topic name \".\"",
             INVALID,
             &["topic"],
-            produce(|_| Record::new(".").value("v")),
+            produce(|_| Record::new(".").with_value("v")),
         ),
         case(
             "topic name \"..\"",
             INVALID,
             &["topic"],
-            produce(|_| Record::new("..").value("v")),
+            produce(|_| Record::new("..").with_value("v")),
         ),
         case(
             "topic name of 250 characters",
@@ -382,43 +382,43 @@ fn cases() -> Vec<Case> {
             "topic name with a NUL",
             INVALID,
             &["topic"],
-            produce(|_| Record::new("t\0x").value("v")),
+            produce(|_| Record::new("t\0x").with_value("v")),
         ),
         case(
             "non-ASCII topic name",
             INVALID,
             &["tópico"],
-            produce(|_| Record::new("tópico").value("v")),
+            produce(|_| Record::new("tópico").with_value("v")),
         ),
         case(
             "partition -2",
             INVALID,
             &["partition", "-2"],
-            produce(|_| Record::new(TOPIC).partition(-2)),
+            produce(|_| Record::new(TOPIC).with_partition(-2)),
         ),
         case(
             "partition i32::MIN",
             INVALID,
             &["partition", "-2147483648"],
-            produce(|_| Record::new(TOPIC).partition(i32::MIN)),
+            produce(|_| Record::new(TOPIC).with_partition(i32::MIN)),
         ),
         case(
             "partition past the topic's partitions",
             ErrorCode::UNKNOWN_PARTITION,
             &["partition"],
-            produce(|_| Record::new(TOPIC).partition(99).value("v")),
+            produce(|_| Record::new(TOPIC).with_partition(99).with_value("v")),
         ),
         case(
             "negative timestamp",
             INVALID,
             &["timestamp", "-1"],
-            produce(|_| Record::new(TOPIC).timestamp(-1)),
+            produce(|_| Record::new(TOPIC).with_timestamp(-1)),
         ),
         case(
             "timestamp i64::MIN",
             INVALID,
             &["timestamp"],
-            produce(|_| Record::new(TOPIC).timestamp(i64::MIN)),
+            produce(|_| Record::new(TOPIC).with_timestamp(i64::MIN)),
         ),
         case(
             "message above message.max.bytes",
@@ -430,15 +430,18 @@ fn cases() -> Vec<Case> {
             "header name with a NUL",
             INVALID,
             &["header"],
-            produce(|_| Record::new(TOPIC).header("a\0b", None)),
+            produce(|_| Record::new(TOPIC).with_header("a\0b", None)),
         ),
         case(
             "send with its own delivery closure",
             INVALID,
             &["on_delivery"],
             Box::new(|env| {
-                futures::executor::block_on(env.producer.send(Record::new(TOPIC).value("v").on_delivery(|_| {})))
-                    .map(|_| ())
+                futures::executor::block_on(
+                    env.producer
+                        .send(Record::new(TOPIC).with_value("v").with_on_delivery(|_| {})),
+                )
+                .map(|_| ())
             }),
         ),
         case(
@@ -484,7 +487,7 @@ fn cases() -> Vec<Case> {
             &["closed"],
             Box::new(|env| {
                 env.closed_producer
-                    .produce(Record::new(TOPIC).value("v"))
+                    .produce(Record::new(TOPIC).with_value("v"))
                     .map_err(|e| e.into_error())
             }),
         ),
@@ -511,7 +514,7 @@ fn cases() -> Vec<Case> {
             ErrorCode::DESTROY,
             &["closed"],
             Box::new(|env| {
-                futures::executor::block_on(env.closed_producer.send(Record::new(TOPIC).value("v"))).map(|_| ())
+                futures::executor::block_on(env.closed_producer.send(Record::new(TOPIC).with_value("v"))).map(|_| ())
             }),
         ),
         // --- Consumer calls -----------------------------------------------
@@ -595,7 +598,7 @@ fn cases() -> Vec<Case> {
             "watermarks of a negative partition",
             ErrorCode::UNKNOWN_PARTITION,
             &["partition"],
-            Box::new(|env| ok(env.consumer.get_watermark_offsets(TOPIC, -5, Duration::from_secs(5)))),
+            Box::new(|env| ok(env.consumer.watermark_offsets(TOPIC, -5, Duration::from_secs(5)))),
         ),
         case(
             "offsets_for_times of nothing",

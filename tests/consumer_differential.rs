@@ -39,10 +39,11 @@ fn cluster(topic: &str, partitions: i32, per_partition: usize) -> MockCluster {
     for part in 0..partitions {
         for i in 0..per_partition {
             let v = format!("{part}-{i}");
-            p.produce(Record::new(topic).partition(part).value(&v)).unwrap();
+            p.produce(Record::new(topic).with_partition(part).with_value(&v))
+                .unwrap();
         }
     }
-    assert_eq!(p.flush(Duration::from_secs(30)).unwrap(), 0);
+    p.flush(Duration::from_secs(30)).unwrap();
     p.close(Duration::from_secs(10)).unwrap();
     c
 }

@@ -31,15 +31,15 @@ fn produce(cluster: &MockCluster, topic: &str, partitions: i32, range: std::ops:
         producer
             .produce(
                 Record::new(topic)
-                    .key(&v)
-                    .value(&v)
-                    .partition((i % partitions as usize) as i32)
-                    .timestamp(1_600_000_000_000 + i as i64)
-                    .header("i", Some(v.as_bytes())),
+                    .with_key(&v)
+                    .with_value(&v)
+                    .with_partition((i % partitions as usize) as i32)
+                    .with_timestamp(1_600_000_000_000 + i as i64)
+                    .with_header("i", Some(v.as_bytes())),
             )
             .unwrap();
     }
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
 }
 
 fn group_config(cluster: &MockCluster, group: &str) -> Config {
@@ -256,7 +256,7 @@ fn commit_message_and_offsets_with_metadata() {
     let r = consumer.commit_sync(&msgs[3]).unwrap();
     assert_eq!(r[0].offset, 4, "a message commits offset + 1");
     assert_eq!(consumer.committed(&tps(&topic, 1), T10).unwrap()[0].offset, 4);
-    let with_md = [TopicPartition::with_offset(&topic, 0, 7).metadata(b"checkpoint \x00\xff".to_vec())];
+    let with_md = [TopicPartition::with_offset(&topic, 0, 7).with_metadata(b"checkpoint \x00\xff".to_vec())];
     consumer.commit_sync(&with_md[..]).unwrap();
     let c0 = &consumer.committed(&tps(&topic, 1), T10).unwrap()[0];
     assert_eq!(
@@ -274,6 +274,60 @@ fn commit_message_and_offsets_with_metadata() {
     assert!(e.message().contains("partition -3"), "{e}");
 }
 
+/// A commit that fails for some partitions is an error, sync and async
+/// alike, whatever the order of good and bad partitions; its
+/// `partition_results` covers every partition sent, the bad ones with
+/// their own error. (librdkafka also marks the partitions the broker did
+/// commit with the request's error: `committed` tells them apart.)
+#[test]
+fn commit_failing_for_some_partitions_is_an_error_with_every_outcome() {
+    let topic = unique_topic("c-partial");
+    let c = cluster(&topic, 2);
+    let consumer = Consumer::new(&group_config(&c, &unique_topic("g"))).unwrap();
+    let good = |p: i32, o: i64| TopicPartition::with_offset(&topic, p, o);
+    let bad = |o: i64| TopicPartition::with_offset("no-such-topic", 0, o);
+    let lists = [
+        vec![bad(1), good(0, 2)],
+        vec![good(0, 3), bad(1)],
+        vec![good(0, 4), bad(1), good(1, 5)],
+        vec![bad(1)],
+    ];
+    for (i, list) in lists.iter().enumerate() {
+        for asynchronous in [false, true] {
+            let what = format!("list {i} (async: {asynchronous})");
+            let r = if asynchronous {
+                futures::executor::block_on(consumer.commit_future(list))
+            } else {
+                consumer.commit_sync(list)
+            };
+            let e = r.expect_err(&format!("{what} committed"));
+            assert_eq!(e.code(), ErrorCode::UNKNOWN_TOPIC_OR_PART, "{what}: {e}");
+            let key = |tp: &TopicPartition| (tp.topic.clone(), tp.partition, tp.offset);
+            let mut got: Vec<_> = e.partition_results().iter().map(key).collect();
+            let mut sent: Vec<_> = list.iter().map(key).collect();
+            got.sort();
+            sent.sort();
+            assert_eq!(got, sent, "{what}");
+            let failed = e
+                .partition_results()
+                .iter()
+                .find(|tp| tp.topic == "no-such-topic")
+                .unwrap();
+            assert_eq!(
+                failed.error.as_ref().map(|e| e.code()),
+                Some(ErrorCode::UNKNOWN_TOPIC_OR_PART),
+                "{what}"
+            );
+            // The good partitions of this list were committed all the same.
+            for tp in list.iter().filter(|tp| tp.topic == topic) {
+                let c = consumer.committed(&[tp.clone()], T10).unwrap();
+                assert_eq!(c[0].offset, tp.offset, "{what}: {tp}");
+            }
+        }
+    }
+    consumer.close(T10).unwrap();
+}
+
 /// Issue 10, item 14: empty and absent commit metadata. librdkafka sends
 /// absent metadata as "" and `rd_kafka_committed` reports "" as absent, so
 /// both come back as `None` (as documented on `TopicPartition::metadata`);
@@ -286,8 +340,8 @@ fn empty_and_absent_commit_metadata_both_come_back_as_none() {
     let group = unique_topic("g");
     let consumer = Consumer::new(&group_config(&c, &group)).unwrap();
     let sent = [
-        TopicPartition::with_offset(&topic, 0, 1).metadata(b"x".to_vec()),
-        TopicPartition::with_offset(&topic, 1, 2).metadata(Vec::new()),
+        TopicPartition::with_offset(&topic, 0, 1).with_metadata(b"x".to_vec()),
+        TopicPartition::with_offset(&topic, 1, 2).with_metadata(Vec::new()),
         TopicPartition::with_offset(&topic, 2, 3),
     ];
     let results = consumer.commit_sync(&sent[..]).unwrap();
@@ -306,7 +360,7 @@ fn empty_and_absent_commit_metadata_both_come_back_as_none() {
     assert_eq!(got, vec![(0, 1, Some(b"x".to_vec())), (1, 2, None), (2, 3, None)]);
     // Overwriting non-empty metadata with empty metadata clears it.
     consumer
-        .commit_sync(&[TopicPartition::with_offset(&topic, 0, 4).metadata(Vec::new())][..])
+        .commit_sync(&[TopicPartition::with_offset(&topic, 0, 4).with_metadata(Vec::new())][..])
         .unwrap();
     let tp0 = &consumer.committed(&tps(&topic, 1), T10).unwrap()[0];
     assert_eq!((tp0.offset, tp0.metadata.as_deref()), (4, None));
@@ -411,7 +465,7 @@ fn seek_pause_resume_watermarks_and_offsets_for_times() {
             .1,
         OFFSET_INVALID
     );
-    assert_eq!(consumer.get_watermark_offsets(&topic, 0, T10).unwrap(), (0, 20));
+    assert_eq!(consumer.watermark_offsets(&topic, 0, T10).unwrap(), (0, 20));
 
     consumer.assign(&[TopicPartition::with_offset(&topic, 0, 0)]).unwrap();
     assert_eq!(poll_n(&consumer, 1, T30)[0].offset(), 0);

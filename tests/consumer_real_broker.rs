@@ -134,10 +134,10 @@ fn consume_transform_produce_exactly_once() {
     for i in 0..n {
         let v = format!("word-{i}");
         producer
-            .produce(Record::new(&input).key(&v).value(&v).partition(i % 2))
+            .produce(Record::new(&input).with_key(&v).with_value(&v).with_partition(i % 2))
             .unwrap();
     }
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     drop(producer);
 
     let group = unique_topic("g-ctp");
@@ -176,9 +176,9 @@ fn consume_transform_produce_exactly_once() {
             producer
                 .produce(
                     Record::new(&output)
-                        .key(m.key().unwrap())
-                        .value(&upper)
-                        .partition(m.partition()),
+                        .with_key(m.key().unwrap())
+                        .with_value(&upper)
+                        .with_partition(m.partition()),
                 )
                 .unwrap();
         }

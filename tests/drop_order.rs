@@ -114,9 +114,9 @@ fn cluster_with_messages() -> MockCluster {
     c.create_topic("t", 1, 1).unwrap();
     let p = Producer::new(&config_for(&c)).unwrap();
     for _ in 0..3 {
-        p.produce(Record::new("t").value("v")).unwrap();
+        p.produce(Record::new("t").with_value("v")).unwrap();
     }
-    assert_eq!(p.flush(scaled(Duration::from_secs(30))).unwrap(), 0);
+    p.flush(scaled(Duration::from_secs(30))).unwrap();
     drop(p);
     c
 }
@@ -160,7 +160,7 @@ fn run_case(order: &[Obj], shared_bootstrap: &str) {
         producer
             .as_ref()
             .unwrap()
-            .produce(Record::new("t").value("d").on_delivery(move |_report| {
+            .produce(Record::new("t").with_value("d").with_on_delivery(move |_report| {
                 let _keep = &held;
                 calls.fetch_add(1, Ordering::SeqCst);
             }))
@@ -168,7 +168,7 @@ fn run_case(order: &[Obj], shared_bootstrap: &str) {
     }
     drop(delivery_held);
     let mut send = if has(Obj::S) {
-        let mut f = Box::pin(producer.as_ref().unwrap().send(Record::new("t").value("s")));
+        let mut f = Box::pin(producer.as_ref().unwrap().send(Record::new("t").with_value("s")));
         poll_once(f.as_mut(), &waker);
         Some(f)
     } else {

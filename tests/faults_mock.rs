@@ -182,7 +182,7 @@ fn p1_not_leader_errors_idempotent() {
     let p = Producer::new(&cfg).unwrap();
     let ledger = Ledger::new();
     ledger.send_all(&p, &topic, None, 0..1000);
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     assert!(p.fatal_error().unwrap().is_none());
     let produce_requests = requests(&c, ApiKey::PRODUCE, None);
     assert!(produce_requests >= 103, "{produce_requests} Produce requests");
@@ -217,7 +217,7 @@ fn p2_leader_moves_mid_stream() {
     wait_request(&c, &p, ApiKey::PRODUCE, 1, 0);
     c.set_partition_leader(&topic, 0, 2).unwrap();
     ledger.send_all(&p, &topic, None, 500..1000);
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     let produce: Vec<i32> = c
         .requests()
         .iter()
@@ -259,7 +259,7 @@ fn p2_leader_moves_mid_stream() {
 /// defect, not the producer's.
 fn lost_responses_then_duplicate_sequence(c: &MockCluster, topic: &str, p: &Producer, ledger: &Ledger) {
     ledger.send_all(p, topic, Some(0), 0..50);
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     c.start_request_tracking();
     let mut errors = vec![(ErrorCode::NO_ERROR, Duration::from_millis(750))];
     errors.extend([(ErrorCode::NOT_ENOUGH_REPLICAS, Duration::ZERO); 4]);
@@ -277,7 +277,7 @@ fn lost_responses_then_duplicate_sequence(c: &MockCluster, topic: &str, p: &Prod
     .unwrap();
     p.poll(Duration::from_millis(200)).unwrap(); // (shaping: the broker stays down a while)
     c.broker_up(1).unwrap();
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     assert_eq!(
         c.broker_error_count(1, ApiKey::PRODUCE).unwrap(),
         0,
@@ -360,7 +360,7 @@ fn p4(fault: &str) -> Verdict {
     let p = Producer::new(&cfg).unwrap();
     let ledger = Ledger::new();
     ledger.send_all(&p, &topic, None, 0..10);
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     c.start_request_tracking();
     match fault {
         "transport" => c.push_request_errors(ApiKey::PRODUCE, &[ErrorCode::TRANSPORT]),
@@ -384,7 +384,7 @@ fn p4(fault: &str) -> Verdict {
         p.poll(Duration::from_millis(200)).unwrap(); // (shaping)
         c.broker_up(1).unwrap();
     }
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     p.close(T10).unwrap();
     let v = ledger.check(&log_of(&c, &topic, 1));
     print_verdict(&format!("P4 ({fault})"), &v);
@@ -465,11 +465,11 @@ fn p5_message_timeout_with_slow_brokers() {
             // Message 0 is delivered first: connected to the leader, the
             // next messages go out at once.
             ledger.send_all(&p, &topic, Some(0), 0..1);
-            assert_eq!(p.flush(T30).unwrap(), 0);
+            p.flush(T30).unwrap();
             slow(Duration::from_secs(3));
         }
         ledger.send_all(&p, &topic, Some(0), 1..101);
-        assert_eq!(p.flush(T30).unwrap(), 0);
+        p.flush(T30).unwrap();
         drop(p);
         slow(Duration::ZERO);
         let v = ledger.check(&log_of(&c, &topic, 1));
@@ -509,15 +509,17 @@ fn p6_queue_full_hands_the_record_back() {
     ledger.send_all(&p, &topic, None, 0..10);
     let value = payload(10);
     let started = Instant::now();
-    let err = p.produce(ledger.record(&topic, &value, 10).key("k10")).unwrap_err();
+    let err = p
+        .produce(ledger.record(&topic, &value, 10).with_key("k10"))
+        .unwrap_err();
     let refused_in = started.elapsed();
     assert!(err.is_queue_full(), "{err}");
     assert!(err.error().is_retriable());
     let mut record = Some(err.into_record());
     {
         let r = record.as_ref().unwrap();
-        assert_eq!(r.get_value(), Some(value.as_bytes()));
-        assert_eq!(r.get_key(), Some(&b"k10"[..]));
+        assert_eq!(r.value(), Some(value.as_bytes()));
+        assert_eq!(r.key(), Some(&b"k10"[..]));
         assert!(r.has_delivery_callback());
     }
     assert_eq!(ledger.report_count(), 0);
@@ -541,7 +543,7 @@ fn p6_queue_full_hands_the_record_back() {
         }
     ));
     ledger.accepted(10);
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     p.close(T10).unwrap();
     let v = ledger.check(&log_of(&c, &topic, 1));
     print_verdict("P6", &v);
@@ -565,7 +567,7 @@ fn p7(retries: u32, errors: &[ErrorCode]) -> (Verdict, Report, usize) {
     c.push_request_errors(ApiKey::PRODUCE, errors);
     let ledger = Ledger::new();
     ledger.send_all(&p, &topic, Some(0), 0..1);
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     let sent = requests(&c, ApiKey::PRODUCE, None);
     p.close(T10).unwrap();
     let v = ledger.check(&log_of(&c, &topic, 1));
@@ -631,7 +633,7 @@ fn p8_out_of_order_sequence_is_fatal() {
     let p = Producer::new(&cfg).unwrap();
     let ledger = Ledger::new();
     ledger.send_all(&p, &topic, Some(0), 0..10);
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     c.set_broker_rtt(1, Duration::from_millis(500)).unwrap();
     c.push_request_errors(ApiKey::PRODUCE, &[ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER]);
     ledger.send_all(&p, &topic, Some(0), 10..1000);
@@ -799,7 +801,7 @@ fn t2_unknown_producer_id_requires_abort_then_recovers() {
     p.begin_transaction().unwrap();
     let first = Ledger::new();
     first.send_all(&p, &topic, Some(0), 0..10);
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     c.push_request_errors(ApiKey::PRODUCE, &[ErrorCode::UNKNOWN_PRODUCER_ID]);
     first.send_all(&p, &topic, Some(0), 10..20);
     let e = p.commit_transaction(T30).unwrap_err();
@@ -938,10 +940,14 @@ fn fill(c: &MockCluster, topic: &str, partitions: i32, range: std::ops::Range<u6
     let p = Producer::new(&config_for(c)).unwrap();
     for id in range {
         let v = payload(id);
-        p.produce(Record::new(topic).value(&v).partition((id % partitions as u64) as i32))
-            .unwrap();
+        p.produce(
+            Record::new(topic)
+                .with_value(&v)
+                .with_partition((id % partitions as u64) as i32),
+        )
+        .unwrap();
     }
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
 }
 
 /// The end offset of each partition after `n` messages spread by [`fill`].
@@ -1323,9 +1329,10 @@ fn c5_committed_offset_below_log_start() {
     let big = vec![b'x'; 100_000];
     let p = Producer::new(&config_for(&c)).unwrap();
     for _ in 0..60 {
-        p.produce(Record::new(&topic).partition(0).value(&big)).unwrap();
+        p.produce(Record::new(&topic).with_partition(0).with_value(&big))
+            .unwrap();
     }
-    assert_eq!(p.flush(T30).unwrap(), 0);
+    p.flush(T30).unwrap();
     let committed_offset = 5;
     let mut results = Vec::new();
     for reset in ["earliest", "latest", "error"] {
@@ -1341,7 +1348,7 @@ fn c5_committed_offset_below_log_start() {
                 committed_offset,
             )]))
             .unwrap();
-        let (low, high) = consumer.get_watermark_offsets(&topic, 0, T10).unwrap();
+        let (low, high) = consumer.watermark_offsets(&topic, 0, T10).unwrap();
         assert!(
             low > committed_offset,
             "retention did not move the log start: {low}..{high}"

@@ -309,11 +309,11 @@ fn token() -> OAuthToken {
 /// The producer still works: a message is delivered and reported.
 fn producer_delivers(p: &Producer, topic: &str) {
     let (tx, rx) = mpsc::channel();
-    p.produce(Record::new(topic).value("after").on_delivery(move |r| {
+    p.produce(Record::new(topic).with_value("after").with_on_delivery(move |r| {
         let _ = tx.send(r.error().map(|e| e.code()));
     }))
     .unwrap();
-    assert_eq!(p.flush(t(30)).unwrap(), 0);
+    p.flush(t(30)).unwrap();
     assert_eq!(rx.try_recv().unwrap(), None, "delivered after the panic");
 }
 
@@ -321,12 +321,12 @@ fn producer_delivers(p: &Producer, topic: &str) {
 /// once purged, reported.
 fn producer_queues_and_reports(p: &Producer) {
     let (tx, rx) = mpsc::channel();
-    p.produce(Record::new("t").value("after").on_delivery(move |r| {
+    p.produce(Record::new("t").with_value("after").with_on_delivery(move |r| {
         let _ = tx.send(r.error().map(|e| e.code()));
     }))
     .unwrap();
     p.purge(ferrokafka::Purge::ALL).unwrap();
-    assert_eq!(p.flush(t(30)).unwrap(), 0);
+    p.flush(t(30)).unwrap();
     assert_eq!(rx.try_recv().unwrap(), Some(ErrorCode::PURGE_QUEUE));
 }
 
@@ -336,12 +336,12 @@ fn fill(cluster: &MockCluster, topic: &str, n: usize) {
     for i in 0..n {
         p.produce(
             Record::new(topic)
-                .partition((i % 2) as i32)
-                .value(i.to_string().as_str()),
+                .with_partition((i % 2) as i32)
+                .with_value(i.to_string().as_str()),
         )
         .unwrap();
     }
-    assert_eq!(p.flush(t(30)).unwrap(), 0);
+    p.flush(t(30)).unwrap();
 }
 
 fn group_config(cluster: &MockCluster) -> Config {
@@ -436,7 +436,7 @@ mod cases {
             o.hit("throttle_cb panic")
         });
         let p = Producer::new(&config).unwrap();
-        p.produce(Record::new("t").value("v")).unwrap();
+        p.produce(Record::new("t").with_value("v")).unwrap();
         assert_eq!(
             until_panic(t(30), || {
                 p.poll(Duration::from_millis(100)).unwrap();
@@ -499,7 +499,7 @@ mod cases {
         config.set_throttle_cb(move |_| take_and_drop(&s2, &d2));
         let p = Arc::new(Producer::new(&config).unwrap());
         *s.lock().unwrap() = Some(p.clone());
-        p.produce(Record::new("t").value("v")).unwrap();
+        p.produce(Record::new("t").with_value("v")).unwrap();
         assert!(wait_for(
             t(30),
             || {
@@ -537,13 +537,13 @@ mod cases {
         let rest = Arc::new(AtomicUsize::new(0));
         p.produce(
             Record::new(&topic)
-                .value("0")
-                .on_delivery(|_| panic!("delivery closure panic")),
+                .with_value("0")
+                .with_on_delivery(|_| panic!("delivery closure panic")),
         )
         .unwrap();
         for _ in 0..5 {
             let rest = rest.clone();
-            p.produce(Record::new(&topic).value("x").on_delivery(move |r| {
+            p.produce(Record::new(&topic).with_value("x").with_on_delivery(move |r| {
                 assert!(r.is_ok());
                 rest.fetch_add(1, Ordering::SeqCst);
             }))
@@ -556,7 +556,7 @@ mod cases {
             "delivery closure panic"
         );
         // The other reports stay queued and are served by the next call.
-        assert_eq!(p.flush(t(30)).unwrap(), 0);
+        p.flush(t(30)).unwrap();
         assert_eq!(rest.load(Ordering::SeqCst), 5);
         producer_delivers(&p, &topic);
         drop(p);
@@ -571,7 +571,7 @@ mod cases {
         config.set_on_delivery(move |_| o.hit("on_delivery panic"));
         let p = Producer::new(&config).unwrap();
         for _ in 0..3 {
-            p.produce(Record::new(&topic).value("x")).unwrap();
+            p.produce(Record::new(&topic).with_value("x")).unwrap();
         }
         assert_eq!(
             until_panic(t(30), || {
@@ -579,7 +579,7 @@ mod cases {
             }),
             "on_delivery panic"
         );
-        assert_eq!(p.flush(t(30)).unwrap(), 0);
+        p.flush(t(30)).unwrap();
         assert_eq!(once.calls(), 3, "every message still reported once");
         producer_delivers(&p, &topic);
         drop(p);
@@ -732,9 +732,14 @@ mod cases {
         let (tx, rx) = mpsc::channel();
         // The panic is caught inside `produce`; the message falls back to
         // librdkafka's default partitioner and is still delivered.
-        p.produce(Record::new(&topic).key("panic").value("v").on_delivery(move |r| {
-            let _ = tx.send(r.error().map(|e| e.code()));
-        }))
+        p.produce(
+            Record::new(&topic)
+                .with_key("panic")
+                .with_value("v")
+                .with_on_delivery(move |r| {
+                    let _ = tx.send(r.error().map(|e| e.code()));
+                }),
+        )
         .unwrap();
         assert_eq!(
             until_panic(t(30), || {
@@ -742,7 +747,7 @@ mod cases {
             }),
             "partitioner panic"
         );
-        assert_eq!(p.flush(t(30)).unwrap(), 0);
+        p.flush(t(30)).unwrap();
         assert_eq!(rx.recv_timeout(t(30)).unwrap(), None);
         producer_delivers(&p, &topic);
         drop(p);
@@ -771,10 +776,15 @@ mod cases {
         let delivered = Arc::new(AtomicUsize::new(0));
         for key in ["panic-1", "panic-2"] {
             let d = delivered.clone();
-            p.produce(Record::new(&topic).key(key).value("v").on_delivery(move |r| {
-                assert!(r.is_ok());
-                d.fetch_add(1, Ordering::SeqCst);
-            }))
+            p.produce(
+                Record::new(&topic)
+                    .with_key(key)
+                    .with_value("v")
+                    .with_on_delivery(move |r| {
+                        assert!(r.is_ok());
+                        d.fetch_add(1, Ordering::SeqCst);
+                    }),
+            )
             .unwrap();
         }
         assert_eq!(
@@ -788,7 +798,7 @@ mod cases {
             }),
             "partitioner panic panic-1"
         );
-        assert_eq!(p.flush(t(30)).unwrap(), 0);
+        p.flush(t(30)).unwrap();
         assert_eq!(delivered.load(Ordering::SeqCst), 2);
         producer_delivers(&p, &topic);
         drop(p);
@@ -815,16 +825,21 @@ mod cases {
             let p = Producer::new(&config).unwrap();
             let delivered = Arc::new(AtomicBool::new(false));
             let d = delivered.clone();
-            p.produce(Record::new(&topic).key("k").value("v").on_delivery(move |r| {
-                assert!(r.is_ok());
-                d.store(true, Ordering::SeqCst);
-            }))
+            p.produce(
+                Record::new(&topic)
+                    .with_key("k")
+                    .with_value("v")
+                    .with_on_delivery(move |r| {
+                        assert!(r.is_ok());
+                        d.store(true, Ordering::SeqCst);
+                    }),
+            )
             .unwrap();
             let flushed = catch_unwind(AssertUnwindSafe(|| p.flush(t(30))));
             let msg = panic_message(&*flushed.expect_err("the partitioner's panic comes out of flush"));
             assert_eq!(msg, format!("partitioner panic {round}"));
             assert_eq!(on_app_thread.load(Ordering::SeqCst), 0, "ran on a librdkafka thread");
-            assert_eq!(p.flush(t(30)).unwrap(), 0);
+            p.flush(t(30)).unwrap();
             assert!(delivered.load(Ordering::SeqCst));
             p.poll(Duration::ZERO).unwrap();
             drop(p);
@@ -846,7 +861,7 @@ mod cases {
                 .unwrap()
                 .send(std::thread::current().name().map(str::to_string));
         });
-        let mut fut = p.send(Record::new(&topic).value("v"));
+        let mut fut = p.send(Record::new(&topic).with_value("v"));
         let mut cx = Context::from_waker(&waker);
         assert!(Pin::new(&mut fut).poll(&mut cx).is_pending());
         let thread = rx.recv_timeout(t(30)).expect("woken when the report arrived");
@@ -1391,7 +1406,7 @@ mod cases {
         let p = Arc::new(Producer::new(&config_for(&cluster)).unwrap());
         *s.lock().unwrap() = Some(p.clone());
         let (s2, d2) = (s.clone(), d.clone());
-        p.produce(Record::new(&topic).value("v").on_delivery(move |_| {
+        p.produce(Record::new(&topic).with_value("v").with_on_delivery(move |_| {
             let producer = s2.lock().unwrap().clone().unwrap();
             // Closing from inside a delivery callback serves (nested) and
             // then destroys the client once the outer call lets go of it.
@@ -1426,8 +1441,8 @@ mod cases {
         config.set_on_delivery(move |_| take_and_drop(&s2, &d2));
         let p = Arc::new(Producer::new(&config).unwrap());
         *s.lock().unwrap() = Some(p.clone());
-        p.produce(Record::new(&topic).value("v")).unwrap();
-        assert_eq!(p.flush(t(30)).unwrap(), 0);
+        p.produce(Record::new(&topic).with_value("v")).unwrap();
+        p.flush(t(30)).unwrap();
         rx.recv_timeout(t(30)).unwrap();
         assert_eq!(Arc::strong_count(&p), 1);
         drop(p);
@@ -1520,8 +1535,13 @@ mod cases {
             0
         });
         let p = Arc::new(Producer::new(&config).unwrap());
-        p.produce(Record::new(&topic).key("k").value("v").on_delivery(|_| {}))
-            .unwrap();
+        p.produce(
+            Record::new(&topic)
+                .with_key("k")
+                .with_value("v")
+                .with_on_delivery(|_| {}),
+        )
+        .unwrap();
         *s.lock().unwrap() = Some(p);
         rx.recv_timeout(t(60)).expect("the partitioner dropped the producer");
     }
@@ -1536,7 +1556,7 @@ mod cases {
         let (s2, d2) = (s.clone(), d.clone());
         let waker = TestWaker::waker(false, move || take_and_drop(&s2, &d2));
         let p = Arc::new(Producer::new(&config_for(&cluster)).unwrap());
-        let mut fut = p.send(Record::new(&topic).value("v"));
+        let mut fut = p.send(Record::new(&topic).with_value("v"));
         assert!(Pin::new(&mut fut).poll(&mut Context::from_waker(&waker)).is_pending());
         *s.lock().unwrap() = Some(p);
         rx.recv_timeout(t(60)).expect("the waker dropped the producer");

@@ -55,15 +55,15 @@ fn round_trip_preserves_key_value_headers_timestamp() {
     {
         let seen = seen.clone();
         let rec = Record::new(&topic)
-            .key(b"key-\x00\xff")
-            .value(b"value \x01\x02")
-            .timestamp(ts)
-            .header("a", Some(b"1".as_slice()))
-            .header("dup", Some(b"x".as_slice()))
-            .header("null", None)
-            .header("dup", Some(b"y".as_slice()))
-            .header("empty", Some(b"".as_slice()))
-            .on_delivery(move |r| {
+            .with_key(b"key-\x00\xff")
+            .with_value(b"value \x01\x02")
+            .with_timestamp(ts)
+            .with_header("a", Some(b"1".as_slice()))
+            .with_header("dup", Some(b"x".as_slice()))
+            .with_header("null", None)
+            .with_header("dup", Some(b"y".as_slice()))
+            .with_header("empty", Some(b"".as_slice()))
+            .with_on_delivery(move |r| {
                 let hs = r.headers().map(|h| h.to_vec());
                 *seen.lock().unwrap() = Some((
                     r.error().map(|e| e.code()),
@@ -79,12 +79,12 @@ fn round_trip_preserves_key_value_headers_timestamp() {
         producer.produce(rec).unwrap();
     }
     producer
-        .produce(Record::new(&topic).on_delivery(reports.closure(0)))
+        .produce(Record::new(&topic).with_on_delivery(reports.closure(0)))
         .unwrap(); // no key, no value
     producer
-        .produce(Record::new(&topic).value("").on_delivery(reports.closure(1)))
+        .produce(Record::new(&topic).with_value("").with_on_delivery(reports.closure(1)))
         .unwrap(); // empty value
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
 
     let (err, key, value, timestamp, headers, status, offset, partition) = seen.lock().unwrap().clone().unwrap();
     assert_eq!(err, None);
@@ -138,9 +138,9 @@ fn exactly_one_report_per_message_with_config_and_closure_callbacks() {
     let closure_reports = Reports::default();
     for i in 0..2000usize {
         let key = i.to_string();
-        let rec = Record::new(&topic).key(&key).value("v");
+        let rec = Record::new(&topic).with_key(&key).with_value("v");
         let rec = if i % 2 == 0 {
-            rec.on_delivery(closure_reports.closure(i / 2))
+            rec.with_on_delivery(closure_reports.closure(i / 2))
         } else {
             rec
         };
@@ -149,7 +149,7 @@ fn exactly_one_report_per_message_with_config_and_closure_callbacks() {
             producer.poll(Duration::ZERO).unwrap();
         }
     }
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     assert!(closure_reports.exactly_once(1000).iter().all(Option::is_none));
     let map = config_reports.0.lock().unwrap();
     assert_eq!(
@@ -175,24 +175,24 @@ fn queue_full_hands_the_record_back_and_recovers() {
     let reports = Reports::default();
     for i in 0..10 {
         producer
-            .produce(Record::new(&topic).value("x").on_delivery(reports.closure(i)))
+            .produce(Record::new(&topic).with_value("x").with_on_delivery(reports.closure(i)))
             .unwrap();
     }
     let payload = b"eleventh".to_vec();
     let err = producer
         .produce(
             Record::new(&topic)
-                .key("k11")
-                .value(&payload)
-                .header("h", None)
-                .on_delivery(reports.closure(10)),
+                .with_key("k11")
+                .with_value(&payload)
+                .with_header("h", None)
+                .with_on_delivery(reports.closure(10)),
         )
         .unwrap_err();
     assert!(err.is_queue_full(), "{err}");
     assert_eq!(err.error().code(), ErrorCode::QUEUE_FULL);
     let record = err.into_record();
-    assert_eq!(record.get_value(), Some(payload.as_slice()));
-    assert_eq!(record.get_key(), Some(&b"k11"[..]));
+    assert_eq!(record.value(), Some(payload.as_slice()));
+    assert_eq!(record.key(), Some(&b"k11"[..]));
     assert!(record.has_delivery_callback());
     assert_eq!(record.headers().unwrap().len(), 1);
     assert_eq!(reports.total(), 0, "no report for a message that was not queued");
@@ -216,7 +216,7 @@ fn queue_full_hands_the_record_back_and_recovers() {
             }
         }
     ));
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     assert!(reports.exactly_once(11).iter().all(Option::is_none));
 }
 
@@ -231,12 +231,12 @@ fn purge_gives_purge_reports() {
     let reports = Reports::default();
     for i in 0..50 {
         producer
-            .produce(Record::new(&topic).value("x").on_delivery(reports.closure(i)))
+            .produce(Record::new(&topic).with_value("x").with_on_delivery(reports.closure(i)))
             .unwrap();
     }
     assert!(producer.len() >= 50);
     producer.purge(ferrokafka::Purge::ALL).unwrap();
-    assert_eq!(producer.flush(T10).unwrap(), 0);
+    producer.flush(T10).unwrap();
     let outcomes = reports.exactly_once(50);
     assert!(
         outcomes.iter().all(|e| *e == Some(ErrorCode::PURGE_QUEUE)),
@@ -260,13 +260,13 @@ fn message_timeout_while_brokers_are_down() {
     for i in 0..20 {
         let (r, s) = (reports.clone(), statuses.clone());
         producer
-            .produce(Record::new(&topic).value("x").on_delivery(move |rep| {
+            .produce(Record::new(&topic).with_value("x").with_on_delivery(move |rep| {
                 s.lock().unwrap().push(rep.status());
                 r.record(i, rep.error().map(|e| e.code()));
             }))
             .unwrap();
     }
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     let outcomes = reports.exactly_once(20);
     assert!(
         outcomes.iter().all(|e| *e == Some(ErrorCode::MSG_TIMED_OUT)),
@@ -302,10 +302,10 @@ fn idempotent_producer_survives_not_leader_errors_in_order_without_duplicates() 
     for i in 0..N {
         let v = i.to_string();
         producer
-            .produce(Record::new(&topic).value(&v).on_delivery(reports.closure(i)))
+            .produce(Record::new(&topic).with_value(&v).with_on_delivery(reports.closure(i)))
             .unwrap();
     }
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     assert!(reports.exactly_once(N).iter().all(Option::is_none));
     let read = read_back(cluster.bootstrap_servers(), &topic, 1, N, T30);
     let ids: Vec<usize> = read
@@ -336,7 +336,11 @@ fn transactions_commit_and_abort() {
     let reports = Reports::default();
     for i in 0..10 {
         producer
-            .produce(Record::new(&topic).value("committed").on_delivery(reports.closure(i)))
+            .produce(
+                Record::new(&topic)
+                    .with_value("committed")
+                    .with_on_delivery(reports.closure(i)),
+            )
             .unwrap();
     }
     let group = unique_topic("group");
@@ -353,7 +357,11 @@ fn transactions_commit_and_abort() {
     let aborted = Reports::default();
     for i in 0..10 {
         producer
-            .produce(Record::new(&topic).value("aborted").on_delivery(aborted.closure(i)))
+            .produce(
+                Record::new(&topic)
+                    .with_value("aborted")
+                    .with_on_delivery(aborted.closure(i)),
+            )
             .unwrap();
     }
     producer.abort_transaction(T30).unwrap();
@@ -361,7 +369,7 @@ fn transactions_commit_and_abort() {
 
     // The producer goes on after an abort.
     producer.begin_transaction().unwrap();
-    producer.produce(Record::new(&topic).value("after")).unwrap();
+    producer.produce(Record::new(&topic).with_value("after")).unwrap();
     producer.commit_transaction(T30).unwrap();
 
     // The offsets went to the coordinator inside the transaction. (The mock
@@ -405,7 +413,7 @@ fn fatal_error_comes_out_of_poll_and_every_message_gets_a_report() {
     let reports = Reports::default();
     for i in 0..20 {
         producer
-            .produce(Record::new(&topic).value("x").on_delivery(reports.closure(i)))
+            .produce(Record::new(&topic).with_value("x").with_on_delivery(reports.closure(i)))
             .unwrap();
     }
     producer
@@ -422,12 +430,58 @@ fn fatal_error_comes_out_of_poll_and_every_message_gets_a_report() {
         producer.fatal_error().unwrap().unwrap().code(),
         ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER
     );
-    let e = producer.produce(Record::new(&topic).value("after")).unwrap_err();
+    let e = producer.produce(Record::new(&topic).with_value("after")).unwrap_err();
     assert!(e.error().is_fatal(), "{e:?}");
     // The queued messages were purged by librdkafka: each gets one report.
     let _ = producer.flush(T10);
     let outcomes = reports.exactly_once(20);
     assert!(outcomes.iter().all(|e| e.is_some()), "{outcomes:?}");
+}
+
+/// `flush` never returns `Ok` while messages are undelivered: with no
+/// broker up, a zero and a short timeout both give a retriable `_TIMED_OUT`
+/// whose `remaining()` counts exactly what was produced; nothing is lost
+/// (the messages stay queued and are delivered once a broker is back, and
+/// the next `flush` is `Ok`).
+#[test]
+fn flush_that_times_out_is_an_error_counting_what_is_left() {
+    let topic = unique_topic("flush-left");
+    let cluster = mock_with_topic(&topic, 1);
+    for b in 1..=3 {
+        cluster.broker_down(b).unwrap();
+    }
+    let producer = Producer::new(&config_for(&cluster)).unwrap();
+    // Nothing queued: Ok at once, whatever the timeout.
+    producer.flush(Duration::ZERO).unwrap();
+    let reports = Reports::default();
+    for i in 0..25 {
+        producer
+            .produce(Record::new(&topic).with_value("x").with_on_delivery(reports.closure(i)))
+            .unwrap();
+    }
+    for timeout in [Duration::ZERO, Duration::from_millis(1), Duration::from_millis(200)] {
+        let err = producer.flush(timeout).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::TIMED_OUT, "{timeout:?}: {err}");
+        assert!(err.is_retriable(), "{err}");
+        assert_eq!(err.remaining(), Some(25), "{timeout:?}: {err}");
+        assert!(err.message().contains("25 message(s)"), "{err}");
+        assert_eq!(reports.total(), 0);
+    }
+    // A `?` on it in a function returning Box<dyn Error> keeps the count.
+    let boxed: Box<dyn std::error::Error> = producer.flush(Duration::ZERO).unwrap_err().into();
+    assert_eq!(
+        boxed.downcast_ref::<ferrokafka::KafkaError>().unwrap().remaining(),
+        Some(25)
+    );
+    for b in 1..=3 {
+        cluster.broker_up(b).unwrap();
+    }
+    producer.flush(T30).unwrap();
+    assert!(reports.exactly_once(25).iter().all(Option::is_none));
+    assert_eq!(producer.len(), 0);
+    // Other errors carry no count.
+    producer.close(T10).unwrap();
+    assert_eq!(producer.flush(Duration::ZERO).unwrap_err().remaining(), None);
 }
 
 #[test]
@@ -441,12 +495,13 @@ fn close_with_undelivered_messages_reports_each_once() {
     let reports = Reports::default();
     for i in 0..100 {
         producer
-            .produce(Record::new(&topic).value("x").on_delivery(reports.closure(i)))
+            .produce(Record::new(&topic).with_value("x").with_on_delivery(reports.closure(i)))
             .unwrap();
     }
     let err = producer.close(Duration::from_millis(500)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::TIMED_OUT);
     assert!(err.message().contains("100 message(s)"), "{err}");
+    assert_eq!(err.remaining(), Some(100));
     let outcomes = reports.exactly_once(100);
     assert!(outcomes
         .iter()
@@ -470,7 +525,7 @@ fn close_delivers_when_it_can() {
     let reports = Reports::default();
     for i in 0..500 {
         producer
-            .produce(Record::new(&topic).value("x").on_delivery(reports.closure(i)))
+            .produce(Record::new(&topic).with_value("x").with_on_delivery(reports.closure(i)))
             .unwrap();
     }
     producer.close(T30).unwrap();
@@ -499,7 +554,7 @@ fn drop_with_undelivered_messages_reports_each_once() {
             let guard = CountDrop(dropped.clone());
             let r = reports.clone();
             producer
-                .produce(Record::new(&topic).value("x").on_delivery(move |rep| {
+                .produce(Record::new(&topic).with_value("x").with_on_delivery(move |rep| {
                     let _g = guard;
                     r.record(i, rep.error().map(|e| e.code()));
                 }))
@@ -527,7 +582,7 @@ fn panicking_delivery_callback_comes_out_of_poll_and_the_rest_still_arrive() {
     for i in 0..10 {
         let r = reports.clone();
         producer
-            .produce(Record::new(&topic).value("x").on_delivery(move |rep| {
+            .produce(Record::new(&topic).with_value("x").with_on_delivery(move |rep| {
                 r.record(i, rep.error().map(|e| e.code()));
                 if i == 3 {
                     panic!("boom in delivery callback {i}");
@@ -542,10 +597,10 @@ fn panicking_delivery_callback_comes_out_of_poll_and_the_rest_still_arrive() {
         Some("boom in delivery callback 3")
     );
     // The producer is still usable and the other reports are still served.
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     assert!(reports.exactly_once(10).iter().all(Option::is_none));
-    producer.produce(Record::new(&topic).value("after")).unwrap();
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.produce(Record::new(&topic).with_value("after")).unwrap();
+    producer.flush(T30).unwrap();
 }
 
 fn catch_poll_panic(producer: &Producer, limit: Duration) -> String {
@@ -710,22 +765,26 @@ fn delivery_report_only_error_is_emulated() {
     for i in 0..5 {
         let (r, g) = (reports.clone(), CountDrop(dropped.clone()));
         producer
-            .produce(Record::new(&topic).value("ok").on_delivery(move |rep| {
+            .produce(Record::new(&topic).with_value("ok").with_on_delivery(move |rep| {
                 let _g = g;
                 r.record(i, rep.error().map(|e| e.code()));
             }))
             .unwrap();
     }
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     assert_eq!(reports.total(), 0, "successes are not reported");
     assert_eq!(dropped.load(Ordering::SeqCst), 5, "but their closures are freed");
     for b in 1..=3 {
         cluster.broker_down(b).unwrap();
     }
     producer
-        .produce(Record::new(&topic).value("fails").on_delivery(reports.closure(99)))
+        .produce(
+            Record::new(&topic)
+                .with_value("fails")
+                .with_on_delivery(reports.closure(99)),
+        )
         .unwrap();
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     assert_eq!(reports.total(), 1, "failures are reported");
 }
 
@@ -742,22 +801,26 @@ fn bad_produce_input_is_rejected_with_the_record() {
     let cases: Vec<(Record<'_>, ErrorCode, &str)> = vec![
         (Record::new(""), ErrorCode::INVALID_ARG, "topic name"),
         (Record::new("bad topic!"), ErrorCode::INVALID_ARG, "bad topic!"),
-        (Record::new("t").partition(-7), ErrorCode::INVALID_ARG, "partition -7"),
-        (Record::new("t").timestamp(-1), ErrorCode::INVALID_ARG, "timestamp"),
         (
-            Record::new("t").header_bytes(b"a\0b", None),
+            Record::new("t").with_partition(-7),
+            ErrorCode::INVALID_ARG,
+            "partition -7",
+        ),
+        (Record::new("t").with_timestamp(-1), ErrorCode::INVALID_ARG, "timestamp"),
+        (
+            Record::new("t").with_header_bytes(b"a\0b", None),
             ErrorCode::INVALID_ARG,
             "NUL",
         ),
-        (Record::new("t").value(&big), ErrorCode::MSG_SIZE_TOO_LARGE, ""),
-        (Record::new("t").partition(5), ErrorCode::UNKNOWN_PARTITION, ""),
+        (Record::new("t").with_value(&big), ErrorCode::MSG_SIZE_TOO_LARGE, ""),
+        (Record::new("t").with_partition(5), ErrorCode::UNKNOWN_PARTITION, ""),
     ];
     for (rec, code, text) in cases {
         let err = producer.produce(rec).unwrap_err();
         assert_eq!(err.error().code(), code, "{err}");
         assert!(err.error().message().contains(text), "{err}");
     }
-    assert_eq!(producer.flush(T10).unwrap(), 0);
+    producer.flush(T10).unwrap();
 }
 
 #[test]
@@ -798,9 +861,9 @@ fn custom_partitioner_is_used_and_its_panic_comes_out_of_poll() {
         producer
             .produce(
                 Record::new(&topic)
-                    .key(key)
-                    .value("v")
-                    .on_delivery(move |r| p.lock().unwrap().push(r.partition())),
+                    .with_key(key)
+                    .with_value("v")
+                    .with_on_delivery(move |r| p.lock().unwrap().push(r.partition())),
             )
             .unwrap();
     }
@@ -809,7 +872,7 @@ fn custom_partitioner_is_used_and_its_panic_comes_out_of_poll() {
         caught.is_err(),
         "the partitioner's panic comes out of the next serving call"
     );
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     let parts = partitions.lock().unwrap().clone();
     assert_eq!(parts.len(), 4, "every message was still delivered: {parts:?}");
     assert_eq!(parts.iter().filter(|p| **p == Some(3)).count(), 3, "{parts:?}");

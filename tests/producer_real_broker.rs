@@ -30,20 +30,20 @@ fn python_client_reads_back_keys_values_headers_and_timestamps() {
         value.extend_from_slice(&[0, 0xff, i as u8]);
         let d = delivered.clone();
         let mut rec = Record::new(&topic)
-            .key(&key)
-            .value(&value)
-            .timestamp(1_700_000_000_000 + i as i64)
-            .header("seq", Some(i.to_string().as_bytes()))
-            .header("null", None)
-            .header("dup", Some(b"1".as_slice()))
-            .header("dup", Some(b"2".as_slice()))
-            .on_delivery(move |r| d.lock().unwrap().push((i, r.error(), r.partition(), r.offset())));
+            .with_key(&key)
+            .with_value(&value)
+            .with_timestamp(1_700_000_000_000 + i as i64)
+            .with_header("seq", Some(i.to_string().as_bytes()))
+            .with_header("null", None)
+            .with_header("dup", Some(b"1".as_slice()))
+            .with_header("dup", Some(b"2".as_slice()))
+            .with_on_delivery(move |r| d.lock().unwrap().push((i, r.error(), r.partition(), r.offset())));
         if i % 10 == 0 {
-            rec = rec.partition(2);
+            rec = rec.with_partition(2);
         }
         producer.produce(rec).unwrap();
     }
-    assert_eq!(producer.flush(T30).unwrap(), 0);
+    producer.flush(T30).unwrap();
     let delivered = delivered.lock().unwrap().clone();
     assert_eq!(delivered.len(), n);
     assert!(
@@ -123,10 +123,12 @@ fn read_committed_reader_sees_transactions_only_once_committed() {
     producer.init_transactions(T30).unwrap();
     let send = |name: &str| {
         for v in batch(name) {
-            producer.produce(Record::new(&topic).key(&v).value(&v)).unwrap();
+            producer
+                .produce(Record::new(&topic).with_key(&v).with_value(&v))
+                .unwrap();
         }
         // The messages are in the log (not just queued) before we look.
-        assert_eq!(producer.flush(T30).unwrap(), 0);
+        producer.flush(T30).unwrap();
     };
 
     // 1. An open transaction is invisible to read_committed readers (they

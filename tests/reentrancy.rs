@@ -273,9 +273,9 @@ fn drive(cb: Cb, client: &Client, shared: &Arc<Shared>) {
             let f = move || s.fire();
             // Keyed: librdkafka's sticky partitioning skips the partitioner
             // for messages without a key.
-            let record = Record::new("t").key("k").value("v");
+            let record = Record::new("t").with_key("k").with_value("v");
             let record = if cb == Cb::Delivery {
-                record.on_delivery(move |_| f())
+                record.with_on_delivery(move |_| f())
             } else {
                 record
             };
@@ -283,7 +283,7 @@ fn drive(cb: Cb, client: &Client, shared: &Arc<Shared>) {
             while !fired() {
                 assert!(Instant::now() < end, "{cb:?}: the callback was not called within 30 s");
                 if cb == Cb::Partitioner {
-                    let _ = p.produce(Record::new("t").key("k").value("v"));
+                    let _ = p.produce(Record::new("t").with_key("k").with_value("v"));
                 }
                 if p.poll(Duration::from_millis(50)).is_err() && p.is_closed() {
                     break;

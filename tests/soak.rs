@@ -384,7 +384,7 @@ fn run(shape: Shape) {
                 while n < due {
                     let v = n.to_string();
                     let produced = s2.produced.clone();
-                    let r = p.produce(Record::new(&s2.topic).value(&v).on_delivery(move |d| {
+                    let r = p.produce(Record::new(&s2.topic).with_value(&v).with_on_delivery(move |d| {
                         if d.error().is_none() {
                             if let (Some(part), Some(off)) = (d.partition(), d.offset()) {
                                 let mut hw = produced.lock().unwrap();
@@ -399,7 +399,7 @@ fn run(shape: Shape) {
                 }
                 p.poll(Duration::from_millis(10)).unwrap();
             }
-            assert_eq!(p.flush(Duration::from_secs(30)).unwrap(), 0, "producer flush");
+            p.flush(Duration::from_secs(30)).expect("producer flush");
             p.close(Duration::from_secs(10)).unwrap();
         }));
         // Three members, each re-created in turn.

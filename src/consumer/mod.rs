@@ -198,7 +198,7 @@ impl<'a> From<&'a Vec<TopicPartition>> for Commit<'a> {
 /// let cluster = MockCluster::new(1)?;
 /// cluster.create_topic("events", 1, 1)?;
 /// let producer = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
-/// producer.produce(Record::new("events").value("hello"))?;
+/// producer.produce(Record::new("events").with_value("hello"))?;
 /// producer.flush(Duration::from_secs(10))?;
 ///
 /// let consumer = Consumer::new(&Config::from([
@@ -753,8 +753,15 @@ impl Consumer {
         outcome
     }
 
-    /// Commits synchronously and returns the per-partition results (check
-    /// each [`TopicPartition::error`]). Never calls `on_commit`.
+    /// Commits synchronously and returns the committed offsets. Never calls
+    /// `on_commit`.
+    ///
+    /// A commit that fails for any partition is an error (never `Ok` with
+    /// errors inside), and its [`KafkaError::partition_results`] lists every
+    /// partition of the commit. Note that librdkafka marks *every*
+    /// partition of a partly failed commit with the error, including those
+    /// the broker did commit: [`committed`](Self::committed) tells which
+    /// were.
     /// With [`Commit::Current`] and nothing to commit: `_NO_OFFSET`. If
     /// the consumer leaves its group (a `close` completing) before the
     /// commit is sent — which can happen to a commit made inside
@@ -765,14 +772,14 @@ impl Consumer {
     #[doc(alias = "rd_kafka_commit")]
     pub fn commit_sync<'a>(&self, what: impl Into<Commit<'a>>) -> Result<Vec<TopicPartition>> {
         let h = self.core.arc()?;
-        match what.into() {
+        all_ok(match what.into() {
             Commit::Current => h.client.commit_sync(None),
             Commit::Message(m) => h.client.commit_sync(Some(&[m.next_position()])),
             Commit::Offsets(o) => {
                 check_partitions("commit", o)?;
                 h.client.commit_sync(Some(o))
             }
-        }
+        }?)
     }
 
     /// Commits asynchronously: the result goes to the configuration's
@@ -793,13 +800,16 @@ impl Consumer {
 
     /// Stores positions to be committed by the next commit (automatic or
     /// [`Commit::Current`]). Needs `enable.auto.offset.store=false`.
+    /// A partition that cannot be stored (one not assigned, say) makes the
+    /// call an error whose [`KafkaError::partition_results`] says which;
+    /// the others are stored.
     ///
     /// Corresponds to `rd_kafka_offsets_store`.
     #[doc(alias = "rd_kafka_offsets_store")]
     pub fn store_offsets(&self, offsets: &[TopicPartition]) -> Result<Vec<TopicPartition>> {
         self.need_manual_store()?;
         check_partitions("store_offsets", offsets)?;
-        self.core.get()?.client.offsets_store(offsets)
+        all_ok(self.core.get()?.client.offsets_store(offsets)?)
     }
 
     /// Stores a message's position (offset + 1) to be committed by the next
@@ -934,16 +944,14 @@ impl Consumer {
         first_error(results)
     }
 
-    /// The partition's low and high watermarks, asked of the broker.
+    /// The partition's low and high watermarks, asked of the broker (the
+    /// Python client's `get_watermark_offsets(..., cached=False)`; see
+    /// [`cached_watermark_offsets`](Self::cached_watermark_offsets) for
+    /// `cached=True`).
     ///
     /// Corresponds to `rd_kafka_query_watermark_offsets`.
-    #[doc(alias = "rd_kafka_query_watermark_offsets")]
-    pub fn get_watermark_offsets(
-        &self,
-        topic: &str,
-        partition: i32,
-        timeout: impl Into<Timeout>,
-    ) -> Result<(i64, i64)> {
+    #[doc(alias = "rd_kafka_query_watermark_offsets", alias = "get_watermark_offsets")]
+    pub fn watermark_offsets(&self, topic: &str, partition: i32, timeout: impl Into<Timeout>) -> Result<(i64, i64)> {
         self.core
             .get()?
             .client
@@ -1307,6 +1315,14 @@ fn check_each_partition(what: &str, parts: &[TopicPartition]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The results, or the first partition's error carrying them all.
+pub(crate) fn all_ok(results: Vec<TopicPartition>) -> Result<Vec<TopicPartition>> {
+    match results.iter().find_map(|tp| tp.error.clone()) {
+        Some(e) => Err(e.with_results(results)),
+        None => Ok(results),
+    }
 }
 
 fn first_error(results: Vec<TopicPartition>) -> Result<()> {

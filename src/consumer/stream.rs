@@ -56,7 +56,7 @@ impl Consumer {
     /// # let cluster = MockCluster::new(1)?;
     /// # cluster.create_topic("t", 1, 1)?;
     /// # let p = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
-    /// # block_on(p.send(Record::new("t").value("hello")))?;
+    /// # block_on(p.send(Record::new("t").with_value("hello")))?;
     /// let consumer = Consumer::new(&Config::from([
     ///     ("bootstrap.servers", cluster.bootstrap_servers()),
     ///     ("group.id", "g"),
@@ -233,8 +233,9 @@ impl std::fmt::Debug for MessageStream<'_> {
     }
 }
 
-/// The result of [`Consumer::commit_future`]: the per-partition results,
-/// once the broker has answered.
+/// The result of [`Consumer::commit_future`], once the broker has
+/// answered: what [`Consumer::commit_sync`] returns (a failure for any
+/// partition is an error carrying every partition's outcome).
 pub struct CommitFuture {
     /// The reply queue, then the client: tuple fields drop in order, and
     /// the queue must go first (if this holds the last reference to the
@@ -274,7 +275,7 @@ impl Future for CommitFuture {
                 h.state.queue_wakers.remove(&mut this.key, false);
                 drop(queue);
                 drop(h);
-                Poll::Ready(r)
+                Poll::Ready(r.and_then(super::all_ok))
             }
             None => Poll::Pending,
         }

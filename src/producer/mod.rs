@@ -81,10 +81,10 @@ const WAIT_SLICE_MS: i32 = 200;
 /// let mut config = Config::new();
 /// config.set("bootstrap.servers", cluster.bootstrap_servers());
 /// let producer = Producer::new(&config)?;
-/// producer.produce(Record::new("greetings").key("k").value("hello").on_delivery(|report| {
+/// producer.produce(Record::new("greetings").with_key("k").with_value("hello").with_on_delivery(|report| {
 ///     assert!(report.is_ok(), "{:?}", report.error());
 /// }))?;
-/// assert_eq!(producer.flush(Duration::from_secs(10))?, 0);
+/// producer.flush(Duration::from_secs(10))?;
 /// producer.close(Duration::from_secs(10))?;
 /// assert!(producer.poll(Duration::ZERO).unwrap_err().is_closed());
 /// # Ok::<(), ferrokafka::KafkaError>(())
@@ -194,17 +194,47 @@ impl Producer {
     }
 
     /// Waits until every queued message has been delivered (or failed) and
-    /// its report served, or until `timeout`. Returns the number of
-    /// messages still undelivered: 0 on success.
+    /// its report served, or until `timeout`.
+    ///
+    /// `Ok(())` means nothing is left: every message has had its delivery
+    /// report. When the timeout comes first, the result is a `_TIMED_OUT`
+    /// error (retriable) whose [`KafkaError::remaining`] is the number of
+    /// messages still undelivered — the count Python's `flush()` returns —
+    /// so `producer.flush(t)?` can never pass over messages that were not
+    /// delivered. They stay queued: flush or poll again, or
+    /// [`purge`](Self::purge) them. For the count without waiting, use
+    /// [`len`](Self::len).
     ///
     /// Like `rd_kafka_flush`, it asks librdkafka to send at once rather
     /// than wait for `linger.ms`.
     ///
+    /// ```
+    /// # use ferrokafka::{Config, MockCluster, Producer, Record};
+    /// # use std::time::Duration;
+    /// # let cluster = MockCluster::new(1)?;
+    /// # let producer = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
+    /// producer.produce(Record::new("t").with_value("v"))?;
+    /// match producer.flush(Duration::from_secs(10)) {
+    ///     Ok(()) => {}
+    ///     Err(e) if e.remaining().is_some() => eprintln!("{} messages not delivered yet", e.remaining().unwrap()),
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// Corresponds to `rd_kafka_flush`.
     #[doc(alias = "rd_kafka_flush")]
-    pub fn flush(&self, timeout: impl Into<Timeout>) -> Result<usize> {
+    pub fn flush(&self, timeout: impl Into<Timeout>) -> Result<()> {
         let h = self.core.arc()?;
-        finish(flush_handle(&h, Deadline::new(timeout.into())))
+        match finish(flush_handle(&h, Deadline::new(timeout.into())))? {
+            0 => Ok(()),
+            left => Err(KafkaError::new(
+                ErrorCode::TIMED_OUT,
+                format!("flush: {left} message(s) still undelivered at the timeout (they stay queued)"),
+            )
+            .with_retriable(true)
+            .with_remaining(left)),
+        }
     }
 
     /// Messages (and requests and events) librdkafka still holds for this
@@ -413,7 +443,8 @@ impl Producer {
                 format!(
                     "close: {left} message(s) were not delivered within the timeout; they were purged and their delivery reports served"
                 ),
-            ));
+            )
+            .with_remaining(left));
         }
         drop(self.core.take());
         // Wake a `poll` blocked on another thread: it sees the close.

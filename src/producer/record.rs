@@ -18,11 +18,11 @@ use std::fmt;
 /// ```
 /// use ferrokafka::Record;
 /// let rec = Record::new("orders")
-///     .key("customer-7")
-///     .value(br#"{"total": 12}"#)
-///     .header("source", Some(b"web".as_slice()))
-///     .header("trace", None)
-///     .timestamp(1_700_000_000_000);
+///     .with_key("customer-7")
+///     .with_value(br#"{"total": 12}"#)
+///     .with_header("source", Some(b"web".as_slice()))
+///     .with_header("trace", None)
+///     .with_timestamp(1_700_000_000_000);
 /// assert_eq!(rec.topic(), "orders");
 /// assert_eq!(rec.headers().unwrap().len(), 2);
 /// ```
@@ -54,38 +54,65 @@ impl<'a> Record<'a> {
     }
 
     /// Sets the key.
-    pub fn key<K: AsRef<[u8]> + ?Sized>(mut self, key: &'a K) -> Self {
+    pub fn with_key<K: AsRef<[u8]> + ?Sized>(mut self, key: &'a K) -> Self {
         self.key = Some(key.as_ref());
         self
     }
 
     /// Sets the value (payload).
-    pub fn value<V: AsRef<[u8]> + ?Sized>(mut self, value: &'a V) -> Self {
+    pub fn with_value<V: AsRef<[u8]> + ?Sized>(mut self, value: &'a V) -> Self {
         self.value = Some(value.as_ref());
+        self
+    }
+
+    /// Sets the key, or clears it with `None` (Python's `key=None`).
+    ///
+    /// ```
+    /// use ferrokafka::Record;
+    /// let key: Option<String> = None;
+    /// let rec = Record::new("orders").with_key_opt(key.as_deref());
+    /// assert_eq!(rec.key(), None);
+    /// ```
+    pub fn with_key_opt<K: AsRef<[u8]> + ?Sized>(mut self, key: Option<&'a K>) -> Self {
+        self.key = key.map(AsRef::as_ref);
+        self
+    }
+
+    /// Sets the value, or clears it with `None` (a null value: a tombstone
+    /// on a compacted topic; Python's `value=None`).
+    ///
+    /// ```
+    /// use ferrokafka::Record;
+    /// let rec = Record::new("orders").with_key("k").with_value_opt(None::<&[u8]>);
+    /// assert_eq!(rec.value(), None);
+    /// assert_eq!(rec.key(), Some(&b"k"[..]));
+    /// ```
+    pub fn with_value_opt<V: AsRef<[u8]> + ?Sized>(mut self, value: Option<&'a V>) -> Self {
+        self.value = value.map(AsRef::as_ref);
         self
     }
 
     /// Sends to this partition instead of letting the partitioner choose.
     /// [`PARTITION_UA`] (-1) restores the partitioner.
-    pub fn partition(mut self, partition: i32) -> Self {
+    pub fn with_partition(mut self, partition: i32) -> Self {
         self.partition = partition;
         self
     }
 
     /// Sets the timestamp in milliseconds since the Unix epoch (0 = now).
-    pub fn timestamp(mut self, millis: i64) -> Self {
+    pub fn with_timestamp(mut self, millis: i64) -> Self {
         self.timestamp = millis;
         self
     }
 
     /// Appends a header. Order and duplicate names are kept; `None` is a
     /// null value, distinct from an empty one.
-    pub fn header(self, name: &str, value: Option<&[u8]>) -> Self {
-        self.header_bytes(name.as_bytes(), value)
+    pub fn with_header(self, name: &str, value: Option<&[u8]>) -> Self {
+        self.with_header_bytes(name.as_bytes(), value)
     }
 
     /// Appends a header whose name is given as bytes.
-    pub fn header_bytes(mut self, name: &[u8], value: Option<&[u8]>) -> Self {
+    pub fn with_header_bytes(mut self, name: &[u8], value: Option<&[u8]>) -> Self {
         let headers = self.headers.get_or_insert_with(|| NativeHeaders::new(4));
         if let Err(e) = headers.add(name, value) {
             if self.invalid.is_none() {
@@ -96,12 +123,12 @@ impl<'a> Record<'a> {
     }
 
     /// Appends several headers.
-    pub fn headers_from<'h, I>(mut self, headers: I) -> Self
+    pub fn with_headers<'h, I>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = (&'h str, Option<&'h [u8]>)>,
     {
         for (name, value) in headers {
-            self = self.header(name, value);
+            self = self.with_header(name, value);
         }
         self
     }
@@ -110,7 +137,7 @@ impl<'a> Record<'a> {
     /// the configuration's `on_delivery`. It is called exactly once, from a
     /// serving call (`poll`, `flush`, `close`, transaction commit/abort), or
     /// from `Drop` with a purge error if the producer is dropped first.
-    pub fn on_delivery(mut self, f: impl FnOnce(&DeliveryReport<'_>) + Send + 'static) -> Self {
+    pub fn with_on_delivery(mut self, f: impl FnOnce(&DeliveryReport<'_>) + Send + 'static) -> Self {
         self.on_delivery = Some(DeliveryOpaque::closure(move |m: MessageView<'_>| {
             f(&DeliveryReport::new(m))
         }));
@@ -123,22 +150,22 @@ impl<'a> Record<'a> {
     }
 
     /// The key, if set.
-    pub fn get_key(&self) -> Option<&'a [u8]> {
+    pub fn key(&self) -> Option<&'a [u8]> {
         self.key
     }
 
     /// The value, if set.
-    pub fn get_value(&self) -> Option<&'a [u8]> {
+    pub fn value(&self) -> Option<&'a [u8]> {
         self.value
     }
 
     /// The partition (-1 when the partitioner chooses).
-    pub fn get_partition(&self) -> i32 {
+    pub fn partition(&self) -> i32 {
         self.partition
     }
 
     /// The timestamp (0 = now).
-    pub fn get_timestamp(&self) -> i64 {
+    pub fn timestamp(&self) -> i64 {
         self.timestamp
     }
 

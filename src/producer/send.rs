@@ -132,7 +132,7 @@ impl Producer {
     /// let cluster = MockCluster::new(1)?;
     /// let producer = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
     /// // block_on: your executor's (tokio, futures::executor…).
-    /// let delivery = block_on(producer.send(Record::new("t").value("hi")))?;
+    /// let delivery = block_on(producer.send(Record::new("t").with_value("hi")))?;
     /// assert_eq!(delivery.offset, 0);
     /// # Ok::<(), ferrokafka::KafkaError>(())
     /// ```

@@ -91,8 +91,8 @@ impl Ledger {
         };
         let me = self.clone();
         Record::new(topic)
-            .value(value)
-            .on_delivery(move |r: &DeliveryReport<'_>| {
+            .with_value(value)
+            .with_on_delivery(move |r: &DeliveryReport<'_>| {
                 let _guard = guard;
                 me.lock().reports.entry(id).or_default().push(Report {
                     error: r.error().map(|e| e.code()),
@@ -120,7 +120,7 @@ impl Ledger {
         let value = payload(id);
         let mut rec = self.record(topic, &value, id);
         if let Some(p) = partition {
-            rec = rec.partition(p);
+            rec = rec.with_partition(p);
         }
         match producer.produce(rec) {
             Ok(()) => {
