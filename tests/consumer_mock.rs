@@ -320,7 +320,7 @@ fn commit_failing_for_some_partitions_is_an_error_with_every_outcome() {
             );
             // The good partitions of this list were committed all the same.
             for tp in list.iter().filter(|tp| tp.topic == topic) {
-                let c = consumer.committed(&[tp.clone()], T10).unwrap();
+                let c = consumer.committed(std::slice::from_ref(tp), T10).unwrap();
                 assert_eq!(c[0].offset, tp.offset, "{what}: {tp}");
             }
         }
