@@ -107,14 +107,15 @@ pub use consumer::{
 pub use error::{ErrorCode, KafkaError, Result};
 pub use group_metadata::ConsumerGroupMetadata;
 pub use message::{
-    Delivery, DeliveryReport, HeaderRef, Headers, MessageStatus, Timestamp, TIMESTAMP_CREATE_TIME,
-    TIMESTAMP_LOG_APPEND_TIME, TIMESTAMP_NOT_AVAILABLE,
+    Delivery, DeliveryReport, HeaderRef, Headers, Timestamp, TIMESTAMP_CREATE_TIME, TIMESTAMP_LOG_APPEND_TIME,
+    TIMESTAMP_NOT_AVAILABLE,
 };
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};
-pub use mock::{ApiKey, CoordinatorType, MockCluster, MockRequest};
+pub use mock::{ApiKey, MockCluster, MockRequest};
 pub use producer::{ProduceError, Producer, Purge, Record, SendFuture};
 pub use timeout::Timeout;
 pub use topic_partition::{TopicPartition, OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID, OFFSET_STORED, PARTITION_UA};
+pub use values::{CoordinatorType, MessageStatus};
 
 /// The linked librdkafka's version: `(0xMMmmrrxx, "2.12.1")`.
 ///

@@ -4,6 +4,7 @@
 
 use crate::error::{ErrorCode, KafkaError};
 use crate::native::{HeadersView, MessageView};
+use crate::values::MessageStatus;
 use std::fmt;
 use std::time::Duration;
 
@@ -56,27 +57,6 @@ impl Timestamp {
             Timestamp::NotAvailable => TIMESTAMP_NOT_AVAILABLE,
             Timestamp::CreateTime(_) => TIMESTAMP_CREATE_TIME,
             Timestamp::LogAppendTime(_) => TIMESTAMP_LOG_APPEND_TIME,
-        }
-    }
-}
-
-/// Whether a message reached the broker's log (`rd_kafka_message_status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MessageStatus {
-    /// Never sent, or certainly not written: a retry cannot duplicate it.
-    NotPersisted,
-    /// Sent but not acknowledged: it may or may not be in the log.
-    PossiblyPersisted,
-    /// Written to the log and acknowledged.
-    Persisted,
-}
-
-impl MessageStatus {
-    fn from_raw(v: i32) -> Self {
-        match v {
-            2 => MessageStatus::Persisted,
-            1 => MessageStatus::PossiblyPersisted,
-            _ => MessageStatus::NotPersisted,
         }
     }
 }
@@ -271,7 +251,7 @@ impl<'a> DeliveryReport<'a> {
 
     /// Whether the message is in the log. Corresponds to `rd_kafka_message_status`.
     pub fn status(&self) -> MessageStatus {
-        MessageStatus::from_raw(self.msg.status())
+        MessageStatus(self.msg.status())
     }
 
     /// The partition leader epoch, when known.

@@ -2,6 +2,7 @@
 
 use crate::error::{ErrorCode, KafkaError, Result};
 use crate::native::{HandleType, NativeClient, NativeConf, NativeMockCluster};
+use crate::values::CoordinatorType;
 use crate::TopicPartition;
 use std::fmt;
 use std::time::Duration;
@@ -85,15 +86,6 @@ impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}({})", self.name(), self.0)
     }
-}
-
-/// Which kind of coordinator [`MockCluster::set_coordinator`] moves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CoordinatorType {
-    /// The consumer group coordinator (key: group id).
-    Group,
-    /// The transaction coordinator (key: `transactional.id`).
-    Transaction,
 }
 
 /// A request the mock cluster received (see
@@ -347,8 +339,14 @@ impl MockCluster {
     #[doc(alias = "rd_kafka_mock_coordinator_set")]
     pub fn set_coordinator(&self, kind: CoordinatorType, key: &str, broker: i32) -> Result<()> {
         let t = match kind {
-            CoordinatorType::Group => "group",
-            CoordinatorType::Transaction => "transaction",
+            CoordinatorType::GROUP => "group",
+            CoordinatorType::TRANSACTION => "transaction",
+            other => {
+                return Err(KafkaError::new(
+                    ErrorCode::INVALID_ARG,
+                    format!("set_coordinator: unknown coordinator type {other:?} (GROUP or TRANSACTION)"),
+                ))
+            }
         };
         self.inner.coordinator_set(t, key, broker)
     }

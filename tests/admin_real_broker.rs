@@ -302,7 +302,7 @@ fn list_offsets_agree_with_what_was_produced() {
     // No transactions: the last stable offset is the high watermark.
     let stable = list(
         OffsetSpec::latest(),
-        opts().isolation_level(IsolationLevel::ReadCommitted),
+        opts().isolation_level(IsolationLevel::READ_COMMITTED),
     );
     assert_eq!(stable[0].1.as_ref().unwrap().offset, 5);
 
@@ -722,7 +722,7 @@ fn operations_the_broker_lacks_fail_with_a_typed_error() {
     assert_eq!(deleted[0].0, TopicPartition::with_offset(&topic, 0, 0));
     let elected = admin
         .elect_leaders(
-            ElectionType::Preferred,
+            ElectionType::PREFERRED,
             Some(&[TopicPartition::new(&topic, 0)]),
             &opts(),
         )

@@ -109,7 +109,7 @@ fn empty_lists_are_rejected() {
         &["empty"],
     );
     invalid(
-        a.elect_leaders(ElectionType::Preferred, Some(&[]), &no()),
+        a.elect_leaders(ElectionType::PREFERRED, Some(&[]), &no()),
         "elect_leaders",
         &["empty", "None"],
     );
@@ -259,7 +259,7 @@ fn duplicates_are_rejected() {
         )
         .is_ok());
     invalid(
-        a.elect_leaders(ElectionType::Preferred, Some(&[tp("t", 0), tp("t", 0)]), &no()),
+        a.elect_leaders(ElectionType::PREFERRED, Some(&[tp("t", 0), tp("t", 0)]), &no()),
         "elect_leaders",
         &["duplicate partition"],
     );
@@ -541,16 +541,46 @@ fn out_of_range_values_are_rejected() {
     );
     invalid(
         a.incremental_alter_configs(
-            &[ConfigResource::topic("t").incremental(AlterConfigOp {
-                name: "retention.ms".into(),
-                op: AlterConfigOpType::Set,
-                value: None,
-            })],
+            &[ConfigResource::topic("t").incremental(AlterConfigOp::new(
+                "retention.ms",
+                AlterConfigOpType::SET,
+                None::<&str>,
+            ))],
             &no(),
         ),
         "incremental_alter_configs",
         &["needs a value"],
     );
+    // Values of the integer-newtype enums that librdkafka does not name.
+    for v in [-1, 4, i32::MAX] {
+        invalid(
+            a.incremental_alter_configs(
+                &[ConfigResource::topic("t").incremental(AlterConfigOp::new(
+                    "retention.ms",
+                    AlterConfigOpType(v),
+                    Some("1"),
+                ))],
+                &no(),
+            ),
+            "incremental_alter_configs",
+            &["unknown operation", &format!("AlterConfigOpType({v})")],
+        );
+    }
+    for v in [-1, 2, i32::MIN] {
+        invalid(
+            a.elect_leaders(ElectionType(v), None, &no()),
+            "elect_leaders",
+            &["unknown election type", &format!("ElectionType({v})")],
+        );
+        invalid(
+            a.list_offsets(
+                &[(tp("t", 0), OffsetSpec::Latest)],
+                &no().isolation_level(IsolationLevel(v)),
+            ),
+            "list_offsets",
+            &["unknown isolation level", &format!("IsolationLevel({v})")],
+        );
+    }
 }
 
 #[test]
@@ -591,7 +621,7 @@ fn options_out_of_range_or_not_for_the_operation_are_rejected() {
     invalid(
         a.describe_configs(
             &[ConfigResource::topic("t")],
-            &no().isolation_level(IsolationLevel::ReadCommitted),
+            &no().isolation_level(IsolationLevel::READ_COMMITTED),
         ),
         "describe_configs",
         &["isolation_level"],
@@ -614,7 +644,7 @@ fn options_out_of_range_or_not_for_the_operation_are_rejected() {
     assert!(a
         .list_offsets(
             &[(tp("t", 0), OffsetSpec::Latest)],
-            &no().isolation_level(IsolationLevel::ReadCommitted)
+            &no().isolation_level(IsolationLevel::READ_COMMITTED)
         )
         .is_ok());
 }
@@ -815,7 +845,7 @@ fn methods_after_close_return_the_closed_error() {
     closed(a.list_consumer_groups(&[], &[], &no()).unwrap_err());
     closed(a.describe_acls(&AclBindingFilter::any(), &no()).unwrap_err());
     closed(a.list_offsets(&[(tp("t", 0), OffsetSpec::Latest)], &no()).unwrap_err());
-    closed(a.elect_leaders(ElectionType::Preferred, None, &no()).unwrap_err());
+    closed(a.elect_leaders(ElectionType::PREFERRED, None, &no()).unwrap_err());
     closed(a.describe_user_scram_credentials::<&str>(&[], &no()).unwrap_err());
     closed(a.poll(Duration::ZERO).unwrap_err());
     closed(a.list_topics(None, Duration::ZERO).unwrap_err());

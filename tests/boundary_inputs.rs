@@ -461,7 +461,7 @@ fn decommission_and_add_broker_ids() {
 #[test]
 fn set_coordinator_ids_and_keys() {
     let (c, _) = cluster();
-    for kind in [CoordinatorType::Group, CoordinatorType::Transaction] {
+    for kind in [CoordinatorType::GROUP, CoordinatorType::TRANSACTION] {
         for b in BROKER_IDS {
             for key in ["", "group-or-txn"] {
                 let case = format!("set_coordinator({kind:?}, {key:?}, {b})");

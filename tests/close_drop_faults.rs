@@ -297,7 +297,7 @@ fn faulty_consumer(fault: ConsumerFault) -> (MockCluster, Consumer, std::sync::W
     let c = mock_with_topic(&topic, 2);
     c.set_group_initial_rebalance_delay(Duration::from_millis(1));
     let group = unique_topic("cd-g");
-    c.set_coordinator(CoordinatorType::Group, &group, 3).unwrap();
+    c.set_coordinator(CoordinatorType::GROUP, &group, 3).unwrap();
     let p = Producer::new(&config_for(&c)).unwrap();
     for i in 0..20 {
         p.produce(Record::new(&topic).with_value("x").with_partition(i % 2))

@@ -95,7 +95,7 @@ fn subscribe_poll_commit_and_committed() {
         assert_eq!(h.get(0).unwrap().name(), Some("i"));
         assert_eq!(h.get(0).unwrap().value(), m.value());
     }
-    assert_eq!(consumer.rebalance_protocol().unwrap(), RebalanceProtocol::Eager);
+    assert_eq!(consumer.rebalance_protocol().unwrap(), RebalanceProtocol::EAGER);
     assert!(consumer.member_id().unwrap().is_some());
     assert_eq!(consumer.assignment().unwrap().len(), 3);
 
@@ -839,7 +839,7 @@ fn kip848_consumer_protocol_join_consume_commit_and_leave() {
     let first = Consumer::new(&config).unwrap();
     first.subscribe_with(&[&topic], cbs(0)).unwrap();
     assert_eq!(poll_n(&first, 40, T30).len(), 40);
-    assert_eq!(first.rebalance_protocol().unwrap(), RebalanceProtocol::Cooperative);
+    assert_eq!(first.rebalance_protocol().unwrap(), RebalanceProtocol::COOPERATIVE);
     assert!(first.member_id().unwrap().is_some());
     assert_eq!(first.commit_sync(Commit::Current).unwrap().len(), 4);
     assert_eq!(assigned.lock().unwrap()[&0].len(), 4);

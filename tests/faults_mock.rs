@@ -298,7 +298,7 @@ fn p3_idempotent_retries_after_lost_responses_do_not_duplicate() {
     let topic = unique_topic("p3");
     let c = m3(&topic, 1);
     let txid = unique_topic("p3-tx");
-    c.set_coordinator(CoordinatorType::Transaction, &txid, 2).unwrap();
+    c.set_coordinator(CoordinatorType::TRANSACTION, &txid, 2).unwrap();
     let mut cfg = producer_config(&c);
     cfg.set("transactional.id", &txid)
         .set("batch.num.messages", 1)
@@ -474,9 +474,9 @@ fn p5_message_timeout_with_slow_brokers() {
         slow(Duration::ZERO);
         let v = ledger.check(&log_of(&c, &topic, 1));
         let (id, status) = if in_flight {
-            ("P5a (in flight)", MessageStatus::PossiblyPersisted)
+            ("P5a (in flight)", MessageStatus::POSSIBLY_PERSISTED)
         } else {
-            ("P5b (queued)", MessageStatus::NotPersisted)
+            ("P5b (queued)", MessageStatus::NOT_PERSISTED)
         };
         print_verdict(id, &v);
         v.assert_no_loss();
@@ -595,7 +595,7 @@ fn p7_retriable_and_permanent_errors() {
     print_verdict("P7b (3x KAFKA_STORAGE_ERROR, retries=1)", &v);
     assert_eq!(
         (r.error, r.status, sent),
-        (Some(ErrorCode::KAFKA_STORAGE_ERROR), MessageStatus::NotPersisted, 2),
+        (Some(ErrorCode::KAFKA_STORAGE_ERROR), MessageStatus::NOT_PERSISTED, 2),
         "{r:?}"
     );
     assert_eq!(v.log_entries, 0);
@@ -604,7 +604,7 @@ fn p7_retriable_and_permanent_errors() {
     print_verdict("P7c (MSG_SIZE_TOO_LARGE)", &v);
     assert_eq!(
         (r.error, r.status, sent),
-        (Some(ErrorCode::MSG_SIZE_TOO_LARGE), MessageStatus::NotPersisted, 1),
+        (Some(ErrorCode::MSG_SIZE_TOO_LARGE), MessageStatus::NOT_PERSISTED, 1),
         "{r:?}"
     );
     assert_eq!(v.log_entries, 0);
@@ -725,8 +725,8 @@ fn t1_coordinator_errors_are_retried() {
     let c = m3(&topic, 1);
     let txid = unique_topic("t1-tx");
     let group = unique_topic("t1-g");
-    c.set_coordinator(CoordinatorType::Group, &group, 1).unwrap();
-    c.set_coordinator(CoordinatorType::Transaction, &txid, 2).unwrap();
+    c.set_coordinator(CoordinatorType::GROUP, &group, 1).unwrap();
+    c.set_coordinator(CoordinatorType::TRANSACTION, &txid, 2).unwrap();
     c.start_request_tracking();
     let faults: &[(ApiKey, &[ErrorCode])] = &[
         (
@@ -842,7 +842,7 @@ fn t3_broker_down_mid_transaction() {
         let c = m3(&topic, 1);
         let txid = unique_topic("t3-tx");
         let (coord, leader) = (1, 2);
-        c.set_coordinator(CoordinatorType::Transaction, &txid, coord).unwrap();
+        c.set_coordinator(CoordinatorType::TRANSACTION, &txid, coord).unwrap();
         c.set_partition_leader(&topic, 0, leader).unwrap();
         let p = txn_producer(&c, &txid);
         p.init_transactions(T30).unwrap();
@@ -922,7 +922,7 @@ fn t4_second_producer_fences_the_first() {
         ledger
             .outcomes()
             .range(10..20)
-            .all(|(_, r)| r.error.is_some() && r.status == MessageStatus::NotPersisted),
+            .all(|(_, r)| r.error.is_some() && r.status == MessageStatus::NOT_PERSISTED),
         "{:?}",
         ledger.outcomes()
     );
@@ -1489,7 +1489,7 @@ fn consumer_with_slow_coordinator(rtt: Duration) -> (MockCluster, Consumer, Grou
     let topic = unique_topic("c7");
     let c = m3(&topic, 2);
     let group = unique_topic("c7-g");
-    c.set_coordinator(CoordinatorType::Group, &group, 3).unwrap();
+    c.set_coordinator(CoordinatorType::GROUP, &group, 3).unwrap();
     fill(&c, &topic, 2, 0..20);
     let mut cfg = group_config(&c, &group, "range");
     cfg.set("enable.auto.commit", true)

@@ -97,7 +97,7 @@ fn round_trip_preserves_key_value_headers_timestamp() {
         timestamp == Timestamp::CreateTime(ts) || timestamp == Timestamp::LogAppendTime(1234),
         "{timestamp:?}"
     );
-    assert_eq!(status, MessageStatus::Persisted);
+    assert_eq!(status, MessageStatus::PERSISTED);
     assert_eq!(offset, Some(0));
     assert_eq!(partition, Some(0));
     let expected_headers = vec![
@@ -276,7 +276,7 @@ fn message_timeout_while_brokers_are_down() {
         .lock()
         .unwrap()
         .iter()
-        .all(|s| *s == MessageStatus::NotPersisted));
+        .all(|s| *s == MessageStatus::NOT_PERSISTED));
 }
 
 #[test]

@@ -914,6 +914,12 @@ impl AdminClient {
         options: &AdminOptions,
     ) -> Result<AdminFuture<Result<ItemResults<TopicPartition, ()>>>> {
         let op = AdminOp::ElectLeaders;
+        if !election.is_known() {
+            return Err(invalid(
+                op,
+                format_args!("unknown election type {election:?} (PREFERRED or UNCLEAN)"),
+            ));
+        }
         let h = self.core.get()?;
         let request: Option<Vec<TopicPartition>> = match partitions {
             None => None,

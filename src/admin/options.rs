@@ -168,7 +168,13 @@ impl AdminOptions {
             n.set_include_authorized_operations(v)?;
         }
         if let Some(l) = self.isolation_level {
-            n.set_isolation_level(l.raw())?;
+            if !l.is_known() {
+                return Err(KafkaError::invalid_arg(format!(
+                    "{}: invalid option: unknown isolation level {l:?}",
+                    op.method()
+                )));
+            }
+            n.set_isolation_level(l.0)?;
         }
         Ok(n)
     }

@@ -179,7 +179,13 @@ pub(super) fn check_incremental(op: AdminOp, resources: &[ConfigResource]) -> Re
             if c.name.is_empty() {
                 return Err(invalid(op, format_args!("{r}: a config name is empty")));
             }
-            if c.op != AlterConfigOpType::Delete && c.value.is_none() {
+            if !c.op.is_known() {
+                return Err(invalid(
+                    op,
+                    format_args!("{r}: config {:?}: unknown operation {:?}", c.name, c.op),
+                ));
+            }
+            if c.op != AlterConfigOpType::DELETE && c.value.is_none() {
                 return Err(invalid(
                     op,
                     format_args!("{r}: config {:?}: {:?} needs a value", c.name, c.op),

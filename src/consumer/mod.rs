@@ -1278,7 +1278,7 @@ fn finish_close_in_background(h: Arc<Handle>, queue: NativeQueue) {
 /// What the consumer does for a rebalance nobody's callback handles: the
 /// (incremental) assign or unassign librdkafka waits for.
 fn plain_rebalance(h: &Handle, err: ErrorCode, partitions: &[TopicPartition]) {
-    let cooperative = h.client.rebalance_protocol() == RebalanceProtocol::Cooperative;
+    let cooperative = h.client.rebalance_protocol() == RebalanceProtocol::COOPERATIVE;
     let r = match (err == ErrorCode::ASSIGN_PARTITIONS, cooperative) {
         (true, true) => h.client.incremental(true, partitions),
         (true, false) => h.client.assign(Some(partitions)),

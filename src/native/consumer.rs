@@ -160,9 +160,9 @@ impl NativeClient {
     pub(crate) fn rebalance_protocol(&self) -> RebalanceProtocol {
         // SAFETY: valid handle; the string is static (or null).
         match unsafe { super::cstr_bytes(sys::rd_kafka_rebalance_protocol(self.as_ptr())) } {
-            b"EAGER" => RebalanceProtocol::Eager,
-            b"COOPERATIVE" => RebalanceProtocol::Cooperative,
-            _ => RebalanceProtocol::None,
+            b"EAGER" => RebalanceProtocol::EAGER,
+            b"COOPERATIVE" => RebalanceProtocol::COOPERATIVE,
+            _ => RebalanceProtocol::NONE,
         }
     }
 

@@ -37,7 +37,7 @@ const WAIT_SLICE_MS: i32 = 200;
 /// `produce` queues a message and returns at once; librdkafka batches,
 /// compresses, sends and retries it in the background. Each message gets
 /// exactly one delivery report, handed to its own closure
-/// ([`Record::on_delivery`]) or to the configuration's `on_delivery` — but
+/// ([`Record::with_on_delivery`]) or to the configuration's `on_delivery` — but
 /// only inside a serving call: [`poll`](Self::poll), [`flush`](Self::flush),
 /// [`close`](Self::close), transaction commit/abort, or `Drop`. Call `poll`
 /// regularly (or `flush` at the end).

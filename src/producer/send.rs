@@ -111,7 +111,7 @@ impl Producer {
     /// The message is queued at once if there is room; if the local queue
     /// is full, the future queues it as soon as deliveries make room (woken
     /// by the deliveries, not by a timer). The record must not carry its own
-    /// [`on_delivery`](Record::on_delivery) closure: the future is its report.
+    /// [`with_on_delivery`](Record::with_on_delivery) closure: the future is its report.
     ///
     /// ```
     /// use ferrokafka::{Config, MockCluster, Producer, Record};

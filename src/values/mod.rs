@@ -1,6 +1,82 @@
 //! Small public values that native/ converts to and from C: the flags of a
-//! purge, the rebalance protocol a group uses, an OAUTHBEARER token. Plain
-//! data (layer 0 in ARCHITECTURE.md), re-exported at the crate root.
+//! purge, the C enums (as integer newtypes, see `c_enum!`), an OAUTHBEARER
+//! token. Plain data (layer 0 in ARCHITECTURE.md), re-exported at the
+//! crate root.
+//!
+//! One enum style: every C enumeration is an integer newtype with named
+//! constants (`RebalanceProtocol::COOPERATIVE`, `ResourceType::TOPIC`), as
+//! [`ErrorCode`](crate::ErrorCode) is. A value that a newer librdkafka or
+//! broker sends is still a value (`ResourceType(42)`), never undefined
+//! behaviour or a lossy `Unknown`; `match` on the constants with a `_` arm.
+//! Rust enums are kept for what carries data (`Timestamp`, `OffsetSpec`,
+//! `Commit`, `Timeout`).
+
+/// Declares an integer newtype for a C enum, with named constants: a value
+/// the C library (or a newer broker) sends that is not named here is still
+/// a valid value, never undefined behaviour.
+macro_rules! c_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i32);
+
+        impl $name {
+            $( $(#[$vmeta])* pub const $variant: $name = $name($value); )*
+
+            /// Every value named here, in numeric order.
+            pub fn known_values() -> &'static [$name] {
+                &[$($name($value)),*]
+            }
+
+            /// The value's name, e.g. `"TOPIC"`; `"UNKNOWN"` for a value not
+            /// named here.
+            pub fn name(self) -> &'static str {
+                match self.0 {
+                    $($value => stringify!($variant),)*
+                    _ => "UNKNOWN",
+                }
+            }
+
+            /// The integer value.
+            pub fn code(self) -> i32 {
+                self.0
+            }
+
+            /// True when the value is named here.
+            #[allow(clippy::manual_range_patterns)]
+            pub fn is_known(self) -> bool {
+                matches!(self.0, $($value)|*)
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                if self.is_known() {
+                    f.write_str(self.name())
+                } else {
+                    write!(f, "{}({})", stringify!($name), self.0)
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(self, f)
+            }
+        }
+
+        impl From<i32> for $name {
+            fn from(v: i32) -> Self {
+                $name(v)
+            }
+        }
+    };
+}
 
 pub(crate) mod admin;
 
@@ -80,16 +156,50 @@ impl std::ops::BitOr for Purge {
     }
 }
 
-/// The group rebalance protocol in use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RebalanceProtocol {
-    /// Not (yet) in a group.
-    None,
-    /// Stop-the-world: every member gives up all partitions (range,
-    /// roundrobin).
-    Eager,
-    /// Incremental (cooperative-sticky, and KIP-848 `group.protocol=consumer`).
-    Cooperative,
+c_enum! {
+    /// The group rebalance protocol in use
+    /// ([`Consumer::rebalance_protocol`](crate::Consumer::rebalance_protocol)).
+    ///
+    /// Corresponds to the strings `rd_kafka_rebalance_protocol` returns.
+    #[doc(alias = "rd_kafka_rebalance_protocol")]
+    RebalanceProtocol {
+        /// Not (yet) in a group (0).
+        NONE = 0,
+        /// Stop-the-world: every member gives up all partitions (range,
+        /// roundrobin) (1).
+        EAGER = 1,
+        /// Incremental (cooperative-sticky, and KIP-848
+        /// `group.protocol=consumer`) (2).
+        COOPERATIVE = 2,
+    }
+}
+
+c_enum! {
+    /// Whether a message reached the broker's log.
+    ///
+    /// Corresponds to `rd_kafka_msg_status_t` (`rd_kafka_message_status`).
+    #[doc(alias = "rd_kafka_msg_status_t", alias = "rd_kafka_message_status")]
+    MessageStatus {
+        /// Never sent, or certainly not written: a retry cannot duplicate
+        /// it (0).
+        NOT_PERSISTED = 0,
+        /// Sent but not acknowledged: it may or may not be in the log (1).
+        POSSIBLY_PERSISTED = 1,
+        /// Written to the log and acknowledged (2).
+        PERSISTED = 2,
+    }
+}
+
+c_enum! {
+    /// Which kind of coordinator
+    /// [`MockCluster::set_coordinator`](crate::MockCluster::set_coordinator)
+    /// moves: the `key_type` of Kafka's FindCoordinator request.
+    CoordinatorType {
+        /// The consumer group coordinator (key: group id) (0).
+        GROUP = 0,
+        /// The transaction coordinator (key: `transactional.id`) (1).
+        TRANSACTION = 1,
+    }
 }
 
 /// A token for SASL/OAUTHBEARER, returned by the `oauth_cb`.

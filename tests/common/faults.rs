@@ -257,12 +257,12 @@ impl Ledger {
                         }
                     }
                 }
-                (Some(_), MessageStatus::NotPersisted) if in_log => v.phantom.push(*id),
-                (Some(_), MessageStatus::PossiblyPersisted) => {
+                (Some(_), MessageStatus::NOT_PERSISTED) if in_log => v.phantom.push(*id),
+                (Some(_), MessageStatus::POSSIBLY_PERSISTED) => {
                     v.possibly_persisted += 1;
                     v.possibly_persisted_in_log += in_log as usize;
                 }
-                (Some(_), MessageStatus::Persisted) if !in_log => v.lost.push(*id),
+                (Some(_), MessageStatus::PERSISTED) if !in_log => v.lost.push(*id),
                 _ => {}
             }
         }

@@ -259,7 +259,7 @@ impl Prepared {
                             crate::native::error_from_ptr(a::rd_kafka_ConfigResource_add_incremental_config(
                                 o.as_ptr(),
                                 ck.as_ptr(),
-                                op.op.raw(),
+                                op.op.0,
                                 opt_ptr(&cv),
                             ))
                         };
@@ -529,7 +529,7 @@ impl Prepared {
         // SAFETY: valid list (copied) or null; the object is ours.
         let p = unsafe {
             a::rd_kafka_ElectLeaders_new(
-                election.raw(),
+                election.0,
                 tpl.as_ref().map(|t| t.as_ptr()).unwrap_or(std::ptr::null_mut()),
             )
         };

@@ -84,31 +84,21 @@ c_enum! {
     }
 }
 
-/// What an incremental alteration does to a configuration property: the
-/// Python client's `AlterConfigOpType`.
-///
-/// Corresponds to `rd_kafka_AlterConfigOpType_t`.
-#[doc(alias = "rd_kafka_AlterConfigOpType_t")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AlterConfigOpType {
-    /// Sets the value.
-    Set,
-    /// Reverts the property to its default (no value).
-    Delete,
-    /// Appends the value to a list property.
-    Append,
-    /// Removes the value from a list property.
-    Subtract,
-}
-
-impl AlterConfigOpType {
-    pub(crate) fn raw(self) -> i32 {
-        match self {
-            AlterConfigOpType::Set => 0,
-            AlterConfigOpType::Delete => 1,
-            AlterConfigOpType::Append => 2,
-            AlterConfigOpType::Subtract => 3,
-        }
+c_enum! {
+    /// What an incremental config change does: the Python client's
+    /// `AlterConfigOpType`.
+    ///
+    /// Corresponds to `rd_kafka_AlterConfigOpType_t`.
+    #[doc(alias = "rd_kafka_AlterConfigOpType_t")]
+    AlterConfigOpType {
+        /// Sets the value (0).
+        SET = 0,
+        /// Reverts the property to its default (no value) (1).
+        DELETE = 1,
+        /// Appends the value to a list property (2).
+        APPEND = 2,
+        /// Removes the value from a list property (3).
+        SUBTRACT = 3,
     }
 }
 
@@ -123,16 +113,32 @@ pub struct AlterConfigOp {
     pub name: String,
     /// What to do.
     pub op: AlterConfigOpType,
-    /// The value (`None` for [`AlterConfigOpType::Delete`]).
+    /// The value (`None` for [`AlterConfigOpType::DELETE`]).
     pub value: Option<String>,
 }
 
 impl AlterConfigOp {
+    /// Any operation, with or without a value (`DELETE` takes none; the
+    /// others need one, which the admin call checks).
+    ///
+    /// ```
+    /// use ferrokafka::admin::{AlterConfigOp, AlterConfigOpType};
+    /// let op = AlterConfigOp::new("cleanup.policy", AlterConfigOpType::APPEND, Some("compact"));
+    /// assert_eq!(op, AlterConfigOp::append("cleanup.policy", "compact"));
+    /// ```
+    pub fn new(name: impl Into<String>, op: AlterConfigOpType, value: Option<impl Into<String>>) -> Self {
+        AlterConfigOp {
+            name: name.into(),
+            op,
+            value: value.map(Into::into),
+        }
+    }
+
     /// Sets `name` to `value`.
     pub fn set(name: impl Into<String>, value: impl Into<String>) -> Self {
         AlterConfigOp {
             name: name.into(),
-            op: AlterConfigOpType::Set,
+            op: AlterConfigOpType::SET,
             value: Some(value.into()),
         }
     }
@@ -141,7 +147,7 @@ impl AlterConfigOp {
     pub fn delete(name: impl Into<String>) -> Self {
         AlterConfigOp {
             name: name.into(),
-            op: AlterConfigOpType::Delete,
+            op: AlterConfigOpType::DELETE,
             value: None,
         }
     }
@@ -150,7 +156,7 @@ impl AlterConfigOp {
     pub fn append(name: impl Into<String>, value: impl Into<String>) -> Self {
         AlterConfigOp {
             name: name.into(),
-            op: AlterConfigOpType::Append,
+            op: AlterConfigOpType::APPEND,
             value: Some(value.into()),
         }
     }
@@ -159,7 +165,7 @@ impl AlterConfigOp {
     pub fn subtract(name: impl Into<String>, value: impl Into<String>) -> Self {
         AlterConfigOp {
             name: name.into(),
-            op: AlterConfigOpType::Subtract,
+            op: AlterConfigOpType::SUBTRACT,
             value: Some(value.into()),
         }
     }

@@ -286,7 +286,7 @@ pub enum OffsetSpec {
     /// The earliest offset (the log start).
     Earliest,
     /// The latest offset (the high watermark, or the last stable offset
-    /// with [`IsolationLevel::ReadCommitted`](crate::admin::IsolationLevel::ReadCommitted)).
+    /// with [`IsolationLevel::READ_COMMITTED`](crate::admin::IsolationLevel::READ_COMMITTED)).
     Latest,
     /// The offset of the message with the largest timestamp.
     MaxTimestamp,
@@ -350,46 +350,37 @@ pub struct DeletedRecords {
     pub low_watermark: i64,
 }
 
-/// Which leader `elect_leaders` elects: the Python client's `ElectionType`.
-///
-/// Corresponds to `rd_kafka_ElectionType_t`.
-#[doc(alias = "rd_kafka_ElectionType_t")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ElectionType {
-    /// The preferred replica.
-    Preferred,
-    /// Any replica, even one out of sync (may lose data).
-    Unclean,
-}
-
-impl ElectionType {
-    pub(crate) fn raw(self) -> i32 {
-        match self {
-            ElectionType::Preferred => 0,
-            ElectionType::Unclean => 1,
-        }
+c_enum! {
+    /// Which replica `elect_leaders` elects: the Python client's
+    /// `ElectionType`.
+    ///
+    /// Corresponds to `rd_kafka_ElectionType_t`.
+    #[doc(alias = "rd_kafka_ElectionType_t")]
+    ElectionType {
+        /// The preferred replica (0).
+        PREFERRED = 0,
+        /// Any replica, even one out of sync (may lose data) (1).
+        UNCLEAN = 1,
     }
 }
 
-/// Which records `list_offsets` considers: the Python client's
-/// `IsolationLevel`.
-///
-/// Corresponds to `rd_kafka_IsolationLevel_t`.
-#[doc(alias = "rd_kafka_IsolationLevel_t")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum IsolationLevel {
-    /// Every record (the default).
-    #[default]
-    ReadUncommitted,
-    /// Only committed transactional records: `Latest` is the last stable offset.
-    ReadCommitted,
+c_enum! {
+    /// Which records `list_offsets` considers: the Python client's
+    /// `IsolationLevel`.
+    ///
+    /// Corresponds to `rd_kafka_IsolationLevel_t`.
+    #[doc(alias = "rd_kafka_IsolationLevel_t")]
+    IsolationLevel {
+        /// Every record (the default) (0).
+        READ_UNCOMMITTED = 0,
+        /// Only committed transactional records: `Latest` is the last
+        /// stable offset (1).
+        READ_COMMITTED = 1,
+    }
 }
 
-impl IsolationLevel {
-    pub(crate) fn raw(self) -> i32 {
-        match self {
-            IsolationLevel::ReadUncommitted => 0,
-            IsolationLevel::ReadCommitted => 1,
-        }
+impl Default for IsolationLevel {
+    fn default() -> Self {
+        IsolationLevel::READ_UNCOMMITTED
     }
 }
