@@ -292,6 +292,7 @@ impl fmt::Debug for DeliveryReport<'_> {
 /// Where a message was written: the owned result of a delivery (what an
 /// async [`Producer::send`](crate::Producer::send) resolves to).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Delivery {
     /// The partition.
     pub partition: i32,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 /// Brokers and topics as a broker reported them.
 /// Corresponds to `rd_kafka_metadata_t`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ClusterMetadata {
     /// The cluster id, when the broker reported one.
     pub cluster_id: Option<String>,
@@ -23,6 +24,7 @@ pub struct ClusterMetadata {
 
 /// A broker's address.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BrokerMetadata {
     /// Broker id.
     pub id: i32,
@@ -34,6 +36,7 @@ pub struct BrokerMetadata {
 
 /// A topic and its partitions.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TopicMetadata {
     /// Topic name.
     pub topic: String,
@@ -45,6 +48,7 @@ pub struct TopicMetadata {
 
 /// A partition's leader and replicas.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PartitionMetadata {
     /// Partition id.
     pub id: i32,

@@ -91,6 +91,7 @@ impl fmt::Debug for ApiKey {
 /// A request the mock cluster received (see
 /// [`MockCluster::start_request_tracking`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MockRequest {
     /// The broker that received it.
     pub broker_id: i32,

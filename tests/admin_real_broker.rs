@@ -631,10 +631,7 @@ fn scram_credentials_are_upserted_described_and_deleted() {
     assert_eq!(d.user, user);
     assert_eq!(
         d.scram_credential_infos,
-        [ScramCredentialInfo {
-            mechanism: ScramMechanism::SCRAM_SHA_256,
-            iterations: 8192
-        }]
+        [ScramCredentialInfo::new(ScramMechanism::SCRAM_SHA_256, 8192)]
     );
     let del = admin
         .alter_user_scram_credentials(

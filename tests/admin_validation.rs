@@ -530,10 +530,8 @@ fn out_of_range_values_are_rejected() {
         "create_acls",
         &["invalid AclBinding"],
     );
-    let bad_filter = AclBindingFilter {
-        operation: AclOperation::UNKNOWN,
-        ..AclBindingFilter::any()
-    };
+    let mut bad_filter = AclBindingFilter::any();
+    bad_filter.operation = AclOperation::UNKNOWN;
     invalid(
         a.describe_acls(&bad_filter, &no()),
         "describe_acls",
@@ -921,12 +919,7 @@ fn oauth_config(tx: mpsc::Sender<String>) -> Config {
         .set("sasl.oauthbearer.config", "scope=admin-test")
         .set_oauth_cb(move |cfg| {
             let _ = tx.send(cfg.to_string());
-            Ok(OAuthToken {
-                token: "token".into(),
-                lifetime_ms: 4_102_444_800_000,
-                principal: "admin".into(),
-                extensions: vec![],
-            })
+            Ok(OAuthToken::new("token", 4_102_444_800_000, "admin"))
         });
     c
 }

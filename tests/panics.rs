@@ -298,12 +298,7 @@ fn oauth_config(bootstrap: &str) -> Config {
 }
 
 fn token() -> OAuthToken {
-    OAuthToken {
-        token: "token".into(),
-        lifetime_ms: 4_102_444_800_000,
-        principal: "user".into(),
-        extensions: vec![],
-    }
+    OAuthToken::new("token", 4_102_444_800_000, "user")
 }
 
 /// The producer still works: a message is delivered and reported.

@@ -162,12 +162,7 @@ impl Shared {
 }
 
 fn token() -> OAuthToken {
-    OAuthToken {
-        token: "token".into(),
-        lifetime_ms: 4_102_444_800_000,
-        principal: "user".into(),
-        extensions: vec![],
-    }
+    OAuthToken::new("token", 4_102_444_800_000, "user")
 }
 
 /// Builds the client for `cb`, with the callback calling `shared.fire()`.

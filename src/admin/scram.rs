@@ -24,6 +24,7 @@ use std::fmt;
 /// ```
 #[doc(alias = "rd_kafka_UserScramCredentialAlteration_t")]
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum UserScramCredentialAlteration {
     /// Creates or replaces the credential for a mechanism.
     Upsertion {

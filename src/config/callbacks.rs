@@ -34,6 +34,7 @@ pub(crate) struct Callbacks {
 
 /// A broker throttled the client (`throttle_cb`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ThrottleEvent {
     /// The broker's name, e.g. `"localhost:9092/1"`.
     pub broker_name: String,
@@ -57,6 +58,7 @@ impl fmt::Display for ThrottleEvent {
 
 /// A librdkafka log line, handed to the `logger` callback.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct LogRecord<'a> {
     /// Syslog severity: 0 emergency … 3 error, 4 warning, 5 notice,
     /// 6 info, 7 debug.

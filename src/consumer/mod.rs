@@ -127,6 +127,7 @@ pub struct ConsumerDiagnostics {
 
 /// Which offsets [`Consumer::commit_sync`] / [`Consumer::commit_async`] commit.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub enum Commit<'a> {
     /// The positions stored for the current assignment (by consuming, or by
     /// `store_offsets` with `enable.auto.offset.store=false`).

@@ -204,6 +204,7 @@ c_enum! {
 
 /// A token for SASL/OAUTHBEARER, returned by the `oauth_cb`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct OAuthToken {
     /// The token value (a JWT, typically).
     pub token: String,
@@ -213,6 +214,37 @@ pub struct OAuthToken {
     pub principal: String,
     /// SASL extensions, as key/value pairs.
     pub extensions: Vec<(String, String)>,
+}
+
+impl OAuthToken {
+    /// A token: its value, its expiry (milliseconds since the Unix epoch)
+    /// and the principal it identifies; no extensions. Python's `oauth_cb`
+    /// returns the same as `(token, expiry_seconds, principal, extensions)`.
+    ///
+    /// ```
+    /// use ferrokafka::OAuthToken;
+    /// let t = OAuthToken::new("eyJhbGciOi...", 1_900_000_000_000, "svc-orders")
+    ///     .with_extension("traceId", "abc");
+    /// assert_eq!(t.principal, "svc-orders");
+    /// assert_eq!(t.extensions, vec![("traceId".to_string(), "abc".to_string())]);
+    /// // The token value is never shown.
+    /// assert!(!format!("{t:?}").contains("eyJ"));
+    /// ```
+    pub fn new(token: impl Into<String>, lifetime_ms: i64, principal: impl Into<String>) -> Self {
+        OAuthToken {
+            token: token.into(),
+            lifetime_ms,
+            principal: principal.into(),
+            extensions: Vec::new(),
+        }
+    }
+
+    /// The same token with one more SASL extension.
+    #[must_use]
+    pub fn with_extension(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extensions.push((key.into(), value.into()));
+        self
+    }
 }
 
 impl fmt::Debug for OAuthToken {

@@ -73,6 +73,7 @@ c_enum! {
 /// ```
 #[doc(alias = "rd_kafka_AclBinding_t")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct AclBinding {
     /// The resource type.
     pub restype: ResourceType,
@@ -146,6 +147,7 @@ impl fmt::Display for AclBinding {
 /// ```
 #[doc(alias = "rd_kafka_AclBindingFilter_t")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct AclBindingFilter {
     /// The resource type ([`ResourceType::ANY`] for any).
     pub restype: ResourceType,

@@ -49,6 +49,7 @@ c_enum! {
 /// Corresponds to `rd_kafka_ConsumerGroupListing_t`.
 #[doc(alias = "rd_kafka_ConsumerGroupListing_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConsumerGroupListing {
     /// The group id.
     pub group_id: String,
@@ -64,6 +65,7 @@ pub struct ConsumerGroupListing {
 /// `ListConsumerGroupsResult`. Brokers that could not answer are reported in
 /// `errors`; the groups the others know are in `valid`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ListConsumerGroupsResult {
     /// The groups.
     pub valid: Vec<ConsumerGroupListing>,
@@ -77,6 +79,7 @@ pub struct ListConsumerGroupsResult {
 /// Corresponds to `rd_kafka_MemberDescription_t`.
 #[doc(alias = "rd_kafka_MemberDescription_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MemberDescription {
     /// The member (consumer) id.
     pub member_id: String,
@@ -98,6 +101,7 @@ pub struct MemberDescription {
 /// Corresponds to `rd_kafka_ConsumerGroupDescription_t`.
 #[doc(alias = "rd_kafka_ConsumerGroupDescription_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConsumerGroupDescription {
     /// The group id.
     pub group_id: String,
@@ -129,6 +133,7 @@ pub struct ConsumerGroupDescription {
 /// assert_eq!(some.topic_partitions.unwrap().len(), 1);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConsumerGroupTopicPartitions {
     /// The group id.
     pub group_id: String,

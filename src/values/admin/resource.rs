@@ -108,6 +108,7 @@ c_enum! {
 /// The Python client expresses this as `ConfigEntry(name, value,
 /// incremental_operation=…)`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct AlterConfigOp {
     /// The property name, e.g. `"retention.ms"`.
     pub name: String,
@@ -192,6 +193,7 @@ impl AlterConfigOp {
 /// ```
 #[doc(alias = "rd_kafka_ConfigResource_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfigResource {
     /// The resource type: [`ResourceType::TOPIC`], [`ResourceType::BROKER`]
     /// or [`ResourceType::GROUP`].
@@ -262,6 +264,7 @@ impl fmt::Display for ConfigResource {
 /// Corresponds to `rd_kafka_ConfigEntry_t`.
 #[doc(alias = "rd_kafka_ConfigEntry_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfigEntry {
     /// The property name.
     pub name: String,

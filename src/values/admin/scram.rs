@@ -21,11 +21,19 @@ c_enum! {
 /// Corresponds to `rd_kafka_ScramCredentialInfo_t`.
 #[doc(alias = "rd_kafka_ScramCredentialInfo_t")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct ScramCredentialInfo {
     /// The mechanism.
     pub mechanism: ScramMechanism,
     /// The iteration count (Kafka accepts 4096 to 16384).
     pub iterations: i32,
+}
+
+impl ScramCredentialInfo {
+    /// A mechanism and an iteration count.
+    pub fn new(mechanism: ScramMechanism, iterations: i32) -> Self {
+        ScramCredentialInfo { mechanism, iterations }
+    }
 }
 
 /// A user's SCRAM credentials as `describe_user_scram_credentials` reports
@@ -34,6 +42,7 @@ pub struct ScramCredentialInfo {
 /// Corresponds to `rd_kafka_UserScramCredentialsDescription_t`.
 #[doc(alias = "rd_kafka_UserScramCredentialsDescription_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UserScramCredentialsDescription {
     /// The user name.
     pub user: String,

@@ -24,6 +24,7 @@ use std::fmt;
 /// ```
 #[doc(alias = "rd_kafka_NewTopic_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NewTopic {
     /// The topic name.
     pub topic: String,
@@ -78,6 +79,7 @@ impl NewTopic {
 /// Corresponds to `rd_kafka_NewPartitions_t`.
 #[doc(alias = "rd_kafka_NewPartitions_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NewPartitions {
     /// The topic name.
     pub topic: String,
@@ -115,6 +117,7 @@ impl NewPartitions {
 /// Corresponds to `rd_kafka_Node_t`.
 #[doc(alias = "rd_kafka_Node_t")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Node {
     /// The broker id.
     pub id: i32,
@@ -229,6 +232,7 @@ impl fmt::Debug for Uuid {
 /// Corresponds to `rd_kafka_TopicPartitionInfo_t`.
 #[doc(alias = "rd_kafka_TopicPartitionInfo_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TopicPartitionInfo {
     /// The partition number.
     pub id: i32,
@@ -246,6 +250,7 @@ pub struct TopicPartitionInfo {
 /// Corresponds to `rd_kafka_TopicDescription_t`.
 #[doc(alias = "rd_kafka_TopicDescription_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TopicDescription {
     /// The topic name.
     pub name: String,
@@ -266,6 +271,7 @@ pub struct TopicDescription {
 /// Corresponds to `rd_kafka_DescribeCluster_result_t`.
 #[doc(alias = "rd_kafka_DescribeCluster_result_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DescribeClusterResult {
     /// The cluster id, when the broker reports one.
     pub cluster_id: Option<String>,
@@ -282,6 +288,7 @@ pub struct DescribeClusterResult {
 /// Corresponds to `rd_kafka_OffsetSpec_t`.
 #[doc(alias = "rd_kafka_OffsetSpec_t")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OffsetSpec {
     /// The earliest offset (the log start).
     Earliest,
@@ -333,6 +340,7 @@ impl OffsetSpec {
 /// Corresponds to `rd_kafka_ListOffsetsResultInfo_t`.
 #[doc(alias = "rd_kafka_ListOffsetsResultInfo_t")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ListOffsetsResultInfo {
     /// The offset (-1 when no message matches a timestamp).
     pub offset: i64,
@@ -345,6 +353,7 @@ pub struct ListOffsetsResultInfo {
 /// One partition's answer to `delete_records`: the Python client's
 /// `DeletedRecords`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeletedRecords {
     /// The partition's new low watermark (first offset kept).
     pub low_watermark: i64,
