@@ -26,3 +26,4 @@ fi
 mkdir -p target/bench
 cargo bench --bench throughput 2>&1 | tee target/bench/throughput.md
 cargo bench --bench latency 2>&1 | tee target/bench/latency.md
+cargo bench --bench retained_memory 2>&1 | tee target/bench/retained_memory.md

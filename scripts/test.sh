@@ -101,5 +101,6 @@ cargo bench --no-run
 log "benchmarks, short mode"
 env -u KAFKA_BOOTSTRAP_SERVERS FERROKAFKA_BENCH_SHORT=1 cargo bench --bench throughput
 env -u KAFKA_BOOTSTRAP_SERVERS FERROKAFKA_BENCH_SHORT=1 cargo bench --bench latency
+FERROKAFKA_BENCH_SHORT=1 cargo bench --bench retained_memory
 
 log "All tests passed"

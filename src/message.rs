@@ -103,17 +103,35 @@ impl fmt::Debug for HeaderRef<'_> {
 /// A message's headers, in order, duplicates and null values included.
 #[derive(Clone, Copy)]
 pub struct Headers<'a> {
-    view: HeadersView<'a>,
+    view: View<'a>,
+}
+
+/// Where the headers are: librdkafka's list, or an owned message's.
+#[derive(Clone, Copy)]
+enum View<'a> {
+    Native(HeadersView<'a>),
+    Owned(&'a [(Vec<u8>, Option<Vec<u8>>)]),
 }
 
 impl<'a> Headers<'a> {
     pub(crate) fn new(view: HeadersView<'a>) -> Self {
-        Headers { view }
+        Headers {
+            view: View::Native(view),
+        }
+    }
+
+    pub(crate) fn owned(list: &'a [(Vec<u8>, Option<Vec<u8>>)]) -> Self {
+        Headers {
+            view: View::Owned(list),
+        }
     }
 
     /// Number of headers.
     pub fn len(&self) -> usize {
-        self.view.len()
+        match self.view {
+            View::Native(v) => v.len(),
+            View::Owned(l) => l.len(),
+        }
     }
 
     /// True when there are none.
@@ -123,7 +141,13 @@ impl<'a> Headers<'a> {
 
     /// The header at `index`.
     pub fn get(&self, index: usize) -> Option<HeaderRef<'a>> {
-        self.view.get(index).map(|(name, value)| HeaderRef { name, value })
+        match self.view {
+            View::Native(v) => v.get(index).map(|(name, value)| HeaderRef { name, value }),
+            View::Owned(l) => l.get(index).map(|(name, value)| HeaderRef {
+                name,
+                value: value.as_deref(),
+            }),
+        }
     }
 
     /// The last header with this name (Kafka's "last wins" convention).
@@ -133,7 +157,8 @@ impl<'a> Headers<'a> {
 
     /// The headers in order.
     pub fn iter(&self) -> impl Iterator<Item = HeaderRef<'a>> + 'a {
-        self.view.iter().map(|(name, value)| HeaderRef { name, value })
+        let me = *self;
+        (0..self.len()).map_while(move |i| me.get(i))
     }
 
     /// Copies the headers out as owned `(name, value)` pairs (names decoded

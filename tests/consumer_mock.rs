@@ -1147,3 +1147,129 @@ fn read_ahead_is_invisible() {
     assert_eq!(rest.last().unwrap().offset(), 99);
     assert!(consumer.poll(Duration::from_millis(300)).unwrap().is_none());
 }
+
+/// Issue 12: a `Message` can be built by hand, cloned, compared, and
+/// detached from librdkafka's fetch buffer. Over messages with and without
+/// key, value (null, empty, binary), headers (none, null values,
+/// duplicates) and timestamps: a detached copy equals the fetched message,
+/// owns its data, outlives the consumer without keeping the client alive,
+/// and still commits and stores its position — on its own consumer, and by
+/// name on another.
+#[test]
+fn messages_detach_clone_compare_and_commit_without_the_fetch_buffer() {
+    let topic = unique_topic("c-detach");
+    let c = cluster(&topic, 1);
+    let producer = Producer::new(&config_for(&c)).unwrap();
+    type Shape<'a> = (Option<&'a [u8]>, Option<&'a [u8]>, Vec<(&'a str, Option<&'a [u8]>)>);
+    let shapes: Vec<Shape> = vec![
+        (None, None, vec![]),
+        (Some(b"k"), Some(b""), vec![("a", None)]),
+        (
+            Some(b""),
+            Some(b"\x00\xff binary"),
+            vec![("a", Some(b"1")), ("a", Some(b"2")), ("b", Some(b""))],
+        ),
+        (None, Some(b"v"), vec![("\u{e9}t\u{e9}", Some(b"\xff"))]),
+    ];
+    for (k, v, h) in &shapes {
+        producer
+            .produce(
+                Record::new(&topic)
+                    .with_partition(0)
+                    .with_key_opt(*k)
+                    .with_value_opt(*v)
+                    .with_headers(h.iter().copied())
+                    .with_timestamp(1_700_000_000_000),
+            )
+            .unwrap();
+    }
+    producer.flush(T30).unwrap();
+    let mut cfg = group_config(&c, &unique_topic("g"));
+    cfg.set("enable.auto.offset.store", false);
+    let marker = destruction_marker(&mut cfg);
+    let consumer = Consumer::new(&cfg).unwrap();
+    drop(cfg);
+    consumer.subscribe(&[topic.as_str()]).unwrap();
+    let fetched = poll_n(&consumer, shapes.len(), T30);
+    assert_eq!(fetched.len(), shapes.len());
+    let detached: Vec<Message> = fetched.iter().map(Message::detach).collect();
+    for ((m, d), (k, v, h)) in fetched.iter().zip(&detached).zip(&shapes) {
+        assert!(!m.is_detached() && d.is_detached());
+        assert_eq!(m, d);
+        assert_eq!(&m.clone(), m);
+        assert_eq!(d.key(), *k);
+        assert_eq!(d.value(), *v);
+        let hs: Vec<(Option<&str>, Option<&[u8]>)> = d
+            .headers()
+            .map(|hs| hs.iter().map(|x| (x.name(), x.value())).collect())
+            .unwrap_or_default();
+        let want: Vec<(Option<&str>, Option<&[u8]>)> = h.iter().map(|(n, v)| (Some(*n), *v)).collect();
+        assert_eq!(hs, want);
+        assert_eq!(d.timestamp(), Timestamp::CreateTime(1_700_000_000_000));
+        assert_eq!(
+            (d.topic(), d.partition(), d.offset()),
+            (m.topic(), m.partition(), m.offset())
+        );
+        assert_eq!(d.leader_epoch(), m.leader_epoch());
+        assert_eq!(d.broker_id(), m.broker_id());
+        assert_eq!(d.next_position(), m.next_position());
+        assert_eq!(d.next_position().offset, m.offset() + 1);
+    }
+    // Messages that differ in one field differ.
+    let base = detached[2].clone();
+    for other in [
+        base.clone().with_key("x"),
+        base.clone().with_value("x"),
+        base.clone().with_header("c", None::<&[u8]>),
+        base.clone().with_timestamp(Timestamp::LogAppendTime(1_700_000_000_000)),
+        Message::new(base.topic(), base.partition(), base.offset() + 1),
+    ] {
+        assert_ne!(other, base);
+    }
+    // A detached message stores and commits its position.
+    consumer.store_message_offset(&detached[1]).unwrap();
+    assert_eq!(consumer.commit_sync(Commit::Current).unwrap()[0].offset, 2);
+    consumer.commit_sync(&detached[3]).unwrap();
+    assert_eq!(consumer.committed(&tps(&topic, 1), T10).unwrap()[0].offset, 4);
+    // Another consumer's fetched message is stored by name on this one.
+    let mut cfg2 = group_config(&c, &unique_topic("g2"));
+    cfg2.set("enable.auto.offset.store", false);
+    let other = Consumer::new(&cfg2).unwrap();
+    other.assign(&[TopicPartition::with_offset(&topic, 0, 0)]).unwrap();
+    other.store_message_offset(&fetched[2]).unwrap();
+    assert_eq!(other.commit_sync(Commit::Current).unwrap()[0].offset, 3);
+    other.close(T10).unwrap();
+    // Detached messages do not keep the client alive; fetched ones do.
+    consumer.close(T10).unwrap();
+    drop(consumer);
+    assert!(marker.strong_count() > 0, "fetched messages keep the client");
+    drop(fetched);
+    assert!(destroyed_within(&marker, T30), "detached messages pinned the client");
+    assert_eq!(detached[2].value(), Some(&b"\x00\xff binary"[..]));
+}
+
+/// A hand-built message is what a handler sees, without a cluster.
+#[test]
+fn a_hand_built_message_has_what_was_set() {
+    let m = Message::new("orders", 3, 10);
+    assert!(m.is_detached());
+    assert_eq!((m.topic(), m.partition(), m.offset()), ("orders", 3, 10));
+    assert_eq!((m.key(), m.value(), m.headers().is_none()), (None, None, true));
+    assert_eq!(m.timestamp(), Timestamp::NotAvailable);
+    assert_eq!(
+        (m.leader_epoch(), m.broker_id(), m.len(), m.is_empty()),
+        (None, None, 0, true)
+    );
+    let m = m
+        .with_value("abc")
+        .with_leader_epoch(7)
+        .with_header("h", Some("1"))
+        .with_header("h", Some("2"));
+    assert_eq!(m.len(), 3);
+    assert_eq!(m.headers().unwrap().len(), 2);
+    assert_eq!(m.headers().unwrap().last("h").unwrap().value(), Some(&b"2"[..]));
+    assert_eq!(m.headers().unwrap().get(2), None);
+    assert_eq!(m.next_position().leader_epoch, Some(7));
+    let shown = format!("{m:?}");
+    assert!(shown.contains("orders") && !shown.contains("abc"), "{shown}");
+}

@@ -578,7 +578,7 @@ impl Consumer {
             let _ = m.store_offset();
         }
         self.read_ahead.note_handed_out(&m);
-        Ok(Message::new(m, h.clone()))
+        Ok(Message::fetched(m, h.clone()))
     }
 
     /// Waits up to `timeout` for up to `num_messages` messages and returns
@@ -691,7 +691,7 @@ impl Consumer {
             .into_iter()
             .map(|m| {
                 self.read_ahead.note_handed_out(&m);
-                Message::new(m, h.clone())
+                Message::fetched(m, h.clone())
             })
             .collect()
     }
@@ -820,8 +820,13 @@ impl Consumer {
     #[doc(alias = "rd_kafka_offset_store_message")]
     pub fn store_message_offset(&self, message: &Message) -> Result<()> {
         self.need_manual_store()?;
-        let _h = self.core.get()?;
-        message.native().store_offset()
+        let h = self.core.get()?;
+        match message.native_of(&h) {
+            Some(native) => native.store_offset(),
+            // A detached or hand-built message, or one of another consumer:
+            // store its position by name.
+            None => first_error(h.client.offsets_store(&[message.next_position()])?),
+        }
     }
 
     fn need_manual_store(&self) -> Result<()> {
