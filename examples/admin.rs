@@ -91,7 +91,7 @@ fn run(args: &Args) -> ferrokafka::Result<()> {
     let opts = AdminOptions::new().request_timeout(Duration::from_secs(30));
 
     // The cluster.
-    let cluster = admin.describe_cluster(&opts)?.wait(WAIT)?;
+    let cluster = admin.describe_cluster(&opts)?.wait(WAIT)??;
     println!(
         "cluster {} — controller {}",
         cluster.cluster_id.as_deref().unwrap_or("(no id)"),
@@ -115,7 +115,7 @@ fn run(args: &Args) -> ferrokafka::Result<()> {
             &[NewTopic::new(&topic, 3, 1).with_config("retention.ms", "600000")],
             &create_opts,
         )?
-        .wait(WAIT)
+        .wait(WAIT)?
     {
         match result {
             Ok(()) => println!("created topic {name}"),
@@ -124,7 +124,7 @@ fn run(args: &Args) -> ferrokafka::Result<()> {
     }
 
     // Describe it.
-    for (name, result) in admin.describe_topics(&[&topic], &opts)?.wait(WAIT) {
+    for (name, result) in admin.describe_topics(&[&topic], &opts)?.wait(WAIT)? {
         let d = result?;
         println!("topic {name} (id {}, {} partitions)", d.topic_id, d.partitions.len());
         for p in &d.partitions {
@@ -149,7 +149,7 @@ fn run(args: &Args) -> ferrokafka::Result<()> {
     }
 
     // Consumer groups: the one asked for, or the first one listed.
-    let listed = admin.list_consumer_groups(&[], &[], &opts)?.wait(WAIT)?;
+    let listed = admin.list_consumer_groups(&[], &[], &opts)?.wait(WAIT)??;
     for e in &listed.errors {
         eprintln!("  (a broker could not list its groups: {e})");
     }
@@ -161,7 +161,7 @@ fn run(args: &Args) -> ferrokafka::Result<()> {
     match group {
         None => println!("no consumer group to describe (pass --group)"),
         Some(group) => {
-            for (id, result) in admin.describe_consumer_groups(&[&group], &opts)?.wait(WAIT) {
+            for (id, result) in admin.describe_consumer_groups(&[&group], &opts)?.wait(WAIT)? {
                 match result {
                     Ok(d) => {
                         println!(
@@ -194,7 +194,7 @@ fn run(args: &Args) -> ferrokafka::Result<()> {
     }
 
     // Delete the topic.
-    for (name, result) in admin.delete_topics(&[&topic], &opts)?.wait(WAIT) {
+    for (name, result) in admin.delete_topics(&[&topic], &opts)?.wait(WAIT)? {
         result.map_err(|e| KafkaError::new(e.code(), format!("deleting {name}: {}", e.message())))?;
         println!("deleted topic {name}");
     }

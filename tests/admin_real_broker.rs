@@ -41,7 +41,8 @@ fn create_topic(admin: &AdminClient, topic: &str, partitions: i32) {
     let results = admin
         .create_topics(&[NewTopic::new(topic, partitions, 1)], &opts().operation_timeout(T30))
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(results.len(), 1);
     assert_eq!(results[0].0, topic);
     results[0].1.as_ref().expect("create topic");
@@ -69,7 +70,7 @@ fn wait_for_partitions(admin: &AdminClient, topic: &str, partitions: i32) {
 }
 
 fn delete_topic(admin: &AdminClient, topic: &str) {
-    let r = admin.delete_topics(&[topic], &opts()).unwrap().wait(T60);
+    let r = admin.delete_topics(&[topic], &opts()).unwrap().wait(T60).unwrap();
     r[0].1.as_ref().expect("delete topic");
 }
 
@@ -115,7 +116,8 @@ fn create_describe_list_and_delete_topics_with_per_item_results() {
             &opts().operation_timeout(T30),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(created.len(), 1);
     assert_eq!(created[0].0, topic);
     assert!(created[0].1.is_ok(), "{created:?}");
@@ -126,7 +128,8 @@ fn create_describe_list_and_delete_topics_with_per_item_results() {
     let again = admin
         .create_topics(&[NewTopic::new(&topic, 3, 1), NewTopic::new(&other, 2, 1)], &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(again[0].0, topic);
     assert_eq!(
         again[0].1.as_ref().unwrap_err().code(),
@@ -144,7 +147,8 @@ fn create_describe_list_and_delete_topics_with_per_item_results() {
     let described = admin
         .describe_topics(&[topic.as_str(), other.as_str(), "admin-no-such-topic"], &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(
         described.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
         [topic.as_str(), other.as_str(), "admin-no-such-topic"]
@@ -170,7 +174,8 @@ fn create_describe_list_and_delete_topics_with_per_item_results() {
     let deleted = admin
         .delete_topics(&[topic.as_str(), other.as_str(), "admin-no-such-topic"], &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert!(deleted[0].1.is_ok(), "{deleted:?}");
     assert!(deleted[1].1.is_ok(), "{deleted:?}");
     assert_eq!(
@@ -181,7 +186,7 @@ fn create_describe_list_and_delete_topics_with_per_item_results() {
         T30,
         || {},
         || {
-            let r = admin.describe_topics(&[&topic], &opts()).unwrap().wait(T60);
+            let r = admin.describe_topics(&[&topic], &opts()).unwrap().wait(T60).unwrap();
             matches!(&r[0].1, Err(e) if e.code() == ErrorCode::UNKNOWN_TOPIC_OR_PART)
         },
     );
@@ -204,7 +209,8 @@ fn incremental_config_change_is_read_back() {
             &opts(),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(altered.len(), 1);
     assert_eq!(altered[0].0.name, topic);
     assert!(altered[0].1.is_ok(), "{altered:?}");
@@ -212,7 +218,8 @@ fn incremental_config_change_is_read_back() {
     let described = admin
         .describe_configs(&[ConfigResource::topic(&topic)], &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     let entries: &BTreeMap<String, ConfigEntry> = described[0].1.as_ref().expect("describe configs");
     let retention = &entries["retention.ms"];
     assert_eq!(retention.value.as_deref(), Some("1234567"));
@@ -236,7 +243,8 @@ fn incremental_config_change_is_read_back() {
             &opts(),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(both[0].0, ConfigResource::broker(broker));
     assert!(both[0].1.is_ok(), "{both:?}");
     assert_eq!(
@@ -255,6 +263,7 @@ fn describe_cluster_agrees_with_metadata() {
         .describe_cluster(&opts())
         .unwrap()
         .wait(T60)
+        .unwrap()
         .expect("describe cluster");
     let md = admin.list_topics(None, T30).unwrap();
     let mut node_ids: Vec<i32> = cluster.nodes.iter().map(|n| n.id).collect();
@@ -288,6 +297,7 @@ fn list_offsets_agree_with_what_was_produced() {
             .list_offsets(&[(p0.clone(), spec), (p1.clone(), spec)], &o)
             .unwrap()
             .wait(T60)
+            .unwrap()
     };
     let earliest = list(OffsetSpec::earliest(), opts());
     assert_eq!(earliest[0].0, p0);
@@ -335,7 +345,8 @@ fn list_offsets_agree_with_what_was_produced() {
             &opts(),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(mixed[0].1.as_ref().unwrap().offset, 5);
     assert!(mixed[1].1.is_err(), "{mixed:?}");
     delete_topic(&admin, &topic);
@@ -376,7 +387,8 @@ fn offsets_of(admin: &AdminClient, group: &str) -> BTreeMap<(String, i32), i64> 
     let r = admin
         .list_consumer_group_offsets(&[ConsumerGroupTopicPartitions::new(group)], &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].0, group);
     r[0].1
@@ -406,7 +418,8 @@ fn consumer_group_members_and_offsets_are_described_altered_and_deleted() {
     let described = admin
         .describe_consumer_groups(&[group.as_str(), "admin-no-such-group"], &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(described[0].0, group);
     let d = described[0].1.as_ref().expect("describe group");
     assert_eq!(d.group_id, group);
@@ -451,6 +464,7 @@ fn consumer_group_members_and_offsets_are_described_altered_and_deleted() {
         .list_consumer_groups(&[], &[], &opts())
         .unwrap()
         .wait(T60)
+        .unwrap()
         .expect("list groups");
     let ours = listed
         .valid
@@ -472,7 +486,8 @@ fn consumer_group_members_and_offsets_are_described_altered_and_deleted() {
             &opts().require_stable_offsets(true),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     let parts = only_p1[0].1.as_ref().unwrap();
     assert_eq!(parts.len(), 1);
     assert_eq!((parts[0].partition, parts[0].offset), (1, 2));
@@ -488,7 +503,8 @@ fn consumer_group_members_and_offsets_are_described_altered_and_deleted() {
             &opts(),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     let parts = altered[0].1.as_ref().expect("alter group offsets");
     assert!(parts.iter().all(|tp| tp.error.is_none()), "{parts:?}");
     assert_eq!(offsets_of(&admin, &group)[&(topic.clone(), 0)], 1);
@@ -504,7 +520,8 @@ fn consumer_group_members_and_offsets_are_described_altered_and_deleted() {
                 &opts(),
             )
             .unwrap()
-            .wait(T60);
+            .wait(T60)
+            .unwrap();
         let parts = deleted[0].1.as_ref().expect("delete group offsets");
         assert!(parts.iter().all(|tp| tp.error.is_none()), "{parts:?}");
         let after = offsets_of(&admin, &group);
@@ -518,13 +535,15 @@ fn consumer_group_members_and_offsets_are_described_altered_and_deleted() {
     let gone = admin
         .delete_consumer_groups(&[group.as_str()], &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(gone[0].0, group);
     assert!(gone[0].1.is_ok(), "{gone:?}");
     let listed = admin
         .list_consumer_groups(&[], &[], &opts())
         .unwrap()
         .wait(T60)
+        .unwrap()
         .expect("list groups");
     assert!(!listed.valid.iter().any(|g| g.group_id == group), "{listed:?}");
     delete_topic(&admin, &topic);
@@ -559,12 +578,14 @@ fn describe_acls_returns_what_the_broker_holds() {
         let all = admin
             .describe_acls(&AclBindingFilter::any(), &opts())
             .unwrap()
-            .wait(T60);
+            .wait(T60)
+            .unwrap();
         assert_eq!(all.expect("describe acls"), []);
         let del = admin
             .delete_acls(std::slice::from_ref(&filter), &opts())
             .unwrap()
-            .wait(T60);
+            .wait(T60)
+            .unwrap();
         assert_eq!(del[0].0, filter);
         assert_eq!(del[0].1.as_ref().unwrap_err().code(), ErrorCode::UNSUPPORTED_FEATURE);
         return;
@@ -572,7 +593,8 @@ fn describe_acls_returns_what_the_broker_holds() {
     let created = admin
         .create_acls(std::slice::from_ref(&binding), &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     match &created[0].1 {
         Err(e) if e.code() == ErrorCode::SECURITY_DISABLED => return, // no authorizer
         r => assert!(r.is_ok(), "{created:?}"),
@@ -580,13 +602,22 @@ fn describe_acls_returns_what_the_broker_holds() {
     let found = wait_for(
         T30,
         || {},
-        || admin.describe_acls(&filter, &opts()).unwrap().wait(T60).unwrap() == [binding.clone()],
+        || {
+            admin
+                .describe_acls(&filter, &opts())
+                .unwrap()
+                .wait(T60)
+                .unwrap()
+                .unwrap()
+                == [binding.clone()]
+        },
     );
     assert!(found);
     let deleted = admin
         .delete_acls(std::slice::from_ref(&filter), &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(deleted[0].1.as_ref().unwrap(), &[binding]);
 }
 
@@ -606,7 +637,8 @@ fn scram_credentials_are_upserted_described_and_deleted() {
             &opts(),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(up[0].0, user);
     if let Err(e) = &up[0].1 {
         // A broker without SCRAM support answers with a typed error.
@@ -617,6 +649,7 @@ fn scram_credentials_are_upserted_described_and_deleted() {
         .describe_user_scram_credentials(&[user.as_str()], &opts())
         .unwrap()
         .wait(T60)
+        .unwrap()
         .expect("describe scram");
     assert_eq!(described.len(), 1);
     assert_eq!(described[0].0, user);
@@ -642,12 +675,14 @@ fn scram_credentials_are_upserted_described_and_deleted() {
             &opts(),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert!(del[0].1.is_ok(), "{del:?}");
     let after = admin
         .describe_user_scram_credentials(&[user.as_str()], &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     match after {
         Ok(items) => match &items[0].1 {
             Ok(d) => assert!(d.scram_credential_infos.is_empty(), "{d:?}"),
@@ -681,7 +716,8 @@ fn group_offset_deletion_the_broker_lacks_is_a_typed_error_without_abort() {
             &opts(),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(deleted[0].0, group);
     let e = deleted[0].1.as_ref().unwrap_err();
     assert_eq!(e.code(), ErrorCode::UNSUPPORTED_FEATURE, "{e:?}");
@@ -710,12 +746,14 @@ fn operations_the_broker_lacks_fail_with_a_typed_error() {
     let grown = admin
         .create_partitions(&[NewPartitions::new(&topic, 3)], &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(grown[0].0, topic);
     let deleted = admin
         .delete_records(&[TopicPartition::with_offset(&topic, 0, 0)], &opts())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(deleted[0].0, TopicPartition::with_offset(&topic, 0, 0));
     let elected = admin
         .elect_leaders(
@@ -724,7 +762,8 @@ fn operations_the_broker_lacks_fail_with_a_typed_error() {
             &opts(),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     if is_tansu() {
         let e = grown[0].1.as_ref().unwrap_err();
         assert_eq!(e.code(), ErrorCode::UNSUPPORTED_FEATURE, "{e:?}");
@@ -789,7 +828,7 @@ fn poll_serves_statistics_from_the_admin_client() {
         .set("statistics.interval.ms", 100)
         .set_stats_cb(move |json| s.lock().unwrap().push(json.to_string()));
     let admin = AdminClient::new(&c).unwrap();
-    admin.describe_cluster(&opts()).unwrap().wait(T60).unwrap();
+    admin.describe_cluster(&opts()).unwrap().wait(T60).unwrap().unwrap();
     assert!(wait_for(
         T30,
         || {

@@ -100,7 +100,13 @@ fn empty_lists_are_rejected() {
         "delete_consumer_group_offsets",
         &["empty"],
     );
-    invalid(a.describe_topics(none, &no()), "describe_topics", &["empty"]);
+    // Describing no topics describes none, as the Python client's does.
+    assert!(a
+        .describe_topics(none, &no())
+        .unwrap()
+        .wait(Duration::from_secs(10))
+        .unwrap()
+        .is_empty());
     invalid(a.list_offsets(&[], &no()), "list_offsets", &["empty"]);
     invalid(a.delete_records(&[], &no()), "delete_records", &["empty"]);
     invalid(
@@ -683,7 +689,7 @@ fn scram_passwords_are_not_shown() {
 #[track_caller]
 fn request_timed_out(e: &KafkaError) {
     assert_eq!(e.code(), ErrorCode::TIMED_OUT, "{e:?}");
-    assert!(!e.message().contains("wait timeout"), "{e:?}");
+    assert!(!e.message().contains("AdminFuture::wait"), "{e:?}");
     assert!(!e.is_fatal());
 }
 
@@ -694,7 +700,8 @@ fn a_request_timeout_fails_every_item() {
     let created = a
         .create_topics(&[NewTopic::new("t1", 1, 1), NewTopic::new("t2", 1, 1)], &o)
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(
         created.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
         ["t1", "t2"]
@@ -705,12 +712,17 @@ fn a_request_timeout_fails_every_item() {
     let described = a
         .describe_configs(&[ConfigResource::topic("t1"), ConfigResource::broker(0)], &o)
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(described.len(), 2);
     for (_, r) in &described {
         request_timed_out(r.as_ref().unwrap_err());
     }
-    let groups = a.describe_consumer_groups(&["g1", "g2", "g3"], &o).unwrap().wait(T60);
+    let groups = a
+        .describe_consumer_groups(&["g1", "g2", "g3"], &o)
+        .unwrap()
+        .wait(T60)
+        .unwrap();
     assert_eq!(groups.len(), 3);
     for (_, r) in &groups {
         request_timed_out(r.as_ref().unwrap_err());
@@ -721,15 +733,21 @@ fn a_request_timeout_fails_every_item() {
             &o,
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(offsets.len(), 2);
     for (_, r) in &offsets {
         assert!(r.as_ref().unwrap_err().is_timeout(), "{r:?}");
     }
-    request_timed_out(&a.describe_cluster(&o).unwrap().wait(T60).unwrap_err());
+    request_timed_out(&a.describe_cluster(&o).unwrap().wait(T60).unwrap().unwrap_err());
     // Listing asks every broker; those that could not answer are listed as
     // errors (here, the bootstrap broker).
-    let listed = a.list_consumer_groups(&[], &[], &o).unwrap().wait(T60).unwrap();
+    let listed = a
+        .list_consumer_groups(&[], &[], &o)
+        .unwrap()
+        .wait(T60)
+        .unwrap()
+        .unwrap();
     assert!(listed.valid.is_empty());
     assert!(!listed.errors.is_empty());
     for e in &listed.errors {
@@ -739,22 +757,43 @@ fn a_request_timeout_fails_every_item() {
         &a.describe_acls(&AclBindingFilter::any(), &o)
             .unwrap()
             .wait(T60)
+            .unwrap()
             .unwrap_err(),
     );
     a.close(T30).unwrap();
 }
 
 #[test]
-fn wait_gives_up_at_its_own_timeout_with_timed_out_items() {
+fn a_wait_deadline_is_not_the_requests_outcome_and_can_be_waited_again() {
     let a = admin();
-    let f = a.delete_topics(&["t1", "t2"], &no().request_timeout(T60)).unwrap();
-    let items = f.wait(Duration::ZERO);
+    // No broker answers: the request ends at its own request timeout.
+    let mut f = a
+        .delete_topics(&["t1", "t2"], &no().request_timeout(Duration::from_millis(500)))
+        .unwrap();
+    // The wait's deadline: an Err of this wait, retriable, saying so; the
+    // future is still pending, for any number of waits.
+    for wait in [Duration::ZERO, Duration::from_millis(1), Duration::from_millis(20)] {
+        let e = f.wait(wait).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::TIMED_OUT);
+        assert!(e.is_retriable(), "{e:?}");
+        assert!(e.message().contains("AdminFuture::wait"), "{e:?}");
+    }
+    // The request's own timeout: the outcome, per item, from librdkafka.
+    let items = f.wait(T60).expect("the outcome");
     assert_eq!(items.len(), 2);
     for (_, r) in &items {
         let e = r.as_ref().unwrap_err();
-        assert_eq!(e.code(), ErrorCode::TIMED_OUT);
-        assert!(e.message().contains("wait timeout"), "{e:?}");
+        request_timed_out(e);
+        assert!(!e.message().contains("AdminFuture::wait"), "{e:?}");
     }
+    // Taken: waiting again says so, at once.
+    assert_eq!(f.wait(T60).unwrap_err().code(), ErrorCode::STATE);
+    // A whole-request operation alike: Err(wait) vs Ok(Err(request)).
+    let mut c = a
+        .describe_cluster(&no().request_timeout(Duration::from_millis(500)))
+        .unwrap();
+    assert_eq!(c.wait(Duration::ZERO).unwrap_err().code(), ErrorCode::TIMED_OUT);
+    request_timed_out(&c.wait(T60).unwrap().unwrap_err());
 }
 
 #[test]
@@ -799,13 +838,13 @@ fn dropping_the_client_completes_outstanding_futures() {
     let a = admin();
     // The default request timeout (60 s) has not passed when the client goes.
     let cluster = a.describe_cluster(&no()).unwrap();
-    let topics = a
+    let mut topics = a
         .create_topics(&[NewTopic::new("a", 1, 1), NewTopic::new("b", 1, 1)], &no())
         .unwrap();
     drop(a);
     let e = futures::executor::block_on(cluster).unwrap_err();
     assert_eq!(e.code(), ErrorCode::DESTROY, "{e:?}");
-    let items = topics.wait(T60);
+    let items = topics.wait(T60).unwrap();
     assert_eq!(items.len(), 2);
     for (_, r) in items {
         assert_eq!(r.unwrap_err().code(), ErrorCode::DESTROY);
@@ -815,18 +854,18 @@ fn dropping_the_client_completes_outstanding_futures() {
 #[test]
 fn close_waits_for_results_then_fails_what_is_left() {
     let a = admin();
-    let quick = a
+    let mut quick = a
         .describe_cluster(&no().request_timeout(Duration::from_millis(200)))
         .unwrap();
-    let slow = a.describe_cluster(&no()).unwrap();
+    let mut slow = a.describe_cluster(&no()).unwrap();
     // close waits (bounded) for outstanding requests: the quick one times
     // out inside librdkafka; the slow one is still outstanding at close's
     // own timeout and is failed.
     let e = a.close(Duration::from_secs(5)).unwrap_err();
     assert_eq!(e.code(), ErrorCode::TIMED_OUT, "{e:?}");
     assert!(e.message().contains("1 admin request"), "{e:?}");
-    request_timed_out(&quick.wait(T30).unwrap_err());
-    assert_eq!(slow.wait(T30).unwrap_err().code(), ErrorCode::DESTROY);
+    request_timed_out(&quick.wait(T30).unwrap().unwrap_err());
+    assert_eq!(slow.wait(T30).unwrap().unwrap_err().code(), ErrorCode::DESTROY);
     assert!(a.is_closed());
     a.close(T30).unwrap(); // closing again is a no-op
 }
@@ -873,7 +912,7 @@ fn the_client_is_send_and_sync_and_usable_from_threads() {
         .map(|i| {
             let a = a.clone();
             let o = o.clone();
-            std::thread::spawn(move || a.delete_topics(&[format!("t{i}")], &o).unwrap().wait(T60))
+            std::thread::spawn(move || a.delete_topics(&[format!("t{i}")], &o).unwrap().wait(T60).unwrap())
         })
         .collect();
     for h in handles {
@@ -982,7 +1021,8 @@ fn against_the_mock_cluster_admin_apis_fail_with_a_typed_error() {
             &no().request_timeout(Duration::from_secs(1)),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     let e = created[0].1.as_ref().unwrap_err();
     request_timed_out(e);
     assert!(e.message().contains("controller"), "{e:?}");
@@ -1011,14 +1051,16 @@ fn list_offsets_on_the_mock_cluster_agree_with_what_was_produced() {
             &no().request_timeout(T30),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(r[0].0, tp(&topic, 0));
     assert_eq!(r[0].1.as_ref().unwrap().offset, 0);
     assert_eq!(r[1].1.as_ref().unwrap().offset, 7);
     let earliest = a
         .list_offsets(&[(tp(&topic, 1), OffsetSpec::Earliest)], &no())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(earliest[0].1.as_ref().unwrap().offset, 0);
 }
 
@@ -1040,7 +1082,8 @@ fn group_offsets_on_the_mock_cluster_are_altered_and_listed() {
             &no(),
         )
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(altered[0].0, g);
     let parts = altered[0].1.as_ref().expect("alter offsets");
     assert_eq!(parts.len(), 2);
@@ -1050,7 +1093,8 @@ fn group_offsets_on_the_mock_cluster_are_altered_and_listed() {
     let listed = a
         .list_consumer_group_offsets(&[group(&g, vec![tp(&topic, 0), tp(&topic, 1)])], &no())
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     let mut parts = listed[0].1.clone().expect("list offsets");
     parts.sort_by_key(|tp| tp.partition);
     assert_eq!(
@@ -1068,17 +1112,18 @@ fn group_offsets_on_the_mock_cluster_are_altered_and_listed() {
 fn group_requests_the_mock_lacks_fail_with_a_typed_error_without_abort() {
     let cluster = MockCluster::new(1).unwrap();
     let a = admin_for(cluster.bootstrap_servers());
-    let described = a.describe_consumer_groups(&["g"], &no()).unwrap().wait(T60);
+    let described = a.describe_consumer_groups(&["g"], &no()).unwrap().wait(T60).unwrap();
     let e = described[0].1.as_ref().unwrap_err();
     assert_eq!(e.code(), ErrorCode::UNSUPPORTED_FEATURE, "{e:?}");
-    let deleted = a.delete_consumer_groups(&["g"], &no()).unwrap().wait(T60);
+    let deleted = a.delete_consumer_groups(&["g"], &no()).unwrap().wait(T60).unwrap();
     let e = deleted[0].1.as_ref().unwrap_err();
     assert_eq!(e.code(), ErrorCode::UNSUPPORTED_FEATURE, "{e:?}");
     // The client keeps working; closing it reports the leak.
     let offsets = a
         .list_offsets(&[(tp("t", 0), OffsetSpec::Latest)], &no().request_timeout(T30))
         .unwrap()
-        .wait(T60);
+        .wait(T60)
+        .unwrap();
     assert_eq!(offsets.len(), 1);
     let e = a.close(T30).unwrap_err();
     assert_eq!(e.code(), ErrorCode::FAIL, "{e:?}");
@@ -1089,7 +1134,7 @@ fn group_requests_the_mock_lacks_fail_with_a_typed_error_without_abort() {
 fn dropping_a_client_librdkafka_corrupted_does_not_abort() {
     let cluster = MockCluster::new(1).unwrap();
     let a = admin_for(cluster.bootstrap_servers());
-    let deleted = a.delete_consumer_groups(&["g"], &no()).unwrap().wait(T60);
+    let deleted = a.delete_consumer_groups(&["g"], &no()).unwrap().wait(T60).unwrap();
     assert_eq!(
         deleted[0].1.as_ref().unwrap_err().code(),
         ErrorCode::UNSUPPORTED_FEATURE

@@ -1315,7 +1315,8 @@ mod cases {
         let r = a
             .list_offsets(&latest(&topic), &AdminOptions::new())
             .unwrap()
-            .wait(t(30));
+            .wait(t(30))
+            .unwrap();
         assert_eq!(r[0].1.as_ref().unwrap().offset, 1);
         a.close(t(30)).unwrap();
     }

@@ -227,7 +227,8 @@ fn create_external_topic(bootstrap: &str, name: &str, partitions: i32) {
     let results = admin
         .create_topics(&[NewTopic::new(name, partitions, rf)], &opts)
         .expect("create_topics")
-        .wait(Duration::from_secs(60));
+        .wait(Duration::from_secs(60))
+        .unwrap();
     for (t, r) in results {
         if let Err(e) = r {
             panic!("could not create topic {t}: {e}");

@@ -48,8 +48,8 @@ pub(crate) type DecodeFn<T> = Box<dyn for<'a> FnOnce(AdminResult<'a>) -> T + Sen
 /// use std::time::Duration;
 ///
 /// let admin = AdminClient::new(&Config::from([("bootstrap.servers", "localhost:9092")]))?;
-/// let future = admin.create_topics(&[NewTopic::new("orders", 3, 1)], &AdminOptions::new())?;
-/// for (topic, result) in future.wait(Duration::from_secs(30)) {
+/// let mut future = admin.create_topics(&[NewTopic::new("orders", 3, 1)], &AdminOptions::new())?;
+/// for (topic, result) in future.wait(Duration::from_secs(30))? {
 ///     match result {
 ///         Ok(()) => println!("created {topic}"),
 ///         Err(e) => eprintln!("{topic}: {e}"),
@@ -65,27 +65,59 @@ pub struct AdminFuture<T> {
 }
 
 impl<T> AdminFuture<T> {
-    /// Blocks until the result arrives or `timeout` passes, and returns it.
+    /// Blocks until the result arrives or `timeout` passes.
     ///
-    /// When `timeout` passes first, the output says `_TIMED_OUT` (for every
-    /// item of a per-item operation). The request itself is not cancelled:
-    /// the broker may still carry it out. To bound the request, set
-    /// [`AdminOptions::request_timeout`](crate::AdminOptions::request_timeout).
-    pub fn wait(mut self, timeout: impl Into<Timeout>) -> T {
-        let deadline = Deadline::new(timeout.into());
+    /// `Ok` is the request's outcome: for a per-item operation, each item's
+    /// result — where a broker-side failure, such as the request's own
+    /// [`request_timeout`](crate::AdminOptions::request_timeout) expiring,
+    /// is an item's `_TIMED_OUT` error.
+    ///
+    /// `Err` means this wait ended without an outcome: a retriable
+    /// `_TIMED_OUT` error when `timeout` passed first (the request goes on:
+    /// wait again, or await the future; Python's `future.result(timeout)`
+    /// raises `TimeoutError` likewise), or `_STATE` if the outcome was
+    /// already taken. So a wait deadline is never confused with a broker's
+    /// timeout.
+    ///
+    /// ```no_run
+    /// # use ferrokafka::{AdminClient, AdminOptions, Config, ErrorCode};
+    /// # use std::time::Duration;
+    /// # let admin = AdminClient::new(&Config::from([("bootstrap.servers", "localhost:9092")]))?;
+    /// let mut future = admin.delete_topics(&["old"], &AdminOptions::new())?;
+    /// let results = loop {
+    ///     match future.wait(Duration::from_secs(5)) {
+    ///         Ok(results) => break results,
+    ///         Err(e) if e.code() == ErrorCode::TIMED_OUT => eprintln!("still waiting..."),
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// # Ok::<(), ferrokafka::KafkaError>(())
+    /// ```
+    pub fn wait(&mut self, timeout: impl Into<Timeout>) -> Result<T, KafkaError> {
+        if self.done {
+            return Err(KafkaError::new(
+                ErrorCode::STATE,
+                "AdminFuture::wait: the result was already taken",
+            ));
+        }
+        let timeout = timeout.into();
+        let deadline = Deadline::new(timeout);
         let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
         let mut cx = Context::from_waker(&waker);
         loop {
-            if let Poll::Ready(v) = Pin::new(&mut self).poll(&mut cx) {
-                return v;
+            if let Poll::Ready(v) = Pin::new(&mut *self).poll(&mut cx) {
+                return Ok(v);
             }
             match deadline.remaining_ms() {
                 -1 => std::thread::park(),
                 0 => {
-                    return (self.fail)(KafkaError::new(
+                    return Err(KafkaError::new(
                         ErrorCode::TIMED_OUT,
-                        "no result within the wait timeout (the request may still complete on the broker)",
-                    ))
+                        format!(
+                            "AdminFuture::wait: no result within the wait's {timeout:?}; the request goes on (wait again or await it)"
+                        ),
+                    )
+                    .with_retriable(true))
                 }
                 ms => std::thread::park_timeout(Duration::from_millis(ms as u64)),
             }

@@ -104,12 +104,12 @@ pub type ItemResults<K, V> = Vec<(K, Result<V>)>;
 ///
 /// let admin = AdminClient::new(&Config::from([("bootstrap.servers", "localhost:9092")]))?;
 /// let opts = AdminOptions::new().operation_timeout(Duration::from_secs(30));
-/// let results = admin.create_topics(&[NewTopic::new("orders", 6, 3)], &opts)?.wait(Duration::from_secs(60));
+/// let results = admin.create_topics(&[NewTopic::new("orders", 6, 3)], &opts)?.wait(Duration::from_secs(60))?;
 /// for (topic, result) in results {
 ///     result?;
 ///     println!("created {topic}");
 /// }
-/// let cluster = admin.describe_cluster(&AdminOptions::new())?.wait(Duration::from_secs(30))?;
+/// let cluster = admin.describe_cluster(&AdminOptions::new())?.wait(Duration::from_secs(30))??;
 /// println!("{} brokers", cluster.nodes.len());
 /// # Ok::<(), ferrokafka::KafkaError>(())
 /// ```
@@ -196,7 +196,11 @@ impl AdminClient {
     ) -> Result<AdminFuture<ItemResults<String, V>>> {
         let h = self.core.get()?;
         let keys = strings(names);
-        non_empty(op, kind.plural, &keys)?;
+        // As the Python client: describing no topics describes none (an
+        // empty result); the other operations need at least one name.
+        if !matches!(op, AdminOp::DescribeTopics) {
+            non_empty(op, kind.plural, &keys)?;
+        }
         for k in &keys {
             (kind.check)(op, k)?;
         }
@@ -660,7 +664,8 @@ impl AdminClient {
     }
 
     /// Describes topics: partitions with leaders, replicas and ISRs, topic
-    /// id. Resolves to one result per topic.
+    /// id. Resolves to one result per topic; for no topics, to an empty
+    /// result (as the Python client's `describe_topics`).
     ///
     /// Corresponds to `rd_kafka_DescribeTopics`.
     #[doc(alias = "rd_kafka_DescribeTopics")]
