@@ -1,8 +1,12 @@
 //! Small public values that native/ converts to and from C: the flags of a
-//! purge, the rebalance protocol a group uses, an OAUTHBEARER token. Plain
-//! data (layer 0 in ARCHITECTURE.md), re-exported at the crate root.
+//! purge, the rebalance protocol a group uses, an OAUTHBEARER token; and,
+//! with the `statistics` feature, the typed statistics (`statistics.rs`,
+//! re-exported as `ferrokafka::statistics`). Plain data (layer 0 in
+//! ARCHITECTURE.md), re-exported at the crate root.
 
 pub(crate) mod admin;
+#[cfg(feature = "statistics")]
+pub mod statistics;
 
 use std::fmt;
 
