@@ -189,7 +189,7 @@ impl Config {
     #[cfg(feature = "statistics")]
     pub fn set_statistics_cb(
         &mut self,
-        f: impl Fn(std::result::Result<crate::Statistics, KafkaError>, &str) + Send + Sync + 'static,
+        f: impl Fn(std::result::Result<crate::values::statistics::Statistics, KafkaError>, &str) + Send + Sync + 'static,
     ) -> &mut Self {
         self.callbacks.statistics_cb = Some(Arc::new(f));
         self

@@ -15,8 +15,8 @@
 //!   counters: requests, bytes, messages) and signed where it prints a signed
 //!   one, which is where `-1` means "none" or "unknown" (offsets, lags, idle
 //!   times, the producer id) or where librdkafka's own type is signed (queue
-//!   lengths, `simple_cnt`, which is `-1` for a high-level consumer). So no
-//!   value librdkafka can write fails to parse. Partition ids, broker ids and
+//!   lengths and a few counters). So no value librdkafka can write fails to
+//!   parse. Partition ids, broker ids and
 //!   leader epochs are `i32`, as everywhere else in this crate; gauges and
 //!   other signed values are `i64`.
 //! * Times carry their unit in the field's documentation: microseconds for
@@ -134,7 +134,8 @@ pub struct Statistics {
     /// Message bytes received from brokers, framing included, in total.
     pub rxmsg_bytes: i64,
     /// librdkafka's internal tracking of the legacy (simple) consumer API
-    /// versus the high-level one (`-1` once the high-level one is used).
+    /// versus the high-level one (a signed counter in librdkafka, 0 for the
+    /// clients of this crate).
     pub simple_cnt: i64,
     /// Topics in the client's metadata cache.
     pub metadata_cache_cnt: i64,
@@ -160,7 +161,7 @@ impl Statistics {
     /// Fields the document lacks take their defaults and fields unknown to
     /// this version are ignored. Errors are `_BAD_MSG`
     /// ([`ErrorCode::BAD_MSG`]) with serde_json's reason, its line and
-    /// column, and the text just before the error (which names the field).
+    /// column, and the text around them (which names the field).
     /// librdkafka does not escape the strings it writes, so a `client.id`
     /// containing a `"` gives such an error.
     ///
@@ -179,30 +180,32 @@ impl Statistics {
     pub fn from_json(json: &str) -> Result<Statistics, KafkaError> {
         serde_json::from_str(json).map_err(|e| {
             // librdkafka writes the document on one line, so line and
-            // column alone hardly say where: quote what precedes the error.
+            // column alone hardly say where: quote the text around them.
             let near = near(json, e.line(), e.column());
             KafkaError::new(
                 ErrorCode::BAD_MSG,
-                format!("could not parse the statistics JSON: {e}, after: {near:?}"),
+                format!("could not parse the statistics JSON: {e}, near: {near:?}"),
             )
         })
     }
 }
 
-/// Up to 60 characters of `json` before `column` (1-based) of `line`.
+/// The text of `line` (1-based) around `column`: up to 60 bytes before
+/// it and 20 after (fewer, rather than split a character).
 fn near(json: &str, line: usize, column: usize) -> &str {
     let Some(text) = json.lines().nth(line.saturating_sub(1)) else {
         return "";
     };
-    let mut end = column.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let mut start = end.saturating_sub(60);
+    let at = column.min(text.len());
+    let mut start = at.saturating_sub(60);
     while !text.is_char_boundary(start) {
         start += 1;
     }
-    &text[start..end]
+    let mut end = (at + 20).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[start..end.max(start)]
 }
 
 /// One broker connection's state, counters and latency windows
@@ -499,7 +502,9 @@ pub struct Eos {
     /// The transactional producer's state, e.g. `"Init"`, `"Ready"`,
     /// `"InTransaction"`, `"CommittingTransaction"` or `"AbortableError"`.
     pub txn_state: String,
-    /// Time since `txn_state` last changed (milliseconds).
+    /// Time since `txn_state` last changed (milliseconds). While the state
+    /// has never changed (a producer that is idempotent but not
+    /// transactional), librdkafka reports its monotonic clock instead.
     pub txn_stateage: i64,
     /// Whether the transactional state allows producing new messages.
     pub txn_may_enq: bool,
@@ -559,7 +564,10 @@ mod tests {
             // Both spellings are in the document; it still parses.
             assert_eq!(p.committed_offset, -1001);
         }
-        assert!(s.brokers.values().any(|b| b.state == "UP" && b.req.contains_key("Produce")));
+        assert!(s
+            .brokers
+            .values()
+            .any(|b| b.state == "UP" && b.req.contains_key("Produce")));
         assert!(s.brokers.values().all(|b| b.txidle >= -1 && b.rtt.hdrsize > 0));
     }
 
@@ -569,9 +577,11 @@ mod tests {
         assert_eq!(s.client_type, "consumer");
         assert_eq!((s.rxmsgs, s.txmsgs), (30, 0));
         assert!(s.eos.is_none());
-        assert!(s.simple_cnt < 0);
         let g = s.cgrp.as_ref().expect("group consumer");
-        assert_eq!((g.state.as_str(), g.join_state.as_str(), g.assignment_size), ("up", "steady", 3));
+        assert_eq!(
+            (g.state.as_str(), g.join_state.as_str(), g.assignment_size),
+            ("up", "steady", 3)
+        );
 
         let t = only_topic(&s);
         for id in 0..3 {
@@ -601,9 +611,15 @@ mod tests {
     fn errors_are_bad_msg_and_say_where() {
         for (json, near) in [
             // librdkafka does not escape strings: a client.id with a quote.
-            (r#"{"name": "rdkafka#producer-1", "client_id": "a"b", "type": "producer"}"#, r#""client_id": "a"b"#),
+            (
+                r#"{"name": "rdkafka#producer-1", "client_id": "a"b", "type": "producer"}"#,
+                r#""client_id": "a"b"#,
+            ),
             (r#"{"brokers": {"b": {"nodeid": 1.5}}}"#, r#""nodeid": 1.5"#),
-            (r#"{"topics": {"t": {"partitions": {"zero": {}}}}}"#, r#""zero""#),
+            (
+                r#"{"topics": {"t": {"partitions": {"zero": {}}}}}"#,
+                r#""partitions": {"zero""#,
+            ),
             ("", ""),
         ] {
             let e = Statistics::from_json(json).unwrap_err();
@@ -621,6 +637,8 @@ mod tests {
             let _ = near(json, 1, col);
         }
         assert_eq!(near(json, 2, 5), "");
-        assert_eq!(near("abc", 1, 2), "ab");
+        assert_eq!(near("abc", 1, 2), "abc");
+        let long = "x".repeat(100) + "HERE" + &"y".repeat(100);
+        assert_eq!(near(&long, 1, 101), "x".repeat(59) + "HERE" + &"y".repeat(17));
     }
 }
