@@ -149,8 +149,8 @@ impl Config {
 
     /// Called with librdkafka's statistics JSON every
     /// `statistics.interval.ms` (which must be set above 0). With the
-    /// `statistics` feature, [`set_statistics_cb`](Self::set_statistics_cb)
-    /// hands over the same document parsed.
+    /// `statistics` feature, `set_statistics_cb` hands over the same
+    /// document parsed.
     pub fn set_stats_cb(&mut self, f: impl Fn(&str) + Send + Sync + 'static) -> &mut Self {
         self.callbacks.stats_cb = Some(Arc::new(f));
         self

@@ -84,7 +84,7 @@ use std::collections::BTreeMap;
 /// assert!(stats.eos.is_none()); // not an idempotent producer
 /// # Ok::<(), ferrokafka::KafkaError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Statistics {
@@ -210,7 +210,7 @@ fn near(json: &str, line: usize, column: usize) -> &str {
 
 /// One broker connection's state, counters and latency windows
 /// (`brokers` in `STATISTICS.md`).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Broker {
@@ -346,7 +346,7 @@ pub struct Window {
 }
 
 /// One topic the client uses (`topics` in `STATISTICS.md`).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Topic {
