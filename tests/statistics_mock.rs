@@ -477,3 +477,35 @@ fn write_fixture(name: &str, raw: &str) {
         std::fs::write(dir.join(name), pretty + "\n").unwrap();
     }
 }
+
+/// A panic in the typed callback comes out of the serving call (DESIGN.md
+/// decision 2), and the client goes on serving statistics afterwards.
+#[test]
+fn a_panic_in_the_statistics_cb_comes_out_of_poll() {
+    let cluster = ferrokafka::MockCluster::new(1).unwrap();
+    let mut config = config_for(&cluster);
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = calls.clone();
+    config
+        .set("statistics.interval.ms", 100)
+        .set_statistics_cb(move |stats, _raw| {
+            assert!(stats.is_ok());
+            if c.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                panic!("statistics_cb panic");
+            }
+        });
+    let producer = Producer::new(&config).unwrap();
+    let mut caught = None;
+    assert!(wait_for(
+        T60,
+        || {
+            if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                producer.poll(Duration::from_millis(200)).unwrap();
+            })) {
+                caught = p.downcast_ref::<&str>().map(|s| s.to_string());
+            }
+        },
+        || calls.load(std::sync::atomic::Ordering::SeqCst) >= 2
+    ));
+    assert_eq!(caught.as_deref(), Some("statistics_cb panic"));
+}
