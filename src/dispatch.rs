@@ -235,6 +235,12 @@ fn serve_stats(state: &CallbackState, json: &str) -> Result<(), Interrupt> {
     if let Some(cb) = &state.callbacks.stats_cb {
         call_user(|| cb(json))?;
     }
+    // The typed form, parsed only when asked for (and after the raw one).
+    #[cfg(feature = "statistics")]
+    if let Some(cb) = &state.callbacks.statistics_cb {
+        let stats = crate::values::statistics::Statistics::from_json(json);
+        call_user(|| cb(stats, json))?;
+    }
     Ok(())
 }
 

@@ -116,6 +116,11 @@ pub use producer::{ProduceError, Producer, Purge, Record, SendFuture};
 pub use timeout::Timeout;
 pub use topic_partition::{TopicPartition, OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID, OFFSET_STORED, PARTITION_UA};
 pub use values::{CoordinatorType, MessageStatus};
+// Typed statistics (the `statistics` feature): plain values, layer 0.
+#[cfg(feature = "statistics")]
+pub use values::statistics;
+#[cfg(feature = "statistics")]
+pub use values::statistics::Statistics;
 
 /// The linked librdkafka's version: `(0xMMmmrrxx, "2.12.1")`.
 ///

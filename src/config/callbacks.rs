@@ -12,6 +12,9 @@ pub(crate) type DeliveryCb = Arc<dyn Fn(&DeliveryReport<'_>) + Send + Sync>;
 pub(crate) type ErrorCb = Arc<dyn Fn(&KafkaError) + Send + Sync>;
 pub(crate) type ThrottleCb = Arc<dyn Fn(&ThrottleEvent) + Send + Sync>;
 pub(crate) type StatsCb = Arc<dyn Fn(&str) + Send + Sync>;
+#[cfg(feature = "statistics")]
+pub(crate) type StatisticsCb =
+    Arc<dyn Fn(std::result::Result<crate::values::statistics::Statistics, KafkaError>, &str) + Send + Sync>;
 pub(crate) type LogCb = Arc<dyn Fn(&LogRecord<'_>) + Send + Sync>;
 pub use crate::values::OAuthToken;
 
@@ -26,6 +29,8 @@ pub(crate) struct Callbacks {
     pub error_cb: Option<ErrorCb>,
     pub throttle_cb: Option<ThrottleCb>,
     pub stats_cb: Option<StatsCb>,
+    #[cfg(feature = "statistics")]
+    pub statistics_cb: Option<StatisticsCb>,
     pub logger: Option<LogCb>,
     pub oauth_cb: Option<OAuthCb>,
     pub on_commit: Option<CommitCb>,

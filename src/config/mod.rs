@@ -46,7 +46,8 @@ pub fn sensitive_properties() -> &'static [&'static str] {
 ///
 /// The callbacks mirror the Python client's configuration-level callables:
 /// [`set_on_delivery`](Self::set_on_delivery), [`set_error_cb`](Self::set_error_cb),
-/// [`set_throttle_cb`](Self::set_throttle_cb), [`set_stats_cb`](Self::set_stats_cb),
+/// [`set_throttle_cb`](Self::set_throttle_cb), [`set_stats_cb`](Self::set_stats_cb)
+/// (and, with the `statistics` feature, its typed form `set_statistics_cb`),
 /// [`set_logger`](Self::set_logger), [`set_oauth_cb`](Self::set_oauth_cb) and,
 /// for consumers, [`set_on_commit`](Self::set_on_commit). All of them except
 /// `oauth_cb` (librdkafka's background thread) and the partitioner run only
@@ -147,9 +148,50 @@ impl Config {
     }
 
     /// Called with librdkafka's statistics JSON every
-    /// `statistics.interval.ms` (which must be set above 0).
+    /// `statistics.interval.ms` (which must be set above 0). With the
+    /// `statistics` feature, `set_statistics_cb` hands over the same
+    /// document parsed.
     pub fn set_stats_cb(&mut self, f: impl Fn(&str) + Send + Sync + 'static) -> &mut Self {
         self.callbacks.stats_cb = Some(Arc::new(f));
+        self
+    }
+
+    /// Called with librdkafka's statistics every `statistics.interval.ms`
+    /// (which must be set above 0), parsed into a
+    /// [`Statistics`](crate::Statistics), and with the raw JSON it was
+    /// parsed from (the `statistics` feature).
+    ///
+    /// The parsed value is owned, so it can be sent to another thread or
+    /// kept for comparison with the next one. A document that does not
+    /// parse is not dropped silently: the callback gets the `_BAD_MSG`
+    /// error from [`Statistics::from_json`](crate::Statistics::from_json)
+    /// instead, and the raw JSON still (to log it, or to forward it as it
+    /// is to a metrics system). It is served like [`set_stats_cb`](Self::set_stats_cb),
+    /// on the caller's thread inside `poll`, `flush`, `consume` or `close`;
+    /// when both are set, `stats_cb` runs first, then this one, for each
+    /// document. The JSON is parsed only when this callback is set.
+    ///
+    /// ```
+    /// use ferrokafka::{Config, Statistics};
+    /// use std::sync::mpsc;
+    ///
+    /// let (tx, rx) = mpsc::channel::<Statistics>();
+    /// let mut config = Config::new();
+    /// config.set("statistics.interval.ms", 1000);
+    /// config.set_statistics_cb(move |stats, raw| match stats {
+    ///     Ok(stats) => {
+    ///         let _ = tx.send(stats);
+    ///     }
+    ///     Err(e) => eprintln!("{e}: {raw}"),
+    /// });
+    /// # drop(rx);
+    /// ```
+    #[cfg(feature = "statistics")]
+    pub fn set_statistics_cb(
+        &mut self,
+        f: impl Fn(std::result::Result<crate::values::statistics::Statistics, KafkaError>, &str) + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.callbacks.statistics_cb = Some(Arc::new(f));
         self
     }
 
@@ -238,11 +280,16 @@ impl fmt::Debug for Config {
             }
         }
         let cb = &self.callbacks;
+        #[cfg(feature = "statistics")]
+        let statistics_cb = cb.statistics_cb.is_some();
+        #[cfg(not(feature = "statistics"))]
+        let statistics_cb = false;
         for (name, set) in [
             ("on_delivery", cb.on_delivery.is_some()),
             ("error_cb", cb.error_cb.is_some()),
             ("throttle_cb", cb.throttle_cb.is_some()),
             ("stats_cb", cb.stats_cb.is_some()),
+            ("statistics_cb", statistics_cb),
             ("logger", cb.logger.is_some()),
             ("oauth_cb", cb.oauth_cb.is_some()),
             ("on_commit", cb.on_commit.is_some()),

@@ -1,7 +1,8 @@
 //! Small public values that native/ converts to and from C: the flags of a
 //! purge, the C enums (as integer newtypes, see `c_enum!`), an OAUTHBEARER
-//! token. Plain data (layer 0 in ARCHITECTURE.md), re-exported at the
-//! crate root.
+//! token; and, with the `statistics` feature, the typed statistics
+//! (`statistics.rs`, re-exported as `ferrokafka::statistics`). Plain data
+//! (layer 0 in ARCHITECTURE.md), re-exported at the crate root.
 //!
 //! One enum style: every C enumeration is an integer newtype with named
 //! constants (`RebalanceProtocol::COOPERATIVE`, `ResourceType::TOPIC`), as
@@ -79,6 +80,8 @@ macro_rules! c_enum {
 }
 
 pub(crate) mod admin;
+#[cfg(feature = "statistics")]
+pub mod statistics;
 
 use std::fmt;
 
