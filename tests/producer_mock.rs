@@ -904,3 +904,71 @@ fn builtin_partitioners_match_librdkafka() {
     assert!(e.message().contains("partition_count must be > 0, got 0"));
     assert!(partitioners::consistent(None, -3).is_err());
 }
+
+/// Issue 12: `close` aborts a transaction left open (as Python 2.16's
+/// does) — with delivered messages (an EndTxn goes to the coordinator),
+/// with messages still queued (purged; whether librdkafka had registered
+/// the partition yet is a race, so no EndTxn count is asserted), or empty
+/// — and only then: after a commit or an abort, close sends no EndTxn.
+/// Every message gets exactly one report; the producer can't be used after.
+#[test]
+fn close_aborts_an_open_transaction_and_only_then() {
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Before {
+        OpenDelivered,
+        OpenQueued,
+        OpenEmpty,
+        Committed,
+        Aborted,
+    }
+    for before in [
+        Before::OpenDelivered,
+        Before::OpenQueued,
+        Before::OpenEmpty,
+        Before::Committed,
+        Before::Aborted,
+    ] {
+        let topic = unique_topic("txn-close");
+        let cluster = mock_with_topic(&topic, 1);
+        let mut config = config_for(&cluster);
+        config.set("transactional.id", unique_topic("txid")).set("linger.ms", 5);
+        let producer = Producer::new(&config).unwrap();
+        producer.init_transactions(T30).unwrap();
+        producer.begin_transaction().unwrap();
+        let reports = Reports::default();
+        let n = if before == Before::OpenEmpty { 0 } else { 20 };
+        for i in 0..n {
+            producer
+                .produce(Record::new(&topic).with_value("x").with_on_delivery(reports.closure(i)))
+                .unwrap();
+        }
+        match before {
+            Before::OpenDelivered => producer.flush(T30).unwrap(),
+            Before::Committed => producer.commit_transaction(T30).unwrap(),
+            Before::Aborted => producer.abort_transaction(T30).unwrap(),
+            _ => {}
+        }
+        cluster.start_request_tracking();
+        producer.close(T30).unwrap_or_else(|e| panic!("{before:?}: {e}"));
+        let end_txns = cluster
+            .requests()
+            .iter()
+            .filter(|r| r.api_key == ApiKey::END_TXN)
+            .count();
+        match before {
+            Before::OpenDelivered => assert_eq!(end_txns, 1, "{before:?}: close did not abort on the broker"),
+            Before::OpenQueued => assert!(end_txns <= 1, "{before:?}: {end_txns} EndTxn"),
+            _ => assert_eq!(end_txns, 0, "{before:?}: close sent an EndTxn"),
+        }
+        let outcomes = reports.exactly_once(n as usize);
+        if before == Before::OpenQueued {
+            assert!(
+                outcomes.iter().all(|e| e.is_none()
+                    || matches!(e, Some(c) if *c == ErrorCode::PURGE_QUEUE || *c == ErrorCode::PURGE_INFLIGHT)),
+                "{before:?}: {outcomes:?}"
+            );
+        }
+        assert!(producer.is_closed());
+        assert!(producer.begin_transaction().unwrap_err().is_closed());
+    }
+}

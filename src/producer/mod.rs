@@ -91,6 +91,9 @@ const WAIT_SLICE_MS: i32 = 200;
 /// ```
 pub struct Producer {
     core: ClientCore<TopicCache>,
+    /// A transaction was begun and neither committed nor aborted since:
+    /// `close` aborts it first.
+    in_txn: AtomicBool,
 }
 
 impl std::fmt::Debug for Producer {
@@ -135,6 +138,7 @@ impl Producer {
         let handle = Handle::new(client, queue, state, TopicCache::default());
         Ok(Producer {
             core: ClientCore::new(handle, ClientKind::Producer),
+            in_txn: AtomicBool::new(false),
         })
     }
 
@@ -302,7 +306,9 @@ impl Producer {
     #[doc(alias = "rd_kafka_begin_transaction")]
     pub fn begin_transaction(&self) -> Result<()> {
         let h = self.core.arc()?;
-        h.client.txn_call(Txn::Begin, 0)
+        h.client.txn_call(Txn::Begin, 0)?;
+        self.in_txn.store(true, Ordering::Release);
+        Ok(())
     }
 
     /// Adds consumed offsets to the current transaction, so they are
@@ -356,6 +362,14 @@ impl Producer {
     /// serving here (librdkafka would otherwise wait out the whole timeout);
     /// the first panic is resumed once the call has finished.
     fn txn_serving(&self, commit: bool, timeout: Timeout) -> Result<()> {
+        let r = self.txn_serving_inner(commit, timeout);
+        if r.is_ok() {
+            self.in_txn.store(false, Ordering::Release);
+        }
+        r
+    }
+
+    fn txn_serving_inner(&self, commit: bool, timeout: Timeout) -> Result<()> {
         let h = self.core.arc()?;
         let call = || if commit { Txn::Commit } else { Txn::Abort };
         let ms = timeout.as_millis_i32();
@@ -411,6 +425,13 @@ impl Producer {
     /// every method fails with the "closed" error ([`KafkaError::is_closed`]);
     /// closing again is a no-op.
     ///
+    /// A transaction that was begun and neither committed nor aborted is
+    /// aborted first (within the same `timeout`), as the Python client's
+    /// `close` does: its messages are not committed, and consumers reading
+    /// committed data are not held up by it until the broker's
+    /// `transaction.timeout.ms`. If the abort fails, the close goes on and
+    /// returns the abort's error. (`Drop` does not abort: it cannot wait.)
+    ///
     /// A panic in a delivery callback comes out of `close`, leaving the
     /// producer open (close it again to finish). A fatal error does not
     /// stop the close; it is returned at the end.
@@ -420,6 +441,16 @@ impl Producer {
         };
         let deadline = Deadline::new(timeout.into());
         let mut fatal = None;
+        let mut txn_error = None;
+        if self.in_txn.load(Ordering::Acquire) {
+            let left = match deadline.remaining_ms() {
+                -1 => Timeout::Never,
+                ms => Timeout::After(Duration::from_millis(ms as u64)),
+            };
+            if let Err(e) = self.abort_transaction(left) {
+                txn_error = Some(e.context("close: aborting the open transaction"));
+            }
+        }
         let left = loop {
             match flush_handle(&h, deadline) {
                 Ok(left) => break left,
@@ -450,9 +481,10 @@ impl Producer {
         // Wake a `poll` blocked on another thread: it sees the close.
         h.queue.wake();
         drop(h);
-        match (fatal, result) {
-            (Some(f), _) => Err(f),
-            (None, r) => r,
+        match (fatal, txn_error, result) {
+            (Some(f), _, _) => Err(f),
+            (None, Some(t), _) => Err(t),
+            (None, None, r) => r,
         }
     }
 }
@@ -650,6 +682,7 @@ impl Drop for Producer {
     fn drop(&mut self) {
         if crate::client::drop_elsewhere_if_inside_librdkafka("Producer", || Producer {
             core: self.core.take_core(),
+            in_txn: AtomicBool::new(false),
         }) {
             return;
         }
