@@ -960,7 +960,7 @@ fn close_aborts_an_open_transaction_and_only_then() {
             Before::OpenQueued => assert!(end_txns <= 1, "{before:?}: {end_txns} EndTxn"),
             _ => assert_eq!(end_txns, 0, "{before:?}: close sent an EndTxn"),
         }
-        let outcomes = reports.exactly_once(n as usize);
+        let outcomes = reports.exactly_once(n);
         if before == Before::OpenQueued {
             assert!(
                 outcomes.iter().all(|e| e.is_none()
