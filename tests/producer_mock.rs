@@ -972,3 +972,103 @@ fn close_aborts_an_open_transaction_and_only_then() {
         assert!(producer.begin_transaction().unwrap_err().is_closed());
     }
 }
+
+/// Issue 12: `produce_batch` over every placement of bad records among six
+/// (64 batches): the count is of the records queued, `failed` lists the
+/// others by index in batch order with the record handed back, each queued
+/// record gets exactly one report and a failed one none. Also: an empty
+/// batch, a full queue mid-batch (the rest come back, retried after a
+/// flush), and a closed producer (everything comes back).
+#[test]
+fn produce_batch_reports_each_record() {
+    let topic = unique_topic("batch");
+    let cluster = mock_with_topic(&topic, 2);
+    let producer = Producer::new(&config_for(&cluster)).unwrap();
+    // With the topic's metadata known, an unknown partition fails at once
+    // (before, librdkafka queues the record and fails its delivery).
+    producer.produce(Record::new(&topic).with_value("warm-up")).unwrap();
+    producer.flush(T30).unwrap();
+    let empty = producer.produce_batch(std::iter::empty());
+    assert_eq!((empty.accepted(), empty.is_complete()), (0, true));
+    let reports = Reports::default();
+    let bad_kinds = ["partition -2", "unknown partition", "bad topic"];
+    let mut id = 0;
+    for mask in 0u32..64 {
+        let mut ids = Vec::new();
+        let records: Vec<Record> = (0..6)
+            .map(|i| {
+                ids.push(id);
+                let rec = if mask & (1 << i) != 0 {
+                    match (mask as usize + i) % 3 {
+                        0 => Record::new(&topic).with_partition(-2),
+                        1 => Record::new(&topic).with_partition(99),
+                        _ => Record::new("bad topic!"),
+                    }
+                } else {
+                    Record::new(&topic)
+                };
+                let r = rec.with_value("v").with_on_delivery(reports.closure(id));
+                id += 1;
+                r
+            })
+            .collect();
+        let outcome = producer.produce_batch(records);
+        let bad: Vec<usize> = (0..6).filter(|i| mask & (1 << i) != 0).collect();
+        assert_eq!(outcome.accepted(), 6 - bad.len(), "mask {mask:06b}");
+        assert_eq!(outcome.is_complete(), bad.is_empty());
+        let failed: Vec<usize> = outcome.failed().iter().map(|(i, _)| *i).collect();
+        assert_eq!(failed, bad, "mask {mask:06b}");
+        for (_, e) in outcome.failed() {
+            assert!(e.record().has_delivery_callback());
+            assert!(!e.is_queue_full(), "{bad_kinds:?}: {e}");
+        }
+        if let Some((i, _)) = outcome.failed().first() {
+            let first = *i;
+            let e = producer
+                .produce_batch((0..6).map(|j| {
+                    if j == first {
+                        Record::new(&topic).with_partition(-2)
+                    } else {
+                        Record::new(&topic)
+                    }
+                }))
+                .into_result()
+                .unwrap_err();
+            assert_eq!(e.code(), ErrorCode::INVALID_ARG);
+        }
+    }
+    producer.flush(T30).unwrap();
+    // Every record queued got one report; failed ones got none.
+    let map = reports.0.lock().unwrap().clone();
+    let queued = (0..64u32).map(|m| 6 - m.count_ones() as usize).sum::<usize>();
+    assert_eq!(map.len(), queued);
+    assert!(map.values().all(|v| v.len() == 1 && v[0].is_none()));
+
+    // A full queue mid-batch: the rest come back, to retry after a flush.
+    for b in 1..=3 {
+        cluster.broker_down(b).unwrap();
+    }
+    let mut small = config_for(&cluster);
+    small.set("queue.buffering.max.messages", 5);
+    let limited = Producer::new(&small).unwrap();
+    let outcome = limited.produce_batch((0..8).map(|_| Record::new(&topic).with_value("v")));
+    assert_eq!(outcome.accepted(), 5);
+    assert_eq!(
+        outcome.failed().iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+        vec![5, 6, 7]
+    );
+    assert!(outcome.failed().iter().all(|(_, e)| e.is_queue_full()));
+    for b in 1..=3 {
+        cluster.broker_up(b).unwrap();
+    }
+    limited.flush(T30).unwrap();
+    let retry = limited.produce_batch(outcome.into_failed().into_iter().map(|(_, e)| e.into_record()));
+    assert_eq!(retry.into_result().unwrap(), 3);
+    limited.flush(T30).unwrap();
+
+    // Closed: every record comes back with the closed error.
+    limited.close(T10).unwrap();
+    let outcome = limited.produce_batch((0..3).map(|_| Record::new(&topic)));
+    assert_eq!(outcome.accepted(), 0);
+    assert!(outcome.failed().iter().all(|(_, e)| e.error().is_closed()));
+}

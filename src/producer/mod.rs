@@ -163,6 +163,46 @@ impl Producer {
         produce_to_handle(&h, record)
     }
 
+    /// Queues several records, each as [`produce`](Self::produce) would:
+    /// the Python client's `produce_batch`, with per-record results and the
+    /// count of records accepted. A record that fails does not stop the
+    /// others; it comes back, untouched and with its delivery closure, in
+    /// [`BatchOutcome::failed`] beside its index, ready to retry. Unlike
+    /// Python's, headers and timestamps are kept, and records may go to
+    /// different topics.
+    ///
+    /// ```
+    /// # use ferrokafka::{Config, MockCluster, Producer, Record};
+    /// # use std::time::Duration;
+    /// # let cluster = MockCluster::new(1)?;
+    /// # cluster.create_topic("orders", 1, 1)?;
+    /// # let producer = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
+    /// let values = ["a", "b", "c"];
+    /// let outcome = producer.produce_batch(values.iter().map(|v| Record::new("orders").with_value(v)));
+    /// assert_eq!(outcome.accepted(), 3);
+    /// assert!(outcome.is_complete());
+    /// producer.flush(Duration::from_secs(10))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn produce_batch<'a>(&self, records: impl IntoIterator<Item = Record<'a>>) -> BatchOutcome<'a> {
+        let mut outcome = BatchOutcome {
+            accepted: 0,
+            failed: Vec::new(),
+        };
+        let h = self.core.get();
+        for (i, record) in records.into_iter().enumerate() {
+            let r = match &h {
+                Ok(h) => produce_to_handle(h, record),
+                Err(e) => Err(ProduceError::new(e.clone(), record)),
+            };
+            match r {
+                Ok(()) => outcome.accepted += 1,
+                Err(e) => outcome.failed.push((i, e)),
+            }
+        }
+        outcome
+    }
+
     /// Serves queued events — delivery reports, errors, statistics, logs —
     /// calling their callbacks on this thread. Waits up to `timeout` for the
     /// first event, then serves whatever else is queued without waiting.
@@ -486,6 +526,57 @@ impl Producer {
             (None, Some(t), _) => Err(t),
             (None, None, r) => r,
         }
+    }
+}
+
+/// What [`Producer::produce_batch`] did: how many records were queued, and
+/// the ones that were not, each with its index in the batch and its error
+/// (which hands the record back).
+#[must_use = "records that failed are handed back in `failed`: check them"]
+pub struct BatchOutcome<'a> {
+    accepted: usize,
+    failed: Vec<(usize, ProduceError<'a>)>,
+}
+
+impl<'a> BatchOutcome<'a> {
+    /// How many records were queued (Python's return value).
+    pub fn accepted(&self) -> usize {
+        self.accepted
+    }
+
+    /// True when every record was queued.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty()
+    }
+
+    /// The records that were not queued: `(index in the batch, error)`, in
+    /// batch order.
+    pub fn failed(&self) -> &[(usize, ProduceError<'a>)] {
+        &self.failed
+    }
+
+    /// The failed records, to retry or inspect.
+    pub fn into_failed(self) -> Vec<(usize, ProduceError<'a>)> {
+        self.failed
+    }
+
+    /// `Ok(accepted)` when every record was queued, else the first
+    /// failure's error (the records are dropped: use
+    /// [`into_failed`](Self::into_failed) to keep them).
+    pub fn into_result(self) -> Result<usize> {
+        match self.failed.into_iter().next() {
+            None => Ok(self.accepted),
+            Some((_, e)) => Err(e.into_error()),
+        }
+    }
+}
+
+impl std::fmt::Debug for BatchOutcome<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchOutcome")
+            .field("accepted", &self.accepted)
+            .field("failed", &self.failed)
+            .finish()
     }
 }
 
