@@ -97,9 +97,13 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
     // The producer and admin client take their events through the event API;
     // the consumer through deferring C callbacks, which its fast batch path
     // (`rd_kafka_consume_batch_queue`) requires (see native/callbacks.rs).
+    // Log lines take the queue only for a configured `logger` (which runs
+    // inside serving calls); otherwise they go to the `log` crate from
+    // librdkafka's threads and never wake or end a `poll`.
+    let queued_logs = config.callbacks.logger.is_some();
     match kind {
-        ClientKind::Producer => conf.set_events(true),
-        ClientKind::Admin => conf.set_events(false),
+        ClientKind::Producer => conf.set_events(true, queued_logs),
+        ClientKind::Admin => conf.set_events(false, queued_logs),
         ClientKind::Consumer => {}
     }
     let cbs = config.callbacks.clone();
@@ -117,6 +121,7 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
             consumer: kind == ClientKind::Consumer,
             partitioner: has_partitioner,
             background: kind == ClientKind::Admin,
+            queued_logs,
         },
     );
     let handle_type = match kind {
@@ -134,7 +139,9 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
         }
     };
     let _ = state.client_name.set(client.name());
-    client.set_log_queue_main()?;
+    if queued_logs {
+        client.set_log_queue_main()?;
+    }
     if has_oauth {
         client.enable_sasl_background_callbacks()?;
     }

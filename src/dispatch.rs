@@ -200,16 +200,21 @@ fn serve_log(state: &CallbackState, level: i32, facility: &str, message: &str) -
     };
     match &state.callbacks.logger {
         Some(cb) => call_user(|| cb(&rec))?,
-        None => log::log!(
-            target: "librdkafka",
-            crate::native::syslog_to_level(rec.level),
-            "{} [{}] {}",
-            rec.facility,
-            rec.client_name,
-            rec.message
-        ),
+        None => to_log_crate(&rec),
     }
     Ok(())
+}
+
+/// A librdkafka line to the `log` crate, target `librdkafka`.
+fn to_log_crate(rec: &LogRecord<'_>) {
+    log::log!(
+        target: "librdkafka",
+        crate::native::syslog_to_level(rec.level),
+        "{} [{}] {}",
+        rec.facility,
+        rec.client_name,
+        rec.message
+    )
 }
 
 fn serve_error(state: &CallbackState, e: KafkaError) -> Result<(), Interrupt> {
@@ -318,6 +323,23 @@ impl Hooks for CallbackState {
         } else {
             self.queue_wakers.wake_one()
         }
+    }
+
+    /// The direct log callback's body, on the librdkafka thread that
+    /// logged (no `logger` is configured, so the line goes to the `log`
+    /// crate at once instead of waiting in the queue for a serving call).
+    fn log_line(&self, level: i32, facility: &str, message: &str) {
+        let message = if self.redactor.is_empty() {
+            std::borrow::Cow::Borrowed(message)
+        } else {
+            std::borrow::Cow::Owned(self.redactor.redact(message))
+        };
+        to_log_crate(&LogRecord {
+            level,
+            facility,
+            message: &message,
+            client_name: self.name(),
+        });
     }
 
     fn background_event(&self, event: NativeEvent) {

@@ -806,6 +806,13 @@ mod cases {
     pub fn producer_partitioner_panics_on_a_librdkafka_thread() {
         let topic = unique_topic("p");
         let cluster = mock(&topic);
+        // Each new producer learns the topic's partitions only after this
+        // round trip, so `produce` (right after `new`) cannot partition on
+        // the application's thread: the message waits, unassigned, and
+        // librdkafka's thread partitions it when the metadata arrives.
+        // (Without the delay that was a race the producer sometimes won,
+        // 15-40% of runs.)
+        cluster.set_broker_rtt(1, Duration::from_millis(300)).unwrap();
         for round in 0..10 {
             let mut config = config_for(&cluster);
             let on_app_thread = Arc::new(AtomicUsize::new(0));

@@ -196,6 +196,14 @@ impl Config {
     }
 
     /// Receives librdkafka's log lines instead of the `log` crate.
+    ///
+    /// With a logger, lines are queued and the logger runs inside serving
+    /// calls (`poll`, `flush`, `consume`, `close`) on the calling thread, as
+    /// the Python client's `logger`; like any event, a line ends a
+    /// producer's or admin client's `poll` wait. Without one, lines go to
+    /// the `log` crate (target `librdkafka`, secrets redacted) at once, from
+    /// librdkafka's own threads: no poll is needed and none is cut short.
+    /// (`log.queue` is set accordingly; setting it has no effect.)
     pub fn set_logger(&mut self, f: impl Fn(&LogRecord<'_>) + Send + Sync + 'static) -> &mut Self {
         self.callbacks.logger = Some(Arc::new(f));
         self
@@ -386,7 +394,7 @@ pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crat
             continue;
         }
         if key == "log.queue" {
-            // Logs are always routed through the poll-served queue.
+            // Set below: by whether a `logger` is configured.
             continue;
         }
         match conf.set(key, value) {
@@ -421,7 +429,9 @@ pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crat
             }
         }
     }
-    conf.set("log.queue", "true")
-        .map_err(|_| KafkaError::new(ErrorCode::FAIL, "could not enable log.queue"))?;
+    if config.callbacks.logger.is_some() {
+        conf.set("log.queue", "true")
+            .map_err(|_| KafkaError::new(ErrorCode::FAIL, "could not enable log.queue"))?;
+    }
     Ok((conf, emulated))
 }

@@ -83,6 +83,8 @@ pub(crate) trait Hooks: Send + Sync + Sized + 'static {
     fn wake_queue_waiters(&self);
     /// Handles an event on librdkafka's background queue (admin results).
     fn background_event(&self, event: NativeEvent);
+    /// Writes a log line at once, from the librdkafka thread that logged it.
+    fn log_line(&self, level: i32, facility: &str, message: &str);
 }
 
 thread_local! {
@@ -282,6 +284,28 @@ pub(super) unsafe extern "C" fn log_trampoline<H: Hooks>(
             // SAFETY: valid C strings for the call.
             facility: super::cstr_owned(fac),
             message: super::cstr_owned(buf),
+        });
+    }
+}
+
+/// `log_cb` without `log.queue` (no `logger` configured): runs on the
+/// librdkafka thread that logged, so a log line never wakes or ends a
+/// serving call. A panicking `log` logger is caught and resumed from the
+/// next serving call, as any callback's panic.
+pub(super) unsafe extern "C" fn direct_client_log_trampoline<H: Hooks>(
+    rk: *const sys::rd_kafka_t,
+    level: c_int,
+    fac: *const c_char,
+    buf: *const c_char,
+) {
+    if rk.is_null() {
+        return;
+    }
+    if let Some(st) = state::<H>(sys::rd_kafka_opaque(rk)) {
+        let _ = guarded(st, (), || {
+            // SAFETY: valid C strings for the call.
+            let (fac, msg) = (super::cstr_owned(fac), super::cstr_owned(buf));
+            st.log_line(level, &fac, &msg)
         });
     }
 }

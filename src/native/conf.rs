@@ -21,6 +21,10 @@ pub(crate) struct HookSet {
     pub partitioner: bool,
     /// The background-queue event callback (admin results).
     pub background: bool,
+    /// Log lines go through the client's queue (a `logger` is configured:
+    /// it runs inside serving calls); otherwise they are written at once
+    /// from librdkafka's threads.
+    pub queued_logs: bool,
 }
 
 /// An owned `rd_kafka_conf_t`, destroyed on drop unless handed to
@@ -92,14 +96,18 @@ impl NativeConf {
         }
     }
 
-    /// Routes errors, logs and statistics — and, with `delivery_reports`,
-    /// delivery reports — through the event API (the client's queue).
+    /// Routes errors and statistics — and, with `delivery_reports`,
+    /// delivery reports, with `logs`, log lines — through the event API
+    /// (the client's queue).
     ///
     /// Corresponds to `rd_kafka_conf_set_events`.
-    pub(crate) fn set_events(&mut self, delivery_reports: bool) {
-        let mut events = sys::RD_KAFKA_EVENT_ERROR | sys::RD_KAFKA_EVENT_LOG | sys::RD_KAFKA_EVENT_STATS;
+    pub(crate) fn set_events(&mut self, delivery_reports: bool, logs: bool) {
+        let mut events = sys::RD_KAFKA_EVENT_ERROR | sys::RD_KAFKA_EVENT_STATS;
         if delivery_reports {
             events |= sys::RD_KAFKA_EVENT_DR;
+        }
+        if logs {
+            events |= sys::RD_KAFKA_EVENT_LOG;
         }
         // SAFETY: valid conf.
         unsafe { sys::rd_kafka_conf_set_events(self.ptr.as_ptr(), events) }
@@ -120,7 +128,17 @@ impl NativeConf {
         let state = Arc::as_ptr(state);
         self.install_callbacks(state, set.throttle, set.oauth);
         if set.consumer {
-            self.install_consumer_callbacks::<H>();
+            self.install_consumer_callbacks::<H>(set.queued_logs);
+        }
+        if !set.queued_logs {
+            // SAFETY: valid conf; the trampoline matches the C signature
+            // and reads the opaque installed above.
+            unsafe {
+                sys::rd_kafka_conf_set_log_cb(
+                    self.ptr.as_ptr(),
+                    Some(super::callbacks::direct_client_log_trampoline::<H>),
+                )
+            }
         }
         if set.partitioner {
             self.install_partitioner(state);
@@ -161,7 +179,7 @@ impl NativeConf {
     /// Installs the consumer's callbacks: rebalance, offset commit, error,
     /// statistics and logs (all deferred to the serving call, see
     /// [`super::callbacks`]).
-    fn install_consumer_callbacks<H: Hooks>(&mut self) {
+    fn install_consumer_callbacks<H: Hooks>(&mut self, queued_logs: bool) {
         // SAFETY: valid conf; the trampolines match the C signatures.
         unsafe {
             let c = self.ptr.as_ptr();
@@ -169,7 +187,9 @@ impl NativeConf {
             sys::rd_kafka_conf_set_offset_commit_cb(c, Some(super::callbacks::offset_commit_trampoline::<H>));
             sys::rd_kafka_conf_set_error_cb(c, Some(super::callbacks::error_trampoline::<H>));
             sys::rd_kafka_conf_set_stats_cb(c, Some(super::callbacks::stats_trampoline::<H>));
-            sys::rd_kafka_conf_set_log_cb(c, Some(super::callbacks::log_trampoline::<H>));
+            if queued_logs {
+                sys::rd_kafka_conf_set_log_cb(c, Some(super::callbacks::log_trampoline::<H>));
+            }
         }
     }
 
