@@ -4,7 +4,7 @@
 
 use crate::config::{build_native, ClientKind, Config, Redactor};
 use crate::dispatch::CallbackState;
-use crate::error::{KafkaError, Result};
+use crate::error::{ErrorCode, KafkaError, Result};
 use crate::native::{HandleType, HookSet, NativeClient, NativeEvent, NativeQueue};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, RwLock};
@@ -142,10 +142,51 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
     if queued_logs {
         client.set_log_queue_main()?;
     }
-    if has_oauth {
+    // An `oauth_cb` without SASL/OAUTHBEARER is never called (librdkafka
+    // would refuse to serve it in the background).
+    if has_oauth && uses_oauthbearer(config) {
         client.enable_sasl_background_callbacks()?;
+        wait_first_oauth_token(&state)?;
     }
     Ok((client, state))
+}
+
+/// librdkafka asks the `oauth_cb` for a token at start-up only when SASL
+/// OAUTHBEARER is in use.
+fn uses_oauthbearer(config: &Config) -> bool {
+    let sasl = config
+        .get("security.protocol")
+        .is_some_and(|p| p.trim().to_ascii_lowercase().starts_with("sasl"));
+    let oauth = config
+        .get("sasl.mechanism")
+        .or_else(|| config.get("sasl.mechanisms"))
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("OAUTHBEARER"));
+    sasl && oauth
+}
+
+/// How long a constructor waits for the first token (the Python client's
+/// 10 seconds).
+const FIRST_TOKEN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Waits for the `oauth_cb`'s first token, as the Python client's
+/// constructors do: its failure, or its panic, is the constructor's. (On
+/// an error, the caller drops the client: it is destroyed.)
+fn wait_first_oauth_token(state: &CallbackState) -> Result<()> {
+    let outcome = state.wait_first_oauth_token(FIRST_TOKEN_WAIT);
+    if let Some(p) = state.take_panic() {
+        std::panic::resume_unwind(p);
+    }
+    match outcome {
+        Some(Ok(())) => Ok(()),
+        Some(Err(reason)) => Err(KafkaError::new(
+            ErrorCode::SASL_AUTHENTICATION_FAILED,
+            format!("oauth_cb could not supply the first token: {}", state.redactor.redact(&reason)),
+        )),
+        None => Err(KafkaError::new(
+            ErrorCode::SASL_AUTHENTICATION_FAILED,
+            "OAuth token not set within 10 seconds timeout",
+        )),
+    }
 }
 
 /// The open/closed cell every public client wraps.

@@ -44,6 +44,10 @@ pub(crate) struct CallbackState {
     /// wait on different queues), rather than one (the producer's many sends
     /// all wait on the same queue).
     pub(crate) wake_all: std::sync::atomic::AtomicBool,
+    /// The outcome of the first `oauth_cb` call (the constructor waits for
+    /// it, as the Python client's does).
+    oauth_first: Mutex<Option<Result<(), String>>>,
+    oauth_cv: std::sync::Condvar,
 }
 
 /// See [`CallbackState::background`].
@@ -63,7 +67,20 @@ impl CallbackState {
             queue_wakers: Wakers::default(),
             space_wakers: Wakers::default(),
             wake_all: std::sync::atomic::AtomicBool::new(false),
+            oauth_first: Mutex::new(None),
+            oauth_cv: std::sync::Condvar::new(),
         }
+    }
+
+    /// Waits up to `limit` for the first `oauth_cb` outcome: `None` if
+    /// none came.
+    pub(crate) fn wait_first_oauth_token(&self, limit: std::time::Duration) -> Option<Result<(), String>> {
+        let slot = self.oauth_first.lock().unwrap_or_else(|e| e.into_inner());
+        let (slot, _) = self
+            .oauth_cv
+            .wait_timeout_while(slot, limit, |s| s.is_none())
+            .unwrap_or_else(|e| e.into_inner());
+        slot.clone()
     }
 
     /// Records an event for the serving call (from a C callback).
@@ -322,6 +339,14 @@ impl Hooks for CallbackState {
             self.queue_wakers.wake_all()
         } else {
             self.queue_wakers.wake_one()
+        }
+    }
+
+    fn oauth_outcome(&self, outcome: Result<(), String>) {
+        let mut slot = self.oauth_first.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(outcome);
+            self.oauth_cv.notify_all();
         }
     }
 

@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use ferrokafka::admin::*;
 use ferrokafka::{
-    AdminClient, AdminOptions, Config, ErrorCode, KafkaError, MockCluster, OAuthToken, Producer, Record,
+    AdminClient, AdminOptions, Config, Consumer, ErrorCode, KafkaError, MockCluster, OAuthToken, Producer, Record,
     TopicPartition, OFFSET_END,
 };
 use std::sync::{mpsc, Arc, Mutex};
@@ -963,6 +963,87 @@ fn oauth_config(tx: mpsc::Sender<String>) -> Config {
     c
 }
 
+/// A token librdkafka refreshes within about a second.
+fn short_token() -> OAuthToken {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    OAuthToken::new("token", now + 1_000, "admin")
+}
+
+/// Issue 12: with an `oauth_cb` and SASL/OAUTHBEARER, every constructor
+/// waits for the first token, as the Python client's do: it returns once
+/// the callback has run and the token is set; the callback's error is the
+/// constructor's (`SASL_AUTHENTICATION_FAILED`, with the callback's words,
+/// secrets redacted); its panic comes out of the constructor. Without
+/// OAUTHBEARER the callback is not called and nothing waits.
+#[test]
+fn constructors_wait_for_the_first_oauth_token() {
+    #[derive(Clone, Copy, Debug)]
+    enum First {
+        Token,
+        Fails,
+        Panics,
+    }
+    fn make(kind: usize, c: &Config) -> ferrokafka::Result<()> {
+        match kind {
+            0 => Producer::new(c).map(drop),
+            1 => {
+                let mut c = c.clone();
+                c.set("group.id", "g");
+                Consumer::new(&c).map(drop)
+            }
+            _ => AdminClient::new(c).map(drop),
+        }
+    }
+    for kind in 0..3 {
+        for first in [First::Token, First::Fails, First::Panics] {
+            let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let n = calls.clone();
+            let mut c = Config::new();
+            c.set("bootstrap.servers", UNREACHABLE)
+                .set("security.protocol", "SASL_PLAINTEXT")
+                .set("sasl.mechanism", "OAUTHBEARER")
+                .set("sasl.password", "hunter2-secret")
+                .set_oauth_cb(move |_| {
+                    n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    match first {
+                        First::Token => Ok(OAuthToken::new("t", 4_102_444_800_000, "p")),
+                        First::Fails => Err("the token service said no to hunter2-secret".to_string()),
+                        First::Panics => panic!("token service down"),
+                    }
+                });
+            let what = format!("client {kind}, first call {first:?}");
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make(kind, &c)));
+            assert!(calls.load(std::sync::atomic::Ordering::SeqCst) >= 1, "{what}: returned before the callback ran");
+            match first {
+                First::Token => r.unwrap().unwrap_or_else(|e| panic!("{what}: {e}")),
+                First::Fails => {
+                    let e = r.unwrap().expect_err(&what);
+                    assert_eq!(e.code(), ErrorCode::SASL_AUTHENTICATION_FAILED, "{what}: {e}");
+                    assert!(e.message().contains("the token service said no"), "{what}: {e}");
+                    assert!(!e.message().contains("hunter2-secret"), "{what}: {e}");
+                }
+                First::Panics => {
+                    let p = r.expect_err(&what);
+                    assert_eq!(p.downcast_ref::<&str>().copied(), Some("token service down"), "{what}");
+                }
+            }
+        }
+        // Without OAUTHBEARER: not called, no wait.
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let n = calls.clone();
+        let mut c = Config::new();
+        c.set("bootstrap.servers", UNREACHABLE).set_oauth_cb(move |_| {
+            n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Err("unused".into())
+        });
+        make(kind, &c).unwrap();
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
+}
+
 #[test]
 fn oauth_cb_is_called_for_the_admin_client_without_polling() {
     let (tx, rx) = mpsc::channel();
@@ -976,16 +1057,22 @@ fn oauth_cb_is_called_for_the_admin_client_without_polling() {
 #[test]
 fn a_panic_in_oauth_cb_comes_out_of_poll() {
     let (tx, rx) = mpsc::channel::<()>();
+    let tx = Mutex::new(tx);
+    let calls = std::sync::atomic::AtomicUsize::new(0);
     let mut c = Config::new();
     c.set("bootstrap.servers", UNREACHABLE)
         .set("security.protocol", "SASL_PLAINTEXT")
         .set("sasl.mechanism", "OAUTHBEARER")
         .set_oauth_cb(move |_| {
-            let _ = tx.send(());
+            // The constructor waits for the first token; the refresh panics.
+            if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                return Ok(short_token());
+            }
+            let _ = tx.lock().unwrap().send(());
             panic!("token service unavailable")
         });
     let a = AdminClient::new(&c).unwrap();
-    rx.recv_timeout(T30).expect("oauth_cb was not called");
+    rx.recv_timeout(T30).expect("oauth_cb was not called again");
     let payload = std::cell::RefCell::new(None);
     let got = wait_for(
         T30,

@@ -301,6 +301,17 @@ fn token() -> OAuthToken {
     OAuthToken::new("token", 4_102_444_800_000, "user")
 }
 
+/// A token that librdkafka refreshes within about a second: constructors
+/// wait for the `oauth_cb`'s first token, so a case about a later call
+/// (a panic, a drop) answers the first with this one.
+fn short_token() -> OAuthToken {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    OAuthToken::new("token", now + 1_000, "user")
+}
+
 /// The producer still works: a message is delivered and reported.
 fn producer_delivers(p: &Producer, topic: &str) {
     let (tx, rx) = mpsc::channel();
@@ -693,12 +704,18 @@ mod cases {
         let mut config = oauth_config(UNREACHABLE);
         let (tx, rx) = mpsc::channel();
         let tx = Mutex::new(tx);
+        // The first call, which the constructor waits for, succeeds; the
+        // refresh panics on librdkafka's background thread.
+        let calls = AtomicUsize::new(0);
         config.set_oauth_cb(move |_| {
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Ok(short_token());
+            }
             let _ = tx.lock().unwrap().send(());
             panic!("oauth_cb panic")
         });
         let p = Producer::new(&config).unwrap();
-        rx.recv_timeout(t(30)).expect("librdkafka asks for a token at start-up");
+        rx.recv_timeout(t(30)).expect("librdkafka asks for a new token");
         assert_eq!(
             until_panic(t(30), || {
                 p.poll(Duration::from_millis(100)).unwrap();
@@ -1139,12 +1156,18 @@ mod cases {
         config.set("group.id", "g");
         let (tx, rx) = mpsc::channel();
         let tx = Mutex::new(tx);
+        // The first call, which the constructor waits for, succeeds; the
+        // refresh panics on librdkafka's background thread.
+        let calls = AtomicUsize::new(0);
         config.set_oauth_cb(move |_| {
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Ok(short_token());
+            }
             let _ = tx.lock().unwrap().send(());
             panic!("oauth_cb panic")
         });
         let c = Consumer::new(&config).unwrap();
-        rx.recv_timeout(t(30)).expect("librdkafka asks for a token at start-up");
+        rx.recv_timeout(t(30)).expect("librdkafka asks for a new token");
         assert_eq!(
             until_panic(t(30), || {
                 c.poll(Duration::from_millis(100)).unwrap();
@@ -1273,12 +1296,18 @@ mod cases {
         let mut config = oauth_config(UNREACHABLE);
         let (tx, rx) = mpsc::channel();
         let tx = Mutex::new(tx);
+        // The first call, which the constructor waits for, succeeds; the
+        // refresh panics on librdkafka's background thread.
+        let calls = AtomicUsize::new(0);
         config.set_oauth_cb(move |_| {
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Ok(short_token());
+            }
             let _ = tx.lock().unwrap().send(());
             panic!("oauth_cb panic")
         });
         let a = AdminClient::new(&config).unwrap();
-        rx.recv_timeout(t(30)).expect("librdkafka asks for a token at start-up");
+        rx.recv_timeout(t(30)).expect("librdkafka asks for a new token");
         assert_eq!(
             until_panic(t(30), || {
                 a.poll(Duration::from_millis(100)).unwrap();
@@ -1508,7 +1537,13 @@ mod cases {
         let (ready_tx, ready_rx) = mpsc::channel::<()>();
         let ready_rx = Mutex::new(ready_rx);
         let (s2, d2) = (s.clone(), d.clone());
+        let calls = AtomicUsize::new(0);
         config.set_oauth_cb(move |_| {
+            // The first token, which the constructor waits for; the
+            // refresh about a second later does the drop.
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Ok(short_token());
+            }
             // Wait until the application has let go of its reference.
             let _ = ready_rx.lock().unwrap().recv_timeout(t(30));
             take_and_drop(&s2, &d2);

@@ -85,6 +85,8 @@ pub(crate) trait Hooks: Send + Sync + Sized + 'static {
     fn background_event(&self, event: NativeEvent);
     /// Writes a log line at once, from the librdkafka thread that logged it.
     fn log_line(&self, level: i32, facility: &str, message: &str);
+    /// What became of an `oauth_cb` call: the token was set, or why not.
+    fn oauth_outcome(&self, outcome: Result<(), String>);
 }
 
 thread_local! {
@@ -323,19 +325,29 @@ pub(super) unsafe extern "C" fn oauth_trampoline<H: Hooks>(
         st.oauth_token(&config)
     });
     let _inside = Inside::enter();
-    let outcome = catch_unwind(AssertUnwindSafe(|| match result {
-        Some(Ok(token)) => {
-            // SAFETY: the handle is valid while librdkafka runs our callback.
-            if let Err(e) =
-                super::client::set_oauth_token(rk, &token.token, token.lifetime_ms, &token.principal, &token.extensions)
-            {
-                let reason = format!("oauth_cb returned a token librdkafka rejected: {}", e.message());
-                super::client::set_oauth_token_failure(rk, &reason);
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let outcome = match result {
+            Some(Ok(token)) => {
+                // SAFETY: the handle is valid while librdkafka runs our callback.
+                match super::client::set_oauth_token(
+                    rk,
+                    &token.token,
+                    token.lifetime_ms,
+                    &token.principal,
+                    &token.extensions,
+                ) {
+                    Ok(()) => Ok(()),
+                    Err(e) => Err(format!("oauth_cb returned a token librdkafka rejected: {}", e.message())),
+                }
             }
+            Some(Err(reason)) => Err(reason),
+            None if panicked => Err("oauth_cb panicked".to_string()),
+            None => Err("no oauth_cb is configured".to_string()),
+        };
+        if let Err(reason) = &outcome {
+            super::client::set_oauth_token_failure(rk, reason);
         }
-        Some(Err(reason)) => super::client::set_oauth_token_failure(rk, &reason),
-        None if panicked => super::client::set_oauth_token_failure(rk, "oauth_cb panicked"),
-        None => super::client::set_oauth_token_failure(rk, "no oauth_cb is configured"),
+        st.oauth_outcome(outcome);
     }));
     if let Err(p) = outcome {
         stash_panic(st, p);
