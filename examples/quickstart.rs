@@ -71,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut record = Record::new(TOPIC)
             .with_key(&key)
             .with_value(&value)
-            .with_header("seq", Some(i.to_string().as_bytes()));
+            .with_header("seq", i.to_string().as_bytes());
         loop {
             match producer.produce(record) {
                 Ok(()) => break,

@@ -180,7 +180,10 @@ fn wait_first_oauth_token(state: &CallbackState) -> Result<()> {
         Some(Ok(())) => Ok(()),
         Some(Err(reason)) => Err(KafkaError::new(
             ErrorCode::SASL_AUTHENTICATION_FAILED,
-            format!("oauth_cb could not supply the first token: {}", state.redactor.redact(&reason)),
+            format!(
+                "oauth_cb could not supply the first token: {}",
+                state.redactor.redact(&reason)
+            ),
         )),
         None => Err(KafkaError::new(
             ErrorCode::SASL_AUTHENTICATION_FAILED,

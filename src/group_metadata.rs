@@ -82,6 +82,27 @@ impl ConsumerGroupMetadata {
     }
 }
 
+impl Clone for ConsumerGroupMetadata {
+    /// A copy, made as librdkafka copies one: written out and read back
+    /// (`rd_kafka_consumer_group_metadata_write` / `_read`).
+    ///
+    /// # Panics
+    /// Only if librdkafka cannot read back what it wrote, which it always
+    /// can (its own format).
+    ///
+    /// ```
+    /// use ferrokafka::ConsumerGroupMetadata;
+    /// let md = ConsumerGroupMetadata::new("billing")?;
+    /// assert_eq!(md.clone().to_bytes()?, md.to_bytes()?);
+    /// # Ok::<(), ferrokafka::KafkaError>(())
+    /// ```
+    fn clone(&self) -> Self {
+        self.to_bytes()
+            .and_then(|b| ConsumerGroupMetadata::from_bytes(&b))
+            .expect("librdkafka reads back the group metadata it wrote")
+    }
+}
+
 impl fmt::Debug for ConsumerGroupMetadata {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConsumerGroupMetadata")

@@ -122,6 +122,30 @@ pub use values::statistics;
 #[cfg(feature = "statistics")]
 pub use values::statistics::Statistics;
 
+/// A [`Config`] from `key => value` pairs whose values may be of any
+/// type that has a string form — the Python client's configuration dict:
+///
+/// ```
+/// let servers = String::from("localhost:9092");
+/// let config = ferrokafka::config! {
+///     "bootstrap.servers" => servers,
+///     "linger.ms" => 5,
+///     "enable.idempotence" => true,
+///     "compression.type" => "zstd",
+/// };
+/// assert_eq!(config.get("linger.ms"), Some("5"));
+/// assert_eq!(config.get("enable.idempotence"), Some("true"));
+/// ```
+#[macro_export]
+macro_rules! config {
+    ($($key:expr => $value:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut config = $crate::Config::new();
+        $( config.set($key, $value); )*
+        config
+    }};
+}
+
 /// The linked librdkafka's version: `(0xMMmmrrxx, "2.12.1")`.
 ///
 /// Corresponds to `rd_kafka_version` and `rd_kafka_version_str`.

@@ -1016,7 +1016,10 @@ fn constructors_wait_for_the_first_oauth_token() {
                 });
             let what = format!("client {kind}, first call {first:?}");
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make(kind, &c)));
-            assert!(calls.load(std::sync::atomic::Ordering::SeqCst) >= 1, "{what}: returned before the callback ran");
+            assert!(
+                calls.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+                "{what}: returned before the callback ran"
+            );
             match first {
                 First::Token => r.unwrap().unwrap_or_else(|e| panic!("{what}: {e}")),
                 First::Fails => {

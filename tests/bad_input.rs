@@ -430,7 +430,7 @@ fn cases() -> Vec<Case> {
             "header name with a NUL",
             INVALID,
             &["header"],
-            produce(|_| Record::new(TOPIC).with_header("a\0b", None)),
+            produce(|_| Record::new(TOPIC).with_null_header("a\0b")),
         ),
         case(
             "send with its own delivery closure",
@@ -522,7 +522,7 @@ fn cases() -> Vec<Case> {
             "subscribe to nothing",
             INVALID,
             &["empty"],
-            Box::new(|env| env.consumer.subscribe(&[])),
+            Box::new(|env| env.consumer.subscribe::<&str>(&[])),
         ),
         case(
             "subscribe to \"\"",

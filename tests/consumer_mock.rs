@@ -35,7 +35,7 @@ fn produce(cluster: &MockCluster, topic: &str, partitions: i32, range: std::ops:
                     .with_value(&v)
                     .with_partition((i % partitions as usize) as i32)
                     .with_timestamp(1_600_000_000_000 + i as i64)
-                    .with_header("i", Some(v.as_bytes())),
+                    .with_header("i", v.as_bytes()),
             )
             .unwrap();
     }
@@ -1094,7 +1094,10 @@ fn regex_subscription_unsubscribe_and_metadata() {
         || consumer.assignment().unwrap().is_empty()
     ));
     // Bad subscriptions are refused up front.
-    assert_eq!(consumer.subscribe(&[]).unwrap_err().code(), ErrorCode::INVALID_ARG);
+    assert_eq!(
+        consumer.subscribe::<&str>(&[]).unwrap_err().code(),
+        ErrorCode::INVALID_ARG
+    );
     assert_eq!(consumer.subscribe(&[""]).unwrap_err().code(), ErrorCode::INVALID_ARG);
     assert_eq!(consumer.pause(&[]).unwrap_err().code(), ErrorCode::INVALID_ARG);
 }
@@ -1220,7 +1223,7 @@ fn messages_detach_clone_compare_and_commit_without_the_fetch_buffer() {
     for other in [
         base.clone().with_key("x"),
         base.clone().with_value("x"),
-        base.clone().with_header("c", None::<&[u8]>),
+        base.clone().with_null_header("c"),
         base.clone().with_timestamp(Timestamp::LogAppendTime(1_700_000_000_000)),
         Message::new(base.topic(), base.partition(), base.offset() + 1),
     ] {
@@ -1263,8 +1266,8 @@ fn a_hand_built_message_has_what_was_set() {
     let m = m
         .with_value("abc")
         .with_leader_epoch(7)
-        .with_header("h", Some("1"))
-        .with_header("h", Some("2"));
+        .with_header("h", "1")
+        .with_header("h", "2");
     assert_eq!(m.len(), 3);
     assert_eq!(m.headers().unwrap().len(), 2);
     assert_eq!(m.headers().unwrap().last("h").unwrap().value(), Some(&b"2"[..]));

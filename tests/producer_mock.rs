@@ -58,11 +58,11 @@ fn round_trip_preserves_key_value_headers_timestamp() {
             .with_key(b"key-\x00\xff")
             .with_value(b"value \x01\x02")
             .with_timestamp(ts)
-            .with_header("a", Some(b"1".as_slice()))
-            .with_header("dup", Some(b"x".as_slice()))
-            .with_header("null", None)
-            .with_header("dup", Some(b"y".as_slice()))
-            .with_header("empty", Some(b"".as_slice()))
+            .with_header("a", b"1".as_slice())
+            .with_header("dup", b"x".as_slice())
+            .with_null_header("null")
+            .with_header("dup", b"y".as_slice())
+            .with_header("empty", b"".as_slice())
             .with_on_delivery(move |r| {
                 let hs = r.headers().map(|h| h.to_vec());
                 *seen.lock().unwrap() = Some((
@@ -184,7 +184,7 @@ fn queue_full_hands_the_record_back_and_recovers() {
             Record::new(&topic)
                 .with_key("k11")
                 .with_value(&payload)
-                .with_header("h", None)
+                .with_null_header("h")
                 .with_on_delivery(reports.closure(10)),
         )
         .unwrap_err();

@@ -33,10 +33,10 @@ fn python_client_reads_back_keys_values_headers_and_timestamps() {
             .with_key(&key)
             .with_value(&value)
             .with_timestamp(1_700_000_000_000 + i as i64)
-            .with_header("seq", Some(i.to_string().as_bytes()))
-            .with_header("null", None)
-            .with_header("dup", Some(b"1".as_slice()))
-            .with_header("dup", Some(b"2".as_slice()))
+            .with_header("seq", i.to_string().as_bytes())
+            .with_null_header("null")
+            .with_header("dup", b"1".as_slice())
+            .with_header("dup", b"2".as_slice())
             .with_on_delivery(move |r| d.lock().unwrap().push((i, r.error(), r.partition(), r.offset())));
         if i % 10 == 0 {
             rec = rec.with_partition(2);

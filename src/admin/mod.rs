@@ -51,8 +51,7 @@ use std::fmt::Debug;
 use std::sync::Arc;
 use validate::*;
 
-/// Per-item results: each key with its own outcome, in request order.
-pub type ItemResults<K, V> = Vec<(K, Result<V>)>;
+pub use crate::values::admin::ItemResults;
 
 /// A Kafka admin client: the Python client's `AdminClient`.
 ///
@@ -812,7 +811,7 @@ impl AdminClient {
         self.submit(&h, op, options, prepared, whole(), move |r| {
             let results = r.describe_user_scram_credentials();
             if keys.is_empty() {
-                Ok(results)
+                Ok(results.into_iter().collect())
             } else {
                 Ok(match_items(
                     op,
@@ -947,7 +946,7 @@ impl AdminClient {
                 .map(|(tp, e)| (TopicPartition::new(tp.topic, tp.partition), unit(e)))
                 .collect();
             Ok(match request {
-                None => results,
+                None => results.into_iter().collect(),
                 Some(keys) => match_items(
                     op,
                     &keys,

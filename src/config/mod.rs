@@ -253,6 +253,93 @@ impl Config {
         self
     }
 
+    /// [`set_on_delivery`](Self::set_on_delivery), by value: for a
+    /// `Config` built in one expression.
+    ///
+    /// ```
+    /// use ferrokafka::Config;
+    /// let config = Config::from([("bootstrap.servers", "localhost:9092")])
+    ///     .with("linger.ms", 5)
+    ///     .with_error_cb(|e| eprintln!("kafka: {e}"))
+    ///     .with_on_delivery(|report| {
+    ///         if let Some(e) = report.error() {
+    ///             eprintln!("not delivered: {e}");
+    ///         }
+    ///     });
+    /// assert_eq!(config.get("linger.ms"), Some("5"));
+    /// ```
+    #[must_use]
+    pub fn with_on_delivery(mut self, f: impl Fn(&DeliveryReport<'_>) + Send + Sync + 'static) -> Self {
+        self.set_on_delivery(f);
+        self
+    }
+
+    /// [`set_error_cb`](Self::set_error_cb), by value.
+    #[must_use]
+    pub fn with_error_cb(mut self, f: impl Fn(&KafkaError) + Send + Sync + 'static) -> Self {
+        self.set_error_cb(f);
+        self
+    }
+
+    /// [`set_throttle_cb`](Self::set_throttle_cb), by value.
+    #[must_use]
+    pub fn with_throttle_cb(mut self, f: impl Fn(&ThrottleEvent) + Send + Sync + 'static) -> Self {
+        self.set_throttle_cb(f);
+        self
+    }
+
+    /// [`set_stats_cb`](Self::set_stats_cb), by value.
+    #[must_use]
+    pub fn with_stats_cb(mut self, f: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.set_stats_cb(f);
+        self
+    }
+
+    /// [`set_statistics_cb`](Self::set_statistics_cb), by value.
+    #[cfg(feature = "statistics")]
+    #[must_use]
+    pub fn with_statistics_cb(
+        mut self,
+        f: impl Fn(std::result::Result<crate::values::statistics::Statistics, KafkaError>, &str) + Send + Sync + 'static,
+    ) -> Self {
+        self.set_statistics_cb(f);
+        self
+    }
+
+    /// [`set_logger`](Self::set_logger), by value.
+    #[must_use]
+    pub fn with_logger(mut self, f: impl Fn(&LogRecord<'_>) + Send + Sync + 'static) -> Self {
+        self.set_logger(f);
+        self
+    }
+
+    /// [`set_oauth_cb`](Self::set_oauth_cb), by value.
+    #[must_use]
+    pub fn with_oauth_cb(
+        mut self,
+        f: impl Fn(&str) -> std::result::Result<OAuthToken, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.set_oauth_cb(f);
+        self
+    }
+
+    /// [`set_on_commit`](Self::set_on_commit), by value.
+    #[must_use]
+    pub fn with_on_commit(
+        mut self,
+        f: impl Fn(Option<&KafkaError>, &[TopicPartition]) + Send + Sync + 'static,
+    ) -> Self {
+        self.set_on_commit(f);
+        self
+    }
+
+    /// [`set_partitioner`](Self::set_partitioner), by value.
+    #[must_use]
+    pub fn with_partitioner(mut self, f: impl Fn(&str, Option<&[u8]>, i32) -> i32 + Send + Sync + 'static) -> Self {
+        self.set_partitioner(f);
+        self
+    }
+
     /// The values of every sensitive property set (to scrub from messages).
     pub(crate) fn secrets(&self) -> Vec<String> {
         self.entries

@@ -39,7 +39,7 @@ use std::sync::Arc;
 /// let m = Message::new("orders", 2, 41)
 ///     .with_key("customer-7")
 ///     .with_value(r#"{"total": 12}"#)
-///     .with_header("source", Some("web"))
+///     .with_header("source", "web")
 ///     .with_timestamp(Timestamp::CreateTime(1_700_000_000_000));
 /// assert_eq!(m.key(), Some(&b"customer-7"[..]));
 /// assert_eq!(m.headers().unwrap().last("source").unwrap().value(), Some(&b"web"[..]));
@@ -130,10 +130,20 @@ impl Message {
         self
     }
 
-    /// The same message with one more header (`None`: a null value).
+    /// The same message with one more header.
     #[must_use]
-    pub fn with_header(mut self, name: impl AsRef<[u8]>, value: Option<impl AsRef<[u8]>>) -> Self {
-        let h = (name.as_ref().to_vec(), value.map(|v| v.as_ref().to_vec()));
+    pub fn with_header(self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Self {
+        self.push_header(name.as_ref(), Some(value.as_ref()))
+    }
+
+    /// The same message with one more header, whose value is null.
+    #[must_use]
+    pub fn with_null_header(self, name: impl AsRef<[u8]>) -> Self {
+        self.push_header(name.as_ref(), None)
+    }
+
+    fn push_header(mut self, name: &[u8], value: Option<&[u8]>) -> Self {
+        let h = (name.to_vec(), value.map(<[u8]>::to_vec));
         self.owned_mut().headers.get_or_insert_with(Vec::new).push(h);
         self
     }

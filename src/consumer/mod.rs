@@ -151,6 +151,12 @@ impl<'a> From<&'a [TopicPartition]> for Commit<'a> {
     }
 }
 
+impl<'a, const N: usize> From<&'a [TopicPartition; N]> for Commit<'a> {
+    fn from(o: &'a [TopicPartition; N]) -> Self {
+        Commit::Offsets(o)
+    }
+}
+
 impl<'a> From<&'a Vec<TopicPartition>> for Commit<'a> {
     fn from(o: &'a Vec<TopicPartition>) -> Self {
         Commit::Offsets(o)
@@ -314,7 +320,7 @@ impl Consumer {
     ///
     /// Corresponds to `rd_kafka_subscribe`.
     #[doc(alias = "rd_kafka_subscribe")]
-    pub fn subscribe(&self, topics: &[&str]) -> Result<()> {
+    pub fn subscribe<S: AsRef<str>>(&self, topics: &[S]) -> Result<()> {
         self.subscribe_with(topics, RebalanceCallbacks::new())
     }
 
@@ -322,20 +328,21 @@ impl Consumer {
     /// `on_lost` closures.
     ///
     /// Corresponds to `rd_kafka_subscribe`.
-    pub fn subscribe_with(&self, topics: &[&str], callbacks: RebalanceCallbacks) -> Result<()> {
+    pub fn subscribe_with<S: AsRef<str>>(&self, topics: &[S], callbacks: RebalanceCallbacks) -> Result<()> {
+        let topics: Vec<&str> = topics.iter().map(AsRef::as_ref).collect();
         if topics.is_empty() {
             return Err(KafkaError::invalid_arg(
                 "subscribe: the topic list is empty (use unsubscribe to leave)",
             ));
         }
-        for t in topics {
+        for t in &topics {
             if t.is_empty() || t.contains('\0') {
                 return Err(KafkaError::invalid_arg(format!("subscribe: invalid topic name {t:?}")));
             }
         }
         let h = self.core.get()?;
         *self.rebalance.lock().unwrap_or_else(|e| e.into_inner()) = callbacks;
-        h.client.subscribe(topics)
+        h.client.subscribe(&topics)
     }
 
     /// Leaves the subscription (the assignment is revoked in a later poll).
@@ -854,6 +861,39 @@ impl Consumer {
             .get()?
             .client
             .committed(partitions, timeout.into().as_millis_i32())
+    }
+
+    /// [`committed`](Self::committed) for every partition of the current
+    /// assignment (empty when nothing is assigned).
+    pub fn assignment_committed(&self, timeout: impl Into<Timeout>) -> Result<Vec<TopicPartition>> {
+        let assigned = self.assignment()?;
+        if assigned.is_empty() {
+            return Ok(assigned);
+        }
+        self.committed(&assigned, timeout)
+    }
+
+    /// [`position`](Self::position) for every partition of the current
+    /// assignment (empty when nothing is assigned).
+    ///
+    /// ```
+    /// # use ferrokafka::{Config, Consumer, MockCluster, TopicPartition, OFFSET_INVALID};
+    /// # let cluster = MockCluster::new(1)?;
+    /// # cluster.create_topic("t", 2, 1)?;
+    /// # let consumer = Consumer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers()), ("group.id", "g")]))?;
+    /// assert!(consumer.assignment_positions()?.is_empty());
+    /// consumer.assign(&[TopicPartition::new("t", 0), TopicPartition::new("t", 1)])?;
+    /// let positions = consumer.assignment_positions()?;
+    /// assert_eq!(positions, consumer.assignment()?);
+    /// assert!(positions.iter().all(|tp| tp.offset == OFFSET_INVALID));
+    /// # Ok::<(), ferrokafka::KafkaError>(())
+    /// ```
+    pub fn assignment_positions(&self) -> Result<Vec<TopicPartition>> {
+        let assigned = self.assignment()?;
+        if assigned.is_empty() {
+            return Ok(assigned);
+        }
+        self.position(&assigned)
     }
 
     /// The next offset to be consumed for each partition (last consumed + 1),

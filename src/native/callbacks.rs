@@ -337,7 +337,10 @@ pub(super) unsafe extern "C" fn oauth_trampoline<H: Hooks>(
                     &token.extensions,
                 ) {
                     Ok(()) => Ok(()),
-                    Err(e) => Err(format!("oauth_cb returned a token librdkafka rejected: {}", e.message())),
+                    Err(e) => Err(format!(
+                        "oauth_cb returned a token librdkafka rejected: {}",
+                        e.message()
+                    )),
                 }
             }
             Some(Err(reason)) => Err(reason),

@@ -20,8 +20,8 @@ use std::fmt;
 /// let rec = Record::new("orders")
 ///     .with_key("customer-7")
 ///     .with_value(br#"{"total": 12}"#)
-///     .with_header("source", Some(b"web".as_slice()))
-///     .with_header("trace", None)
+///     .with_header("source", "web")
+///     .with_null_header("trace")
 ///     .with_timestamp(1_700_000_000_000);
 /// assert_eq!(rec.topic(), "orders");
 /// assert_eq!(rec.headers().unwrap().len(), 2);
@@ -105,10 +105,15 @@ impl<'a> Record<'a> {
         self
     }
 
-    /// Appends a header. Order and duplicate names are kept; `None` is a
-    /// null value, distinct from an empty one.
-    pub fn with_header(self, name: &str, value: Option<&[u8]>) -> Self {
-        self.with_header_bytes(name.as_bytes(), value)
+    /// Appends a header with a value (`&str`, `&[u8]`, `Vec<u8>`...).
+    /// Order and duplicate names are kept.
+    pub fn with_header(self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        self.with_header_bytes(name.as_bytes(), Some(value.as_ref()))
+    }
+
+    /// Appends a header with a null value (distinct from an empty one).
+    pub fn with_null_header(self, name: &str) -> Self {
+        self.with_header_bytes(name.as_bytes(), None)
     }
 
     /// Appends a header whose name is given as bytes.
@@ -128,7 +133,7 @@ impl<'a> Record<'a> {
         I: IntoIterator<Item = (&'h str, Option<&'h [u8]>)>,
     {
         for (name, value) in headers {
-            self = self.with_header(name, value);
+            self = self.with_header_bytes(name.as_bytes(), value);
         }
         self
     }
@@ -218,8 +223,24 @@ impl fmt::Debug for Record<'_> {
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(thiserror::Error)]
-#[error("could not produce to {:?}: {}", .record.topic, .error)]
+///
+/// `?` on it works in functions returning [`KafkaError`] (or
+/// `ferrokafka::Result`) and `Box<dyn Error>` (`+ Send + Sync`): the record
+/// borrows its buffers, so the error converts to an owned one, dropping
+/// the record. For the same reason it does not implement
+/// `std::error::Error` itself (a borrowing error could not be boxed).
+///
+/// ```
+/// # use ferrokafka::{Config, Producer, Record};
+/// fn send(p: &Producer, v: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+///     p.produce(Record::new("t").with_value(v))?;
+///     Ok(())
+/// }
+/// # let p = Producer::new(&Config::from([("bootstrap.servers", "127.0.0.1:1")]))?;
+/// # p.close(std::time::Duration::ZERO)?;
+/// assert!(send(&p, "x").unwrap_err().to_string().contains("closed"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct ProduceError<'a> {
     error: KafkaError,
     record: Record<'a>,
@@ -274,5 +295,23 @@ impl fmt::Debug for ProduceError<'_> {
 impl From<ProduceError<'_>> for KafkaError {
     fn from(e: ProduceError<'_>) -> Self {
         e.error
+    }
+}
+
+impl fmt::Display for ProduceError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not produce to {:?}: {}", self.record.topic, self.error)
+    }
+}
+
+impl From<ProduceError<'_>> for Box<dyn std::error::Error + Send + Sync> {
+    fn from(e: ProduceError<'_>) -> Self {
+        Box::new(e.error)
+    }
+}
+
+impl From<ProduceError<'_>> for Box<dyn std::error::Error> {
+    fn from(e: ProduceError<'_>) -> Self {
+        Box::new(e.error)
     }
 }

@@ -5,6 +5,7 @@
 mod acl;
 mod group;
 mod resource;
+mod results;
 mod scram;
 mod topic;
 
@@ -16,6 +17,7 @@ pub use group::{
 pub use resource::{
     AlterConfigOp, AlterConfigOpType, ConfigEntry, ConfigResource, ConfigSource, ResourcePatternType, ResourceType,
 };
+pub use results::ItemResults;
 pub use scram::{ScramCredentialInfo, ScramMechanism, UserScramCredentialsDescription};
 pub use topic::{
     DeletedRecords, DescribeClusterResult, ElectionType, IsolationLevel, ListOffsetsResultInfo, NewPartitions,

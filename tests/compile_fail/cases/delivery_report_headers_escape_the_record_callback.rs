@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 fn main() {
     let kept: Arc<Mutex<Option<Headers<'static>>>> = Arc::default();
     let k = kept.clone();
-    let _record = Record::new("t").value("v").on_delivery(move |report| {
+    let _record = Record::new("t").with_value("v").with_on_delivery(move |report| {
         *k.lock().unwrap() = report.headers();
     });
 }

@@ -4,7 +4,7 @@ use ferrokafka::Record;
 fn main() {
     let record = {
         let value = vec![1u8, 2, 3];
-        Record::new("t").value(&value)
+        Record::new("t").with_value(&value)
     };
     drop(record);
 }

@@ -6,7 +6,7 @@ fn main() {
     let producer = Producer::new(&Config::new()).unwrap();
     let future = {
         let value = String::from("v");
-        producer.send(Record::new("t").value(&value))
+        producer.send(Record::new("t").with_value(&value))
     };
     drop(future);
 }
