@@ -1227,16 +1227,21 @@ mod cases {
         });
         let mut fut = c.commit_future(Commit::Current);
         let mut cx = Context::from_waker(&waker);
-        if Pin::new(&mut fut).poll(&mut cx).is_pending() {
-            rx.recv_timeout(t(30)).expect("woken when the commit completed");
-            assert_eq!(
-                until_panic(t(30), || {
-                    c.poll(Duration::from_millis(10)).unwrap();
-                }),
-                "waker panic"
-            );
-        }
-        let results = block_on(fut, t(30)).unwrap();
+        // The result may already be there at the first poll (then there is
+        // no wake-up, and the future must not be polled again).
+        let results = match Pin::new(&mut fut).poll(&mut cx) {
+            Poll::Ready(r) => r.unwrap(),
+            Poll::Pending => {
+                rx.recv_timeout(t(30)).expect("woken when the commit completed");
+                assert_eq!(
+                    until_panic(t(30), || {
+                        c.poll(Duration::from_millis(10)).unwrap();
+                    }),
+                    "waker panic"
+                );
+                block_on(fut, t(30)).unwrap()
+            }
+        };
         assert!(results.iter().all(|tp| tp.error.is_none()), "{results:?}");
         fill(&cluster, &topic, 2);
         consumer_receives(&c, 2);
@@ -1564,6 +1569,12 @@ mod cases {
     pub fn producer_partitioner_drops_the_last_producer() {
         let topic = unique_topic("p");
         let cluster = mock(&topic);
+        // The partition count arrives after `produce` (see
+        // producer_partitioner_panics_on_a_librdkafka_thread): the
+        // partitioner then runs on librdkafka's thread, after the slot is
+        // filled. Without the delay, a quick metadata reply made `produce`
+        // partition on this thread with the slot still empty (a 60 s hang).
+        cluster.set_broker_rtt(1, Duration::from_millis(300)).unwrap();
         let s = slot::<Producer>();
         let (d, rx) = done();
         let mut config = config_for(&cluster);
