@@ -99,6 +99,13 @@ pub fn sensitive_properties() -> &'static [&'static str] {
 /// # Ok::<(), ferrokafka::KafkaError>(())
 /// ```
 ///
+/// Two librdkafka 2.12.1 flaws in this path (found by `tests/oidc.rs`): a
+/// temporary HTTP error (408, 425, 429, 5xx) that has a body spoils the
+/// retry (the retried reply is parsed after that body: an `_AUTHENTICATION`
+/// error, then the regular retry 10 s later), and a JWT whose payload needs
+/// no base64 padding is parsed from a buffer that is not NUL-terminated
+/// (valgrind: an uninitialised read in `cJSON_Parse`).
+///
 /// For an `https://` endpoint librdkafka looks for the system's CA
 /// certificates itself; `https.ca.location` or `https.ca.pem` name others.
 /// Without the feature, librdkafka refuses these properties with
