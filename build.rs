@@ -73,6 +73,13 @@ fn main() {
             keys = parse(&src);
         }
     }
+    if keys.is_empty() {
+        // rdkafka-sys's CMake build (the `oidc` feature) exports no
+        // DEP_RDKAFKA_ROOT: read its vendored sources in cargo's registry.
+        if let Some(src) = registry_conf_c() {
+            keys = parse(&src);
+        }
+    }
     if keys.len() < 8 {
         println!("cargo:warning=could not derive librdkafka's sensitive properties; using the built-in list");
         keys = FALLBACK.iter().map(|s| s.to_string()).collect();
@@ -89,4 +96,23 @@ fn main() {
     code.push_str("];\n");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("sensitive.rs");
     fs::write(out, code).unwrap();
+}
+
+/// `rdkafka_conf.c` of the pinned rdkafka-sys, from cargo's registry sources.
+fn registry_conf_c() -> Option<String> {
+    let home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    for index in fs::read_dir(home.join("registry").join("src")).ok()?.flatten() {
+        let path = index
+            .path()
+            .join("rdkafka-sys-4.10.0+2.12.1")
+            .join("librdkafka")
+            .join("src")
+            .join("rdkafka_conf.c");
+        if let Ok(src) = fs::read_to_string(path) {
+            return Some(src);
+        }
+    }
+    None
 }

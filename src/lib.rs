@@ -161,6 +161,21 @@ pub fn debug_contexts() -> &'static str {
     native::debug_contexts()
 }
 
+/// The features this build of librdkafka supports, comma-separated: the
+/// value of its `builtin.features` property, e.g.
+/// `"gzip,snappy,ssl,sasl,regex,lz4,sasl_plain,sasl_scram,plugins,zstd,sasl_oauthbearer"`.
+///
+/// `http` and `oidc` appear when ferrokafka is built with its `oidc`
+/// feature (`sasl.oauthbearer.method=oidc`).
+///
+/// ```
+/// let features: Vec<&str> = ferrokafka::builtin_features().split(',').collect();
+/// assert_eq!(features.contains(&"oidc"), cfg!(feature = "oidc"));
+/// ```
+pub fn builtin_features() -> &'static str {
+    native::builtin_features()
+}
+
 /// Waits until every librdkafka client in the process is fully destroyed
 /// and its threads have exited (useful at the end of tests), for at most
 /// `timeout` (`Duration::MAX`: as long as it takes).

@@ -64,6 +64,54 @@ pub fn sensitive_properties() -> &'static [&'static str] {
 /// let secret = Config::from([("sasl.password", "hunter2")]);
 /// assert!(!format!("{secret:?}").contains("hunter2"));
 /// ```
+///
+/// # SASL/OAUTHBEARER tokens from an OIDC provider
+///
+/// With the `oidc` cargo feature, librdkafka fetches and refreshes
+/// OAUTHBEARER tokens itself (`sasl.oauthbearer.method=oidc`): it POSTs an
+/// OAuth client-credentials request (HTTP Basic authentication with the
+/// client id and secret, `grant_type=client_credentials&scope=...`) to the
+/// token endpoint, takes the JWT in `access_token`, reads its `exp` and `sub`
+/// claims, and refreshes it at 80% of its lifetime — all on librdkafka's
+/// background thread, so no `poll` is needed before the first connection.
+/// A failure (endpoint down, HTTP error, a reply without a valid JWT) reaches
+/// [`set_error_cb`](Self::set_error_cb) as an `_AUTHENTICATION` error saying
+/// why, and is retried 10 s later. This replaces
+/// [`set_oauth_cb`](Self::set_oauth_cb): setting both is refused when the
+/// client is created. [`builtin_features`](crate::builtin_features) lists
+/// `oidc` when it is available.
+///
+/// ```no_run
+/// use ferrokafka::{Config, Producer};
+/// let mut config = Config::from([
+///     ("bootstrap.servers", "broker:9093"),
+///     ("security.protocol", "SASL_SSL"),
+///     ("sasl.mechanism", "OAUTHBEARER"),
+///     ("sasl.oauthbearer.method", "oidc"),
+///     ("sasl.oauthbearer.token.endpoint.url", "https://idp.example.com/oauth2/token"),
+///     ("sasl.oauthbearer.client.id", "my-service"),
+///     ("sasl.oauthbearer.client.secret", "…"),
+///     ("sasl.oauthbearer.scope", "kafka"),
+///     // Optional SASL extensions sent to the broker with the token:
+///     ("sasl.oauthbearer.extensions", "logicalCluster=lkc-1,identityPoolId=pool-1"),
+/// ]);
+/// config.set_error_cb(|e| eprintln!("kafka: {e}"));
+/// let _producer = Producer::new(&config)?;
+/// # Ok::<(), ferrokafka::KafkaError>(())
+/// ```
+///
+/// Two librdkafka 2.12.1 flaws in this path (found by `tests/oidc.rs`): a
+/// temporary HTTP error (408, 425, 429, 5xx) that has a body spoils the
+/// retry (the retried reply is parsed after that body: an `_AUTHENTICATION`
+/// error, then the regular retry 10 s later), and a JWT whose payload needs
+/// no base64 padding is parsed from a buffer that is not NUL-terminated
+/// (valgrind: an uninitialised read in `cJSON_Parse`).
+///
+/// For an `https://` endpoint librdkafka looks for the system's CA
+/// certificates itself; `https.ca.location` or `https.ca.pem` name others.
+/// Without the feature, librdkafka refuses these properties with
+/// `_INVALID_ARG` ("OAuth/OIDC depends on libcurl ... not available at build
+/// time").
 #[derive(Clone, Default)]
 pub struct Config {
     entries: Vec<(String, String)>,
@@ -452,6 +500,7 @@ impl ClientKind {
 /// refusal into an error that names the key (and never quotes a secret).
 pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crate::native::NativeConf, Emulated)> {
     use crate::native::ConfSetError;
+    check_oauth_sources(config)?;
     let mut conf = crate::native::NativeConf::new();
     let mut emulated = Emulated { dr_only_error: false };
     let (_, libver) = crate::native::version();
@@ -506,7 +555,7 @@ pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crat
                 } else {
                     format!("configuration property {key:?}: {msg}")
                 };
-                return Err(KafkaError::invalid_arg(msg));
+                return Err(KafkaError::invalid_arg(with_build_hint(msg)));
             }
             Err(ConfSetError::Nul) => {
                 return Err(KafkaError::invalid_arg(format!(
@@ -521,4 +570,35 @@ pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crat
             .map_err(|_| KafkaError::new(ErrorCode::FAIL, "could not enable log.queue"))?;
     }
     Ok((conf, emulated))
+}
+
+/// Refuses a configuration with two sources of OAUTHBEARER tokens.
+///
+/// With an `oauth_cb` set, librdkafka silently ignores
+/// `sasl.oauthbearer.method=oidc` (its built-in OIDC client only runs when
+/// no token refresh callback is installed) and the token endpoint, client
+/// id and secret would never be used: say so instead.
+fn check_oauth_sources(config: &Config) -> Result<()> {
+    let oidc = config
+        .get("sasl.oauthbearer.method")
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("oidc"));
+    if oidc && config.callbacks.oauth_cb.is_some() {
+        return Err(KafkaError::invalid_arg(
+            "`oauth_cb` and `sasl.oauthbearer.method=oidc` are mutually exclusive: \
+             librdkafka's OIDC client fetches the tokens itself, so either remove the \
+             callback or leave `sasl.oauthbearer.method` at \"default\"",
+        ));
+    }
+    Ok(())
+}
+
+/// librdkafka refuses the OIDC and HTTPS properties when it was built
+/// without libcurl ("... not available at build time"): name the cargo
+/// feature that provides it.
+fn with_build_hint(msg: String) -> String {
+    if !cfg!(feature = "oidc") && msg.contains("libcurl") && msg.contains("not available at build time") {
+        format!("{msg} (enable ferrokafka's `oidc` cargo feature)")
+    } else {
+        msg
+    }
 }

@@ -96,6 +96,32 @@ impl NativeConf {
         }
     }
 
+    /// The value of a property as librdkafka reports it (defaults included),
+    /// or `None` for an unknown property.
+    ///
+    /// Corresponds to `rd_kafka_conf_get`.
+    pub(crate) fn get(&self, key: &str) -> Option<String> {
+        let k = CString::new(key).ok()?;
+        let mut size: libc::size_t = 0;
+        // SAFETY: valid conf and NUL-terminated key; a null `dest` asks only
+        // for the size needed (the value's length plus its NUL).
+        let res = unsafe { sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), std::ptr::null_mut(), &mut size) };
+        if res != sys::RD_KAFKA_CONF_OK {
+            return None;
+        }
+        let mut buf = vec![0u8; size.max(1)];
+        let mut size = buf.len();
+        // SAFETY: `buf` holds `size` writable bytes; librdkafka writes at most
+        // that many, NUL included.
+        let res = unsafe { sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), buf.as_mut_ptr().cast(), &mut size) };
+        if res != sys::RD_KAFKA_CONF_OK {
+            return None;
+        }
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        buf.truncate(end);
+        Some(String::from_utf8_lossy(&buf).into_owned())
+    }
+
     /// Routes errors and statistics — and, with `delivery_reports`,
     /// delivery reports, with `logs`, log lines — through the event API
     /// (the client's queue).

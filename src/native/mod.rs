@@ -90,6 +90,13 @@ pub(crate) fn debug_contexts() -> &'static str {
     unsafe { cstr_static(sys::rd_kafka_get_debug_contexts()) }
 }
 
+/// The features this build of librdkafka supports: the default value of
+/// its `builtin.features` property (e.g. `"gzip,ssl,...,oidc"`).
+pub(crate) fn builtin_features() -> &'static str {
+    static FEATURES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FEATURES.get_or_init(|| NativeConf::new().get("builtin.features").unwrap_or_default())
+}
+
 /// The librdkafka version whose structs and functions `sys` and
 /// `admin_sys` declare (`0xMMmmrrpp`; `pp` = 0xff for a final release).
 pub(crate) const EXPECTED_VERSION: i32 = 0x020c_01ff;
