@@ -64,6 +64,19 @@
 //! assert_send::<ferrokafka::DeliveryReport<'static>>();
 //! ```
 //!
+//! # Types
+//!
+//! One type per concept, everywhere: partitions, partition counts,
+//! replication factors, broker ids and leader epochs are `i32` (Kafka's
+//! int32); offsets and timestamps in milliseconds are `i64`; ports are
+//! `u16`; sizes of what this crate holds in memory (`len()`, counts of
+//! messages or records) are `usize`; durations are
+//! [`Duration`](std::time::Duration) or [`Timeout`]. Every C
+//! enumeration is an integer newtype with named constants
+//! ([`ErrorCode`], [`RebalanceProtocol`], `admin::ResourceType`...), which
+//! keeps values a newer librdkafka or broker sends; getters are nouns
+//! (`key()`), builders `with_…`.
+//!
 //! ```
 //! fn assert_send_sync<T: Send + Sync>() {}
 //! assert_send_sync::<ferrokafka::Producer>();

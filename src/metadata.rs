@@ -31,7 +31,7 @@ pub struct BrokerMetadata {
     /// Host name.
     pub host: String,
     /// Port.
-    pub port: i32,
+    pub port: u16,
 }
 
 /// A topic and its partitions.

@@ -311,7 +311,7 @@ impl MockCluster {
     ///
     /// Corresponds to `rd_kafka_mock_broker_set_host_port`.
     #[doc(alias = "rd_kafka_mock_broker_set_host_port")]
-    pub fn set_broker_host_port(&self, broker: i32, host: &str, port: i32) -> Result<()> {
+    pub fn set_broker_host_port(&self, broker: i32, host: &str, port: u16) -> Result<()> {
         self.inner.broker_set_host_port(broker, host, port)
     }
 

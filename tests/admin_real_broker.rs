@@ -271,7 +271,7 @@ fn describe_cluster_agrees_with_metadata() {
     assert_eq!(node_ids, md.brokers.keys().copied().collect::<Vec<_>>());
     for n in &cluster.nodes {
         let b = &md.brokers[&n.id];
-        assert_eq!((n.host.as_str(), n.port as i32), (b.host.as_str(), b.port));
+        assert_eq!((n.host.as_str(), n.port), (b.host.as_str(), b.port));
     }
     let controller = cluster.controller.expect("controller");
     assert!(node_ids.contains(&controller.id));

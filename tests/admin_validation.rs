@@ -439,11 +439,13 @@ fn out_of_range_values_are_rejected() {
         "create_partitions",
         &["new_total_cnt"],
     );
-    invalid(
-        a.create_partitions(&[NewPartitions::new("t", 0)], &no()),
-        "create_partitions",
-        &["new_total_count"],
-    );
+    for n in [0, -1, i32::MIN] {
+        invalid(
+            a.create_partitions(&[NewPartitions::new("t", n)], &no()),
+            "create_partitions",
+            &["new_total_count must be at least 1", &format!("not {n}")],
+        );
+    }
     invalid(
         a.list_offsets(&[(tp("t", 0), OffsetSpec::ForTimestamp(-5))], &no()),
         "list_offsets",

@@ -339,15 +339,8 @@ fn set_broker_host_port_ids_hosts_and_ports() {
             ("", false),
             (too_long.as_str(), false),
         ] {
-            for (port, port_ok) in [
-                (i32::MIN, false),
-                (-1, false),
-                (0, false),
-                (1, true),
-                (65535, true),
-                (65536, false),
-                (i32::MAX, false),
-            ] {
+            // A port is a u16: only 0 is out of range.
+            for (port, port_ok) in [(0u16, false), (1, true), (9092, true), (65535, true)] {
                 let case = format!("set_broker_host_port({b}, {} bytes, {port})", host.len());
                 let names = if !host_ok {
                     format!("the host must be 1 to 127 bytes long, not {}", host.len())

@@ -286,10 +286,13 @@ impl AdminClient {
         non_empty(op, "topics", partitions)?;
         for p in partitions {
             check_topic(op, &p.topic)?;
-            if p.new_total_count == 0 {
+            if p.new_total_count < 1 {
                 return Err(invalid(
                     op,
-                    format_args!("topic {:?}: new_total_count must be at least 1", p.topic),
+                    format_args!(
+                        "topic {:?}: new_total_count must be at least 1, not {}",
+                        p.topic, p.new_total_count
+                    ),
                 ));
             }
         }

@@ -48,7 +48,8 @@ unsafe fn copy(md: &sys::rd_kafka_metadata_t) -> ClusterMetadata {
                 BrokerMetadata {
                     id: b.id,
                     host: super::cstr_owned(b.host),
-                    port: b.port,
+                    // Kafka's int32 port; a value no port can be is 0.
+                    port: u16::try_from(b.port).unwrap_or(0),
                 },
             )
         })

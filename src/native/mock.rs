@@ -306,7 +306,7 @@ impl NativeMockCluster {
         )
     }
 
-    pub(crate) fn broker_set_host_port(&self, broker: i32, host: &str, port: i32) -> Result<(), KafkaError> {
+    pub(crate) fn broker_set_host_port(&self, broker: i32, host: &str, port: u16) -> Result<(), KafkaError> {
         let op = "set_broker_host_port";
         let h = c_string(&format!("{op}: host"), host)?;
         if host.is_empty() || host.len() > MAX_HOST_LEN {
@@ -315,7 +315,7 @@ impl NativeMockCluster {
                 host.len()
             )));
         }
-        if !(1..=65535).contains(&port) {
+        if port == 0 {
             return Err(KafkaError::invalid_arg(format!(
                 "{op}: port {port} is out of range (1 to 65535)"
             )));
@@ -324,7 +324,7 @@ impl NativeMockCluster {
         // for an unknown broker: the lock held here makes this check final.
         let _set = self.existing_broker(op, broker)?;
         // SAFETY: valid cluster and string (copied).
-        unsafe { sys::rd_kafka_mock_broker_set_host_port(self.mc(), broker, h.as_ptr(), port) };
+        unsafe { sys::rd_kafka_mock_broker_set_host_port(self.mc(), broker, h.as_ptr(), i32::from(port)) };
         Ok(())
     }
 

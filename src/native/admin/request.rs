@@ -184,7 +184,12 @@ impl Prepared {
             let mut buf = ErrBuf::new();
             // SAFETY: valid string and buffer; the object is ours.
             let p = unsafe {
-                a::rd_kafka_NewPartitions_new(name.as_ptr(), np.new_total_count, buf.as_mut_ptr(), buf.capacity())
+                a::rd_kafka_NewPartitions_new(
+                    name.as_ptr(),
+                    np.new_total_count as usize,
+                    buf.as_mut_ptr(),
+                    buf.capacity(),
+                )
             };
             // SAFETY: p is null or ours.
             let o = unsafe { Owned::from_ptr(p) }.ok_or_else(|| {

@@ -84,7 +84,7 @@ pub struct NewPartitions {
     /// The topic name.
     pub topic: String,
     /// The new total number of partitions (must exceed the current count).
-    pub new_total_count: usize,
+    pub new_total_count: i32,
     /// Replica broker ids for each *new* partition.
     pub replica_assignment: Option<Vec<Vec<i32>>>,
 }
@@ -94,7 +94,7 @@ impl NewPartitions {
     ///
     /// Corresponds to `rd_kafka_NewPartitions_new`.
     #[doc(alias = "rd_kafka_NewPartitions_new")]
-    pub fn new(topic: impl Into<String>, new_total_count: usize) -> Self {
+    pub fn new(topic: impl Into<String>, new_total_count: i32) -> Self {
         NewPartitions {
             topic: topic.into(),
             new_total_count,
