@@ -9,7 +9,10 @@
 //! - C enumerations are integer newtypes (`c_enum!`), not Rust enums: a
 //!   public enum with only unit variants fails here.
 
-use std::path::{Path, PathBuf};
+#[path = "common/sources.rs"]
+mod sources;
+
+use sources::{rust_files, src_dir};
 
 /// Enums whose set of variants cannot grow, and why.
 const EXHAUSTIVE: &[(&str, &str)] = &[
@@ -17,21 +20,10 @@ const EXHAUSTIVE: &[(&str, &str)] = &[
     ("Timeout", "a duration or none: nothing else can be"),
 ];
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 /// (file, item name, attributes before it, body lines) of every
 /// `pub struct X {` / `pub enum X {` outside native/ (which is private).
 fn items() -> Vec<(String, &'static str, String, Vec<String>, String)> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src");
+    let src = src_dir();
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     files.sort();
@@ -129,7 +121,7 @@ fn public_enums_carry_data_c_enums_are_newtypes() {
 
 #[test]
 fn no_public_method_is_named_get() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src");
+    let src = src_dir();
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     let mut found = Vec::new();

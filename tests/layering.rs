@@ -19,7 +19,10 @@
 //! list, so that it cannot come back).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+#[path = "common/sources.rs"]
+mod sources;
+
+use sources::{rust_files, src_dir};
 
 /// (file under src/, module it imports from) pairs that point upward (none).
 const KNOWN: &[(&str, &str)] = &[];
@@ -34,21 +37,6 @@ fn layer(module: &str) -> Option<u8> {
         "<root>" => 4,
         _ => return None,
     })
-}
-
-fn src_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../src")
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The source without comments (line comments, doc comments) and string

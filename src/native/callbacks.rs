@@ -270,8 +270,13 @@ pub(super) unsafe extern "C" fn stats_trampoline<H: Hooks>(
     0
 }
 
-/// `log_cb` (consumer; with `log.queue=true` it runs inside serving calls).
-pub(super) unsafe extern "C" fn log_trampoline<H: Hooks>(
+/// `log_cb`. With `QUEUED` (a `logger` is configured, `log.queue=true`:
+/// the consumer's way) the line is deferred to the next serving call.
+/// Without (no `logger`), it goes to the `log` crate at once, on the
+/// librdkafka thread that logged, so a log line never wakes or ends a
+/// serving call; a panicking `log` logger is caught and resumed from the
+/// next serving call, as any callback's panic.
+pub(super) unsafe extern "C" fn log_trampoline<H: Hooks, const QUEUED: bool>(
     rk: *const sys::rd_kafka_t,
     level: c_int,
     fac: *const c_char,
@@ -280,30 +285,17 @@ pub(super) unsafe extern "C" fn log_trampoline<H: Hooks>(
     if rk.is_null() {
         return;
     }
-    if let Some(st) = state::<H>(sys::rd_kafka_opaque(rk)) {
+    let Some(st) = state::<H>(sys::rd_kafka_opaque(rk)) else {
+        return;
+    };
+    if QUEUED {
         defer(st, || Deferred::Log {
             level,
             // SAFETY: valid C strings for the call.
             facility: super::cstr_owned(fac),
             message: super::cstr_owned(buf),
         });
-    }
-}
-
-/// `log_cb` without `log.queue` (no `logger` configured): runs on the
-/// librdkafka thread that logged, so a log line never wakes or ends a
-/// serving call. A panicking `log` logger is caught and resumed from the
-/// next serving call, as any callback's panic.
-pub(super) unsafe extern "C" fn direct_client_log_trampoline<H: Hooks>(
-    rk: *const sys::rd_kafka_t,
-    level: c_int,
-    fac: *const c_char,
-    buf: *const c_char,
-) {
-    if rk.is_null() {
-        return;
-    }
-    if let Some(st) = state::<H>(sys::rd_kafka_opaque(rk)) {
+    } else {
         let _ = guarded(st, (), || {
             // SAFETY: valid C strings for the call.
             let (fac, msg) = (super::cstr_owned(fac), super::cstr_owned(buf));

@@ -160,10 +160,7 @@ impl NativeConf {
             // SAFETY: valid conf; the trampoline matches the C signature
             // and reads the opaque installed above.
             unsafe {
-                sys::rd_kafka_conf_set_log_cb(
-                    self.ptr.as_ptr(),
-                    Some(super::callbacks::direct_client_log_trampoline::<H>),
-                )
+                sys::rd_kafka_conf_set_log_cb(self.ptr.as_ptr(), Some(super::callbacks::log_trampoline::<H, false>))
             }
         }
         if set.partitioner {
@@ -214,7 +211,7 @@ impl NativeConf {
             sys::rd_kafka_conf_set_error_cb(c, Some(super::callbacks::error_trampoline::<H>));
             sys::rd_kafka_conf_set_stats_cb(c, Some(super::callbacks::stats_trampoline::<H>));
             if queued_logs {
-                sys::rd_kafka_conf_set_log_cb(c, Some(super::callbacks::log_trampoline::<H>));
+                sys::rd_kafka_conf_set_log_cb(c, Some(super::callbacks::log_trampoline::<H, true>));
             }
         }
     }
