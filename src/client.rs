@@ -106,6 +106,8 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
         ClientKind::Admin => conf.set_events(false, queued_logs),
         ClientKind::Consumer => {}
     }
+    // What librdkafka will use, aliases and defaults resolved.
+    let oauthbearer = uses_oauthbearer(&conf);
     let cbs = config.callbacks.clone();
     let has_throttle = cbs.throttle_cb.is_some();
     let has_oauth = cbs.oauth_cb.is_some();
@@ -144,22 +146,23 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
     }
     // An `oauth_cb` without SASL/OAUTHBEARER is never called (librdkafka
     // would refuse to serve it in the background).
-    if has_oauth && uses_oauthbearer(config) {
+    if has_oauth && oauthbearer {
         client.enable_sasl_background_callbacks()?;
-        wait_first_oauth_token(&state)?;
+        wait_first_oauth_token(&state, &client)?;
     }
     Ok((client, state))
 }
 
 /// librdkafka asks the `oauth_cb` for a token at start-up only when SASL
-/// OAUTHBEARER is in use.
-fn uses_oauthbearer(config: &Config) -> bool {
-    let sasl = config
+/// OAUTHBEARER is in use: read from the final configuration (so aliases
+/// such as `sasl.mechanisms`/`sasl.mechanism`, whichever was set last, and
+/// defaults are librdkafka's).
+fn uses_oauthbearer(conf: &crate::native::NativeConf) -> bool {
+    let sasl = conf
         .get("security.protocol")
         .is_some_and(|p| p.trim().to_ascii_lowercase().starts_with("sasl"));
-    let oauth = config
-        .get("sasl.mechanism")
-        .or_else(|| config.get("sasl.mechanisms"))
+    let oauth = conf
+        .get("sasl.mechanisms")
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("OAUTHBEARER"));
     sasl && oauth
 }
@@ -171,7 +174,7 @@ const FIRST_TOKEN_WAIT: std::time::Duration = std::time::Duration::from_secs(10)
 /// Waits for the `oauth_cb`'s first token, as the Python client's
 /// constructors do: its failure, or its panic, is the constructor's. (On
 /// an error, the caller drops the client: it is destroyed.)
-fn wait_first_oauth_token(state: &CallbackState) -> Result<()> {
+fn wait_first_oauth_token(state: &CallbackState, client: &NativeClient) -> Result<()> {
     let outcome = state.wait_first_oauth_token(FIRST_TOKEN_WAIT);
     if let Some(p) = state.take_panic() {
         std::panic::resume_unwind(p);
@@ -185,10 +188,16 @@ fn wait_first_oauth_token(state: &CallbackState) -> Result<()> {
                 state.redactor.redact(&reason)
             ),
         )),
-        None => Err(KafkaError::new(
-            ErrorCode::SASL_AUTHENTICATION_FAILED,
-            "OAuth token not set within 10 seconds timeout",
-        )),
+        None => {
+            // The callback may still be running on librdkafka's background
+            // thread, which `rd_kafka_destroy` joins: the constructor does
+            // not wait for it (the client is destroyed on a helper thread).
+            client.destroy_in_background();
+            Err(KafkaError::new(
+                ErrorCode::SASL_AUTHENTICATION_FAILED,
+                "OAuth token not set within 10 seconds timeout",
+            ))
+        }
     }
 }
 

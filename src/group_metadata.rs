@@ -4,6 +4,7 @@
 use crate::error::Result;
 use crate::native::NativeCgMetadata;
 use std::fmt;
+use std::sync::Arc;
 
 /// A consumer group's identity (group id, generation, member id), as
 /// `Producer::send_offsets_to_transaction` needs it to commit offsets
@@ -18,10 +19,14 @@ use std::fmt;
 /// let bytes = md.to_bytes()?;
 /// let back = ConsumerGroupMetadata::from_bytes(&bytes)?;
 /// assert_eq!(back.to_bytes()?, bytes);
+/// assert_eq!(ConsumerGroupMetadata::new("facturación")?.clone().member_id(), "");
 /// # Ok::<(), ferrokafka::KafkaError>(())
 /// ```
+///
+/// `Clone` shares the (immutable) librdkafka object.
+#[derive(Clone)]
 pub struct ConsumerGroupMetadata {
-    inner: NativeCgMetadata,
+    inner: Arc<NativeCgMetadata>,
 }
 
 impl ConsumerGroupMetadata {
@@ -45,12 +50,17 @@ impl ConsumerGroupMetadata {
         group_instance_id: Option<&str>,
     ) -> Result<Self> {
         Ok(ConsumerGroupMetadata {
-            inner: NativeCgMetadata::new(group_id, generation_id, member_id, group_instance_id)?,
+            inner: Arc::new(NativeCgMetadata::new(
+                group_id,
+                generation_id,
+                member_id,
+                group_instance_id,
+            )?),
         })
     }
 
     pub(crate) fn from_native(inner: NativeCgMetadata) -> Self {
-        ConsumerGroupMetadata { inner }
+        ConsumerGroupMetadata { inner: Arc::new(inner) }
     }
 
     pub(crate) fn native(&self) -> &NativeCgMetadata {
@@ -72,34 +82,13 @@ impl ConsumerGroupMetadata {
     #[doc(alias = "rd_kafka_consumer_group_metadata_read")]
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         Ok(ConsumerGroupMetadata {
-            inner: NativeCgMetadata::from_bytes(bytes)?,
+            inner: Arc::new(NativeCgMetadata::from_bytes(bytes)?),
         })
     }
 
     /// The member id.
     pub fn member_id(&self) -> String {
         self.inner.member_id()
-    }
-}
-
-impl Clone for ConsumerGroupMetadata {
-    /// A copy, made as librdkafka copies one: written out and read back
-    /// (`rd_kafka_consumer_group_metadata_write` / `_read`).
-    ///
-    /// # Panics
-    /// Only if librdkafka cannot read back what it wrote, which it always
-    /// can (its own format).
-    ///
-    /// ```
-    /// use ferrokafka::ConsumerGroupMetadata;
-    /// let md = ConsumerGroupMetadata::new("billing")?;
-    /// assert_eq!(md.clone().to_bytes()?, md.to_bytes()?);
-    /// # Ok::<(), ferrokafka::KafkaError>(())
-    /// ```
-    fn clone(&self) -> Self {
-        self.to_bytes()
-            .and_then(|b| ConsumerGroupMetadata::from_bytes(&b))
-            .expect("librdkafka reads back the group metadata it wrote")
     }
 }
 

@@ -974,6 +974,31 @@ fn short_token() -> OAuthToken {
     OAuthToken::new("token", now + 1_000, "admin")
 }
 
+/// A callback that has not answered after 10 s fails the constructor with
+/// Python's message — and the constructor does not then wait for the
+/// callback to return (destroying the client joins the thread it runs on):
+/// here the callback returns only once the constructor has.
+#[test]
+fn a_first_token_that_never_comes_fails_the_constructor_without_waiting_for_the_callback() {
+    let (tx, rx) = mpsc::channel::<()>();
+    let rx = Mutex::new(rx);
+    let mut c = Config::new();
+    c.set("bootstrap.servers", UNREACHABLE)
+        .set("security.protocol", "SASL_PLAINTEXT")
+        // The alias librdkafka also reads, set last: it wins.
+        .set("sasl.mechanism", "PLAIN")
+        .set("sasl.mechanisms", "OAUTHBEARER")
+        .set_oauth_cb(move |_| {
+            let _ = rx.lock().unwrap().recv_timeout(Duration::from_secs(120));
+            Err("too late".into())
+        });
+    let e = Producer::new(&c).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SASL_AUTHENTICATION_FAILED, "{e}");
+    assert_eq!(e.message(), "OAuth token not set within 10 seconds timeout");
+    tx.send(()).unwrap();
+    assert_eq!(ferrokafka::wait_destroyed(Duration::from_secs(30)), 0);
+}
+
 /// Issue 12: with an `oauth_cb` and SASL/OAUTHBEARER, every constructor
 /// waits for the first token, as the Python client's do: it returns once
 /// the callback has run and the token is set; the callback's error is the

@@ -1234,6 +1234,31 @@ fn messages_detach_clone_compare_and_commit_without_the_fetch_buffer() {
     assert_eq!(consumer.commit_sync(Commit::Current).unwrap()[0].offset, 2);
     consumer.commit_sync(&detached[3]).unwrap();
     assert_eq!(consumer.committed(&tps(&topic, 1), T10).unwrap()[0].offset, 4);
+    // A hand-built message is checked as an explicit position would be.
+    for bad in [
+        Message::new("", 0, 1),
+        Message::new(&topic, -1, 1),
+        Message::new("a\0b", 0, 1),
+    ] {
+        assert_eq!(
+            consumer.commit_sync(&bad).unwrap_err().code(),
+            ErrorCode::INVALID_ARG,
+            "{bad:?}"
+        );
+        assert_eq!(
+            consumer.commit_async(&bad).unwrap_err().code(),
+            ErrorCode::INVALID_ARG,
+            "{bad:?}"
+        );
+        let e = futures::executor::block_on(consumer.commit_future(&bad)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::INVALID_ARG, "{bad:?}");
+        assert_eq!(
+            consumer.store_message_offset(&bad).unwrap_err().code(),
+            ErrorCode::INVALID_ARG,
+            "{bad:?}"
+        );
+    }
+    assert_eq!(Message::new(&topic, 0, i64::MAX).next_position().offset, i64::MAX);
     // Another consumer's fetched message is stored by name on this one.
     let mut cfg2 = group_config(&c, &unique_topic("g2"));
     cfg2.set("enable.auto.offset.store", false);

@@ -1072,3 +1072,29 @@ fn produce_batch_reports_each_record() {
     assert_eq!(outcome.accepted(), 0);
     assert!(outcome.failed().iter().all(|(_, e)| e.error().is_closed()));
 }
+
+/// A delivery callback that panics inside `commit_transaction` does not
+/// stop the commit (the panic comes out after it), and the transaction is
+/// then over: `close` has nothing to abort and succeeds.
+#[test]
+fn a_panic_during_commit_leaves_no_transaction_for_close() {
+    let topic = unique_topic("txn-panic");
+    let cluster = mock_with_topic(&topic, 1);
+    let mut config = config_for(&cluster);
+    config.set("transactional.id", unique_topic("txid"));
+    let producer = Producer::new(&config).unwrap();
+    producer.init_transactions(T30).unwrap();
+    producer.begin_transaction().unwrap();
+    producer
+        .produce(
+            Record::new(&topic)
+                .with_value("x")
+                .with_on_delivery(|_| panic!("delivery boom")),
+        )
+        .unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| producer.commit_transaction(T30)));
+    assert!(caught.is_err(), "the panic comes out of commit_transaction");
+    cluster.start_request_tracking();
+    producer.close(T30).unwrap();
+    assert!(!cluster.requests().iter().any(|r| r.api_key == ApiKey::END_TXN));
+}

@@ -295,7 +295,8 @@ impl Message {
     /// The position to commit after processing this message: its offset + 1,
     /// with its leader epoch.
     pub fn next_position(&self) -> TopicPartition {
-        let mut tp = TopicPartition::with_offset(self.topic(), self.partition(), self.offset() + 1);
+        // Saturating: a hand-built message may say any offset.
+        let mut tp = TopicPartition::with_offset(self.topic(), self.partition(), self.offset().saturating_add(1));
         tp.leader_epoch = self.leader_epoch();
         tp
     }

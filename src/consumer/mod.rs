@@ -782,7 +782,11 @@ impl Consumer {
         let h = self.core.arc()?;
         all_ok(match what.into() {
             Commit::Current => h.client.commit_sync(None),
-            Commit::Message(m) => h.client.commit_sync(Some(&[m.next_position()])),
+            Commit::Message(m) => {
+                let pos = [m.next_position()];
+                check_partitions("commit", &pos)?;
+                h.client.commit_sync(Some(&pos))
+            }
             Commit::Offsets(o) => {
                 check_partitions("commit", o)?;
                 h.client.commit_sync(Some(o))
@@ -798,7 +802,11 @@ impl Consumer {
         let h = self.core.get()?;
         match what.into() {
             Commit::Current => h.client.commit_async(None),
-            Commit::Message(m) => h.client.commit_async(Some(&[m.next_position()])),
+            Commit::Message(m) => {
+                let pos = [m.next_position()];
+                check_partitions("commit", &pos)?;
+                h.client.commit_async(Some(&pos))
+            }
             Commit::Offsets(o) => {
                 check_partitions("commit", o)?;
                 h.client.commit_async(Some(o))
@@ -832,7 +840,11 @@ impl Consumer {
             Some(native) => native.store_offset(),
             // A detached or hand-built message, or one of another consumer:
             // store its position by name.
-            None => first_error(h.client.offsets_store(&[message.next_position()])?),
+            None => {
+                let pos = [message.next_position()];
+                check_partitions("store_message_offset", &pos)?;
+                first_error(h.client.offsets_store(&pos)?)
+            }
         }
     }
 

@@ -86,7 +86,11 @@ impl Consumer {
             let h = self.core.arc()?;
             let offsets: Option<Vec<TopicPartition>> = match what.into() {
                 Commit::Current => None,
-                Commit::Message(m) => Some(vec![m.next_position()]),
+                Commit::Message(m) => {
+                    let pos = vec![m.next_position()];
+                    super::check_partitions("commit", &pos)?;
+                    Some(pos)
+                }
                 Commit::Offsets(o) => {
                     super::check_partitions("commit", o)?;
                     Some(o.to_vec())

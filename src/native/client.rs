@@ -159,6 +159,13 @@ impl NativeClient {
         self.detach_destroy.store(true, std::sync::atomic::Ordering::Release);
     }
 
+    /// `Drop` destroys the handle on a helper thread: for a client whose
+    /// callback may still be running on librdkafka's thread (the destroy
+    /// would wait for it).
+    pub(crate) fn destroy_in_background(&self) {
+        self.detach_destroy.store(true, std::sync::atomic::Ordering::Release);
+    }
+
     /// Corresponds to `rd_kafka_name`.
     pub(crate) fn name(&self) -> String {
         // SAFETY: valid handle; the name lives as long as the handle.

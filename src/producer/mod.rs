@@ -189,13 +189,11 @@ impl Producer {
             accepted: 0,
             failed: Vec::new(),
         };
-        let h = self.core.get();
+        // Each record as `produce`: a `close` on another thread meanwhile
+        // fails the records after it, rather than queue them on a handle
+        // whose flush has already run.
         for (i, record) in records.into_iter().enumerate() {
-            let r = match &h {
-                Ok(h) => produce_to_handle(h, record),
-                Err(e) => Err(ProduceError::new(e.clone(), record)),
-            };
-            match r {
+            match self.produce(record) {
                 Ok(()) => outcome.accepted += 1,
                 Err(e) => outcome.failed.push((i, e)),
             }
@@ -402,14 +400,6 @@ impl Producer {
     /// serving here (librdkafka would otherwise wait out the whole timeout);
     /// the first panic is resumed once the call has finished.
     fn txn_serving(&self, commit: bool, timeout: Timeout) -> Result<()> {
-        let r = self.txn_serving_inner(commit, timeout);
-        if r.is_ok() {
-            self.in_txn.store(false, Ordering::Release);
-        }
-        r
-    }
-
-    fn txn_serving_inner(&self, commit: bool, timeout: Timeout) -> Result<()> {
         let h = self.core.arc()?;
         let call = || if commit { Txn::Commit } else { Txn::Abort };
         let ms = timeout.as_millis_i32();
@@ -448,6 +438,11 @@ impl Producer {
             }
             worker.join().unwrap_or_else(|p| resume_unwind(p))
         });
+        if result.is_ok() {
+            // Ended in librdkafka, whatever a delivery callback did meanwhile
+            // (its panic is resumed below): `close` has nothing to abort.
+            self.in_txn.store(false, Ordering::Release);
+        }
         if let Some(p) = first_panic {
             resume_unwind(p);
         }
@@ -470,7 +465,10 @@ impl Producer {
     /// `close` does: its messages are not committed, and consumers reading
     /// committed data are not held up by it until the broker's
     /// `transaction.timeout.ms`. If the abort fails, the close goes on and
-    /// returns the abort's error. (`Drop` does not abort: it cannot wait.)
+    /// returns the abort's error (with [`KafkaError::remaining`] if messages
+    /// had to be purged). `Drop` does not abort: it cannot wait. A
+    /// transaction begun or committed on another thread while `close`
+    /// runs is not coordinated with it.
     ///
     /// A panic in a delivery callback comes out of `close`, leaving the
     /// producer open (close it again to finish). A fatal error does not
@@ -523,7 +521,12 @@ impl Producer {
         drop(h);
         match (fatal, txn_error, result) {
             (Some(f), _, _) => Err(f),
-            (None, Some(t), _) => Err(t),
+            // The abort's error, still saying how many messages were purged.
+            (None, Some(t), Err(purged)) => Err(match purged.remaining() {
+                Some(n) => t.with_remaining(n),
+                None => t,
+            }),
+            (None, Some(t), Ok(())) => Err(t),
             (None, None, r) => r,
         }
     }
