@@ -982,6 +982,8 @@ fn short_token() -> OAuthToken {
 fn a_first_token_that_never_comes_fails_the_constructor_without_waiting_for_the_callback() {
     let (tx, rx) = mpsc::channel::<()>();
     let rx = Mutex::new(rx);
+    let returned = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let r = returned.clone();
     let mut c = Config::new();
     c.set("bootstrap.servers", UNREACHABLE)
         .set("security.protocol", "SASL_PLAINTEXT")
@@ -989,14 +991,25 @@ fn a_first_token_that_never_comes_fails_the_constructor_without_waiting_for_the_
         .set("sasl.mechanism", "PLAIN")
         .set("sasl.mechanisms", "OAUTHBEARER")
         .set_oauth_cb(move |_| {
-            let _ = rx.lock().unwrap().recv_timeout(Duration::from_secs(120));
+            let _ = rx.lock().unwrap().recv_timeout(Duration::from_secs(60));
+            r.store(true, std::sync::atomic::Ordering::SeqCst);
             Err("too late".into())
         });
+    let marker = destruction_marker(&mut c);
     let e = Producer::new(&c).unwrap_err();
+    drop(c);
+    assert!(
+        !returned.load(std::sync::atomic::Ordering::SeqCst),
+        "the constructor waited for the callback to return"
+    );
     assert_eq!(e.code(), ErrorCode::SASL_AUTHENTICATION_FAILED, "{e}");
     assert_eq!(e.message(), "OAuth token not set within 10 seconds timeout");
+    // Released only now: the client is destroyed once the callback returns.
     tx.send(()).unwrap();
-    assert_eq!(ferrokafka::wait_destroyed(Duration::from_secs(30)), 0);
+    assert!(
+        destroyed_within(&marker, Duration::from_secs(30)),
+        "the client was not destroyed"
+    );
 }
 
 /// Issue 12: with an `oauth_cb` and SASL/OAUTHBEARER, every constructor
