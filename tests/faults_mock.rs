@@ -699,7 +699,7 @@ fn p9_drop_with_brokers_down_reports_every_message() {
     v.assert_reports_exactly_once();
     let purged = v.failed.get("_PURGE_QUEUE").unwrap_or(&0) + v.failed.get("_PURGE_INFLIGHT").unwrap_or(&0);
     assert_eq!(purged, 100, "{v}");
-    assert_eq!(v.statuses.get("NotPersisted"), Some(&100), "{v}");
+    assert_eq!(v.statuses.get("NOT_PERSISTED"), Some(&100), "{v}");
 }
 
 // ------------------------------------------------------------ transactions
@@ -1569,5 +1569,5 @@ fn c7_close_and_drop_with_slow_coordinator_and_old_brokers() {
     print_verdict("C7c", &v);
     eprintln!("SCENARIO C7c: {e}; drop took {took:?}");
     v.assert_reports_exactly_once();
-    assert_eq!(v.statuses.get("NotPersisted"), Some(&10), "{v}");
+    assert_eq!(v.statuses.get("NOT_PERSISTED"), Some(&10), "{v}");
 }
