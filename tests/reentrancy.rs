@@ -161,6 +161,15 @@ impl Shared {
     }
 }
 
+/// A token librdkafka refreshes within about a second.
+fn short_token() -> OAuthToken {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    OAuthToken::new("token", now + 1_000, "user")
+}
+
 fn token() -> OAuthToken {
     OAuthToken::new("token", 4_102_444_800_000, "user")
 }
@@ -222,7 +231,14 @@ fn make(cb: Cb, shared: &Arc<Shared>) -> (Client, Box<dyn std::any::Any + Send>,
                     cfg.set_throttle_cb(move |_| fire());
                 }
                 Cb::OAuth => {
+                    // The constructor waits for the first token: answer it
+                    // at once with a short-lived one; the refresh, about a
+                    // second later, is the call that fires.
+                    let first = AtomicBool::new(true);
                     cfg.set_oauth_cb(move |_| {
+                        if first.swap(false, Ordering::SeqCst) {
+                            return Ok(short_token());
+                        }
                         fire();
                         Ok(token())
                     });
