@@ -965,15 +965,6 @@ fn oauth_config(tx: mpsc::Sender<String>) -> Config {
     c
 }
 
-/// A token librdkafka refreshes within about a second.
-fn short_token() -> OAuthToken {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    OAuthToken::new("token", now + 1_000, "admin")
-}
-
 /// A callback that has not answered after 10 s fails the constructor with
 /// Python's message — and the constructor does not then wait for the
 /// callback to return (destroying the client joins the thread it runs on):
@@ -1109,7 +1100,7 @@ fn a_panic_in_oauth_cb_comes_out_of_poll() {
         .set_oauth_cb(move |_| {
             // The constructor waits for the first token; the refresh panics.
             if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
-                return Ok(short_token());
+                return Ok(short_token("admin"));
             }
             let _ = tx.lock().unwrap().send(());
             panic!("token service unavailable")

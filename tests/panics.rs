@@ -301,17 +301,6 @@ fn token() -> OAuthToken {
     OAuthToken::new("token", 4_102_444_800_000, "user")
 }
 
-/// A token that librdkafka refreshes within about a second: constructors
-/// wait for the `oauth_cb`'s first token, so a case about a later call
-/// (a panic, a drop) answers the first with this one.
-fn short_token() -> OAuthToken {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    OAuthToken::new("token", now + 1_000, "user")
-}
-
 /// The producer still works: a message is delivered and reported.
 fn producer_delivers(p: &Producer, topic: &str) {
     let (tx, rx) = mpsc::channel();
@@ -709,7 +698,7 @@ mod cases {
         let calls = AtomicUsize::new(0);
         config.set_oauth_cb(move |_| {
             if calls.fetch_add(1, Ordering::SeqCst) == 0 {
-                return Ok(short_token());
+                return Ok(short_token("user"));
             }
             let _ = tx.lock().unwrap().send(());
             panic!("oauth_cb panic")
@@ -1161,7 +1150,7 @@ mod cases {
         let calls = AtomicUsize::new(0);
         config.set_oauth_cb(move |_| {
             if calls.fetch_add(1, Ordering::SeqCst) == 0 {
-                return Ok(short_token());
+                return Ok(short_token("user"));
             }
             let _ = tx.lock().unwrap().send(());
             panic!("oauth_cb panic")
@@ -1306,7 +1295,7 @@ mod cases {
         let calls = AtomicUsize::new(0);
         config.set_oauth_cb(move |_| {
             if calls.fetch_add(1, Ordering::SeqCst) == 0 {
-                return Ok(short_token());
+                return Ok(short_token("user"));
             }
             let _ = tx.lock().unwrap().send(());
             panic!("oauth_cb panic")
@@ -1547,7 +1536,7 @@ mod cases {
             // The first token, which the constructor waits for; the
             // refresh about a second later does the drop.
             if calls.fetch_add(1, Ordering::SeqCst) == 0 {
-                return Ok(short_token());
+                return Ok(short_token("user"));
             }
             // Wait until the application has let go of its reference.
             let _ = ready_rx.lock().unwrap().recv_timeout(t(30));

@@ -29,7 +29,7 @@ mod faults;
 #[path = "common/throttling.rs"]
 mod throttling;
 
-use common::{config_for, scaled, unique_topic};
+use common::{config_for, scaled, short_token, unique_topic};
 use ferrokafka::{
     Config, Consumer, ErrorCode, KafkaError, MockCluster, OAuthToken, Producer, RebalanceCallbacks, Record,
     TopicPartition,
@@ -161,15 +161,6 @@ impl Shared {
     }
 }
 
-/// A token librdkafka refreshes within about a second.
-fn short_token() -> OAuthToken {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    OAuthToken::new("token", now + 1_000, "user")
-}
-
 fn token() -> OAuthToken {
     OAuthToken::new("token", 4_102_444_800_000, "user")
 }
@@ -237,7 +228,7 @@ fn make(cb: Cb, shared: &Arc<Shared>) -> (Client, Box<dyn std::any::Any + Send>,
                     let first = AtomicBool::new(true);
                     cfg.set_oauth_cb(move |_| {
                         if first.swap(false, Ordering::SeqCst) {
-                            return Ok(short_token());
+                            return Ok(short_token("user"));
                         }
                         fire();
                         Ok(token())

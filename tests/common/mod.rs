@@ -251,3 +251,14 @@ pub fn destroyed_within(marker: &std::sync::Weak<()>, limit: Duration) -> bool {
     }
     true
 }
+
+/// An OAUTHBEARER token that librdkafka refreshes within about a second:
+/// constructors wait for the `oauth_cb`'s first token, so a test about a
+/// later call answers the first with this one.
+pub fn short_token(principal: &str) -> ferrokafka::OAuthToken {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    ferrokafka::OAuthToken::new("token", now + 1_000, principal)
+}
