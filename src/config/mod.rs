@@ -4,7 +4,10 @@
 //! their payloads are in `callbacks.rs`, secret scrubbing in `redact.rs`.
 
 mod callbacks;
+mod properties;
 mod redact;
+
+pub use properties::parse_properties;
 
 pub(crate) use callbacks::Callbacks;
 pub use callbacks::{LogRecord, OAuthToken, ThrottleEvent};
@@ -499,7 +502,6 @@ impl ClientKind {
 /// Applies the configuration to a librdkafka conf object, turning every
 /// refusal into an error that names the key (and never quotes a secret).
 pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crate::native::NativeConf, Emulated)> {
-    use crate::native::ConfSetError;
     check_oauth_sources(config)?;
     let mut conf = crate::native::NativeConf::new();
     let mut emulated = Emulated { dr_only_error: false };
@@ -517,59 +519,71 @@ pub(crate) fn build_native(config: &Config, redactor: &Redactor) -> Result<(crat
         }
     }
     for (key, value) in config.entries() {
-        if key == "delivery.report.only.error" {
-            emulated.dr_only_error = match value.trim().to_ascii_lowercase().as_str() {
-                "true" | "1" | "yes" | "on" => true,
-                "false" | "0" | "no" | "off" => false,
-                _ => {
-                    return Err(KafkaError::invalid_arg(format!(
-                        "Invalid value {value:?} for configuration property \"delivery.report.only.error\": expected true or false"
-                    )))
-                }
-            };
-            continue;
-        }
-        if key == "log.queue" {
-            // Set below: by whether a `logger` is configured.
-            continue;
-        }
-        match conf.set(key, value) {
-            Ok(()) => {}
-            Err(ConfSetError::Unknown(msg)) => {
-                let msg = if msg.is_empty() {
-                    format!("No such configuration property: {key:?}")
-                } else {
-                    msg
-                };
-                return Err(KafkaError::invalid_arg(redactor.redact(&msg)));
-            }
-            Err(ConfSetError::Invalid(msg)) => {
-                if is_sensitive(key) {
-                    return Err(KafkaError::invalid_arg(format!(
-                        "Invalid value for configuration property {key:?} (a sensitive property: its value is not shown)"
-                    )));
-                }
-                let msg = redactor.redact(&msg);
-                let msg = if msg.contains(key.as_str()) {
-                    msg
-                } else {
-                    format!("configuration property {key:?}: {msg}")
-                };
-                return Err(KafkaError::invalid_arg(with_build_hint(msg)));
-            }
-            Err(ConfSetError::Nul) => {
-                return Err(KafkaError::invalid_arg(format!(
-                    "configuration property {:?}: the key or value contains a NUL byte",
-                    key.replace('\0', "\\0")
-                )))
-            }
-        }
+        apply_property(&mut conf, &mut emulated, key, value, redactor)?;
     }
     if config.callbacks.logger.is_some() {
         conf.set("log.queue", "true")
             .map_err(|_| KafkaError::new(ErrorCode::FAIL, "could not enable log.queue"))?;
     }
     Ok((conf, emulated))
+}
+
+/// Applies one property to `conf` (or to `emulated`, for the properties
+/// this crate handles itself), turning librdkafka's refusal into an error
+/// that names the key and never quotes a secret.
+pub(crate) fn apply_property(
+    conf: &mut crate::native::NativeConf,
+    emulated: &mut Emulated,
+    key: &str,
+    value: &str,
+    redactor: &Redactor,
+) -> Result<()> {
+    use crate::native::ConfSetError;
+    if key == "delivery.report.only.error" {
+        emulated.dr_only_error = match value.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => {
+                return Err(KafkaError::invalid_arg(format!(
+                    "Invalid value {value:?} for configuration property \"delivery.report.only.error\": expected true or false"
+                )))
+            }
+        };
+        return Ok(());
+    }
+    if key == "log.queue" {
+        // Set by `build_native`: by whether a `logger` is configured.
+        return Ok(());
+    }
+    match conf.set(key, value) {
+        Ok(()) => Ok(()),
+        Err(ConfSetError::Unknown(msg)) => {
+            let msg = if msg.is_empty() {
+                format!("No such configuration property: {key:?}")
+            } else {
+                msg
+            };
+            Err(KafkaError::invalid_arg(redactor.redact(&msg)))
+        }
+        Err(ConfSetError::Invalid(msg)) => {
+            if is_sensitive(key) {
+                return Err(KafkaError::invalid_arg(format!(
+                    "Invalid value for configuration property {key:?} (a sensitive property: its value is not shown)"
+                )));
+            }
+            let msg = redactor.redact(&msg);
+            let msg = if msg.contains(key) {
+                msg
+            } else {
+                format!("configuration property {key:?}: {msg}")
+            };
+            Err(KafkaError::invalid_arg(with_build_hint(msg)))
+        }
+        Err(ConfSetError::Nul) => Err(KafkaError::invalid_arg(format!(
+            "configuration property {:?}: the key or value contains a NUL byte",
+            key.replace('\0', "\\0")
+        ))),
+    }
 }
 
 /// Refuses a configuration with two sources of OAUTHBEARER tokens.
