@@ -5,6 +5,7 @@
 use crate::config::{build_native, ClientKind, Config, Redactor};
 use crate::dispatch::CallbackState;
 use crate::error::{ErrorCode, KafkaError, Result};
+use crate::native::raw::{RawClient, RawCreate};
 use crate::native::{HandleType, HookSet, NativeClient, NativeEvent, NativeQueue};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, RwLock};
@@ -91,7 +92,11 @@ impl<X> Handle<X> {
 
 /// Creates the librdkafka client for `config`: validates every property,
 /// installs the event mask and C callbacks, and routes logs to the queue.
-pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(NativeClient, Arc<CallbackState>)> {
+pub(crate) fn create_native(
+    config: &Config,
+    kind: ClientKind,
+    raw: Option<RawCreate<'_>>,
+) -> Result<(NativeClient, Arc<CallbackState>)> {
     let redactor = Redactor::new(config.secrets());
     let (mut conf, emulated) = build_native(config, &redactor)?;
     // The producer and admin client take their events through the event API;
@@ -130,7 +135,11 @@ pub(crate) fn create_native(config: &Config, kind: ClientKind) -> Result<(Native
         ClientKind::Consumer => HandleType::Consumer,
         ClientKind::Producer | ClientKind::Admin => HandleType::Producer,
     };
-    let client = match NativeClient::new(handle_type, conf) {
+    let created = match raw {
+        None => NativeClient::new(handle_type, conf),
+        Some(create) => NativeClient::new_raw(handle_type, conf, create),
+    };
+    let client = match created {
         Ok(c) => c,
         Err((msg, _keepalive)) => {
             let msg = state.redactor.redact(&msg);
@@ -253,6 +262,17 @@ impl<X> ClientCore<X> {
         }
         let h = self.handle.read().unwrap_or_else(|e| e.into_inner()).clone();
         h.ok_or_else(|| KafkaError::closed(self.kind.name()))
+    }
+
+    /// The client's C handle for C code ([`RawClient`]), keeping the
+    /// handle alive; `_STATE` once closed.
+    pub(crate) fn raw_client(&self) -> Result<RawClient>
+    where
+        X: Send + Sync + 'static,
+    {
+        let h = self.get()?;
+        let client = RawClient::new(&h.client, h.clone());
+        Ok(client)
     }
 
     /// The same as [`ClientCore::get`] (kept for the serving calls' code,

@@ -105,6 +105,7 @@ mod message;
 mod metadata;
 mod mock;
 mod native;
+pub use native::raw;
 pub mod partitioners;
 mod producer;
 mod timeout;

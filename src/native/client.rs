@@ -99,19 +99,100 @@ impl NativeClient {
         match NonNull::new(ptr) {
             Some(ptr) => {
                 let _ = conf.into_raw(); // now owned by the client
-                Ok(NativeClient {
-                    ptr,
-                    consumer,
-                    skip_consumer_close: std::sync::atomic::AtomicBool::new(false),
-                    detach_destroy: std::sync::atomic::AtomicBool::new(false),
-                    keepalive,
-                    hooks_type,
-                })
+                Ok(NativeClient::owning(ptr, consumer, keepalive, hooks_type))
             }
             None => {
                 drop(conf);
                 Err((buf.message(), keepalive))
             }
+        }
+    }
+
+    /// Creates the client through C code's `rd_kafka_new`: `create` gets
+    /// the configuration as a [`super::raw::RawConf`] and returns the handle
+    /// it made from it, which is adopted after checking that its opaque is
+    /// this configuration's hooks state and its type the one asked for (a
+    /// handle failing the check is leaked, never destroyed: it is not
+    /// known to be ours). Errors as for [`NativeClient::new`].
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn new_raw(
+        handle_type: HandleType,
+        mut conf: NativeConf,
+        create: super::raw::RawCreate<'_>,
+    ) -> Result<Self, (String, Option<Arc<dyn Any + Send + Sync>>)> {
+        let hooks = conf.hooks.take();
+        let hooks_type = hooks.as_ref().map(|h| h.type_id);
+        let keepalive = hooks.map(|h| h.keepalive);
+        if let Err(msg) = super::check_version() {
+            return Err((msg, keepalive));
+        }
+        let consumer = handle_type == HandleType::Consumer;
+        let raw = super::raw::RawConf { conf, consumer };
+        let made = match create(raw) {
+            Ok(made) => made,
+            Err(msg) => return Err((format!("rd_kafka_new failed in the raw constructor: {msg}"), keepalive)),
+        };
+        let rk = made.ptr;
+        let expected_opaque = keepalive
+            .as_ref()
+            .map_or(std::ptr::null(), |k| Arc::as_ptr(k) as *const u8);
+        // SAFETY: `rk` is a live handle (RawNew::from_ptr's contract); both
+        // functions only read it.
+        let (opaque, kind) = unsafe { (sys::rd_kafka_opaque(rk.as_ptr()), sys::rd_kafka_type(rk.as_ptr())) };
+        let want_kind = if consumer {
+            sys::RD_KAFKA_CONSUMER
+        } else {
+            sys::RD_KAFKA_PRODUCER
+        };
+        if opaque as *const u8 != expected_opaque {
+            // Not made from our configuration: left to the caller, not
+            // destroyed.
+            return Err((
+                "the raw constructor returned a handle that was not created from the RawConf it was given".to_string(),
+                keepalive,
+            ));
+        }
+        if kind != want_kind {
+            // Made from our configuration, so it may call back into our
+            // state, which must outlive it: kept for the process's life.
+            if let Some(k) = &keepalive {
+                super::raw::keep_forever(k.clone());
+            }
+            return Err((
+                format!(
+                    "the raw constructor created a {} handle; rd_kafka_new needs {}",
+                    if kind == sys::RD_KAFKA_CONSUMER {
+                        "RD_KAFKA_CONSUMER"
+                    } else {
+                        "RD_KAFKA_PRODUCER"
+                    },
+                    if consumer {
+                        "RD_KAFKA_CONSUMER"
+                    } else {
+                        "RD_KAFKA_PRODUCER"
+                    },
+                ),
+                keepalive,
+            ));
+        }
+        Ok(NativeClient::owning(rk, consumer, keepalive, hooks_type))
+    }
+
+    /// Takes ownership of a new handle made from a configuration whose
+    /// hooks state is `keepalive` (of type `hooks_type`).
+    fn owning(
+        ptr: NonNull<sys::rd_kafka_t>,
+        consumer: bool,
+        keepalive: Option<Arc<dyn Any + Send + Sync>>,
+        hooks_type: Option<TypeId>,
+    ) -> Self {
+        NativeClient {
+            ptr,
+            consumer,
+            skip_consumer_close: std::sync::atomic::AtomicBool::new(false),
+            detach_destroy: std::sync::atomic::AtomicBool::new(false),
+            keepalive,
+            hooks_type,
         }
     }
 

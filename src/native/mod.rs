@@ -49,6 +49,7 @@ mod opaque;
 mod owned;
 mod partitioner;
 mod queue;
+pub mod raw;
 mod sys;
 mod topic;
 mod tpl;

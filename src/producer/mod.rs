@@ -133,7 +133,71 @@ impl Producer {
     /// Corresponds to `rd_kafka_new` with `RD_KAFKA_PRODUCER`.
     #[doc(alias = "rd_kafka_new")]
     pub fn new(config: &Config) -> Result<Producer> {
-        let (client, state) = create_native(config, ClientKind::Producer)?;
+        Producer::create(config, None)
+    }
+
+    /// Creates the producer from a librdkafka handle that C code makes: `create`
+    /// gets the configuration ferrokafka prepared from `config` (every
+    /// property, and the callbacks that route events to ferrokafka) as a
+    /// [`RawConf`](crate::raw::RawConf), passes it to `rd_kafka_new` (C
+    /// code may set further properties on it first), and returns the handle
+    /// as a [`RawNew`](crate::raw::RawNew) — or `Err` with a reason if
+    /// `rd_kafka_new` failed. From then on the producer is an ordinary one.
+    /// For applications whose C code creates the client (to keep its own
+    /// configuration code, say) while Rust uses it; see [`crate::raw`].
+    ///
+    /// The handle is checked (its opaque must be the prepared
+    /// configuration's, its type `RD_KAFKA_PRODUCER`): one that fails the check
+    /// is an `_INVALID_ARG` error, and is not destroyed (see
+    /// [`RawNew::from_ptr`](crate::raw::RawNew::from_ptr)).
+    /// `Err` from `create` is an `_INVALID_ARG` error carrying its reason.
+    ///
+    /// ```
+    /// use ferrokafka::raw::{rdkafka_sys::bindings as c, RawNew};
+    /// # let cluster = ferrokafka::MockCluster::new(1)?;
+    /// # let config = ferrokafka::Config::from([("bootstrap.servers", cluster.bootstrap_servers()), ("group.id", "g")]);
+    /// let client = ferrokafka::Producer::from_raw(&config, |conf| {
+    ///     let client_type = conf.client_type();
+    ///     let mut errstr = [0 as std::os::raw::c_char; 512];
+    ///     // C code would do this; here Rust calls the same C function.
+    ///     // SAFETY: a prepared configuration, handed to rd_kafka_new once.
+    ///     let rk = unsafe { c::rd_kafka_new(client_type, conf.into_ptr(), errstr.as_mut_ptr(), errstr.len()) };
+    ///     // SAFETY: made from that configuration, not used since.
+    ///     unsafe { RawNew::from_ptr(rk) }.ok_or_else(|| "rd_kafka_new failed".to_string())
+    /// })?;
+    /// # Ok::<(), ferrokafka::KafkaError>(())
+    /// ```
+    ///
+    /// Corresponds to `rd_kafka_new`, called by the caller's code.
+    #[doc(alias = "rd_kafka_new")]
+    pub fn from_raw(
+        config: &Config,
+        create: impl FnOnce(crate::raw::RawConf) -> std::result::Result<crate::raw::RawNew, String>,
+    ) -> Result<Producer> {
+        Producer::create(config, Some(Box::new(create)))
+    }
+
+    /// The producer's librdkafka handle, for C code that works beside it
+    /// ([`RawClient::as_ptr`](crate::raw::RawClient::as_ptr), whose `#
+    /// Safety` section says what that code may do). The `RawClient` keeps
+    /// the C handle alive; the closed-client error (`_DESTROY`) once the producer is closed.
+    ///
+    /// ```
+    /// # let cluster = ferrokafka::MockCluster::new(1)?;
+    /// # let config = ferrokafka::Config::from([("bootstrap.servers", cluster.bootstrap_servers()), ("group.id", "g")]);
+    /// # let client = ferrokafka::Producer::new(&config)?;
+    /// let raw = client.raw_client()?;
+    /// // SAFETY: only reads the handle's name.
+    /// let name = unsafe { std::ffi::CStr::from_ptr(ferrokafka::raw::rdkafka_sys::bindings::rd_kafka_name(raw.as_ptr())) };
+    /// assert!(name.to_str().unwrap().starts_with("rdkafka#"));
+    /// # Ok::<(), ferrokafka::KafkaError>(())
+    /// ```
+    pub fn raw_client(&self) -> Result<crate::raw::RawClient> {
+        self.core.raw_client()
+    }
+
+    fn create(config: &Config, raw: Option<crate::native::raw::RawCreate<'_>>) -> Result<Producer> {
+        let (client, state) = create_native(config, ClientKind::Producer, raw)?;
         let queue = client.main_queue();
         let handle = Handle::new(client, queue, state, TopicCache::default());
         Ok(Producer {
