@@ -120,7 +120,10 @@ fn produce_n(p: &Producer, topic: &str, reports: &Reports) {
 /// reads metadata naming `advertised` (the port clients reconnect to); the
 /// producer delivers `N` messages (one successful report each); a consumer
 /// reads them back. No client reports a TLS error.
-fn round_trip(cluster: &TlsCluster, port: u16, advertised: u16, config: impl Fn() -> Config) {
+///
+/// `advertised: None` (the user's own cluster): any brokers, and topics
+/// with the broker's default replication factor.
+fn round_trip(port: u16, advertised: Option<u16>, config: impl Fn() -> Config) {
     let errors = Errors::default();
     let with_errors = || {
         let mut c = config();
@@ -131,7 +134,7 @@ fn round_trip(cluster: &TlsCluster, port: u16, advertised: u16, config: impl Fn(
     let admin = AdminClient::new(&with_errors()).unwrap();
     let created = admin
         .create_topics(
-            &[NewTopic::new(&topic, 1, 1)],
+            &[NewTopic::new(&topic, 1, if advertised.is_some() { 1 } else { -1 })],
             &AdminOptions::new().request_timeout(t(60)),
         )
         .unwrap()
@@ -144,8 +147,10 @@ fn round_trip(cluster: &TlsCluster, port: u16, advertised: u16, config: impl Fn(
         });
     created[0].1.as_ref().expect("topic created");
     let md = admin.list_topics(Some(&topic), t(30)).unwrap();
-    let ports: Vec<u16> = md.brokers.values().map(|b| b.port).collect();
-    assert_eq!(ports, [advertised], "metadata over TLS names the TLS port");
+    if let Some(advertised) = advertised {
+        let ports: Vec<u16> = md.brokers.values().map(|b| b.port).collect();
+        assert_eq!(ports, [advertised], "metadata over TLS names the TLS port");
+    }
     assert!(md.topics[&topic].error.is_none());
 
     let producer = Producer::new(&with_errors()).unwrap();
@@ -185,7 +190,6 @@ fn round_trip(cluster: &TlsCluster, port: u16, advertised: u16, config: impl Fn(
             errors.dump()
         );
     }
-    let _ = cluster;
 }
 
 /// What a refused connection looks like to each client.
@@ -333,18 +337,18 @@ fn ca_file(c: &TlsCluster) -> Vec<(&'static str, String)> {
 }
 
 fn oneway_ca_location(c: &TlsCluster) {
-    round_trip(c, c.oneway, c.oneway, || tls_config(c.oneway, &ca_file(c)));
+    round_trip(c.oneway, Some(c.oneway), || tls_config(c.oneway, &ca_file(c)));
 }
 
 fn oneway_ca_pem(c: &TlsCluster) {
     let pem = c.pki.read("ca.pem");
-    round_trip(c, c.oneway, c.oneway, || {
+    round_trip(c.oneway, Some(c.oneway), || {
         tls_config(c.oneway, &[("ssl.ca.pem", pem.clone())])
     });
 }
 
 fn mtls_files(c: &TlsCluster) {
-    round_trip(c, c.mtls, c.mtls, || {
+    round_trip(c.mtls, Some(c.mtls), || {
         tls_config(
             c.mtls,
             &[
@@ -358,7 +362,7 @@ fn mtls_files(c: &TlsCluster) {
 
 fn mtls_pem_strings(c: &TlsCluster) {
     let (ca, cert, key) = (c.pki.read("ca.pem"), c.pki.read("client.pem"), c.pki.read("client.key"));
-    round_trip(c, c.mtls, c.mtls, || {
+    round_trip(c.mtls, Some(c.mtls), || {
         tls_config(
             c.mtls,
             &[
@@ -374,7 +378,7 @@ fn mtls_encrypted_key(c: &TlsCluster) {
     let key = c.pki.read("client-encrypted.key");
     assert!(key.contains("ENCRYPTED PRIVATE KEY"), "{key}");
     // From a file, and as a PEM string.
-    round_trip(c, c.mtls, c.mtls, || {
+    round_trip(c.mtls, Some(c.mtls), || {
         tls_config(
             c.mtls,
             &[
@@ -385,7 +389,7 @@ fn mtls_encrypted_key(c: &TlsCluster) {
             ],
         )
     });
-    round_trip(c, c.mtls, c.mtls, || {
+    round_trip(c.mtls, Some(c.mtls), || {
         tls_config(
             c.mtls,
             &[
@@ -401,7 +405,7 @@ fn mtls_encrypted_key(c: &TlsCluster) {
 /// The bootstrap connection meets `wronghost.pem`; the broker it leads to
 /// advertises `oneway`, so the rest of the round trip goes there.
 fn wrong_hostname_accepted_without_identification(c: &TlsCluster) {
-    round_trip(c, c.wronghost, c.oneway, || {
+    round_trip(c.wronghost, Some(c.oneway), || {
         let mut cfg = tls_config(c.wronghost, &ca_file(c));
         cfg.set("ssl.endpoint.identification.algorithm", "none");
         cfg
@@ -505,7 +509,7 @@ fn recording(
 
 fn verify_cb_accepts_a_wrong_ca(c: &TlsCluster) {
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-    round_trip(c, c.oneway, c.oneway, || {
+    round_trip(c.oneway, Some(c.oneway), || {
         tls_config(c.oneway, &[("ssl.ca.location", c.path("other-ca.pem"))])
             .with_ssl_cert_verify_cb(recording(&seen, |_| SslCertVerdict::Accept))
     });
@@ -516,7 +520,7 @@ fn verify_cb_accepts_a_wrong_ca(c: &TlsCluster) {
 
 fn verify_cb_accepts_a_wrong_hostname(c: &TlsCluster) {
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-    round_trip(c, c.wronghost, c.oneway, || {
+    round_trip(c.wronghost, Some(c.oneway), || {
         tls_config(c.wronghost, &ca_file(c)).with_ssl_cert_verify_cb(recording(&seen, |_| SslCertVerdict::Accept))
     });
     let seen = seen.lock().unwrap();
@@ -544,7 +548,7 @@ fn verify_cb_rejects_with_a_reason(c: &TlsCluster) {
 
 fn verify_cb_sees_the_chain(c: &TlsCluster) {
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-    round_trip(c, c.oneway, c.oneway, || {
+    round_trip(c.oneway, Some(c.oneway), || {
         tls_config(c.oneway, &ca_file(c)).with_ssl_cert_verify_cb(recording(&seen, |s| {
             if s.x509_error == 0 {
                 SslCertVerdict::Accept
@@ -620,7 +624,7 @@ fn ferrokafka_panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// callback, but OpenSSL (`SSL_VERIFY_NONE`) ignores its rejection.
 fn verify_cb_rejection_ignored_without_verification(c: &TlsCluster) {
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-    round_trip(c, c.oneway, c.oneway, || {
+    round_trip(c.oneway, Some(c.oneway), || {
         let mut cfg = tls_config(c.oneway, &[("ssl.ca.location", c.path("other-ca.pem"))])
             .with_ssl_cert_verify_cb(recording(&seen, |_| SslCertVerdict::reject("rejected")));
         cfg.set("enable.ssl.certificate.verification", false);
@@ -724,4 +728,57 @@ fn bad_tls_configuration_fails_the_constructor() {
             assert!(!e.message().contains("KEY-SENTINEL"), "quotes the key: {e}");
         }
     }
+}
+
+/// The same round trip against the user's own cluster (Confluent Platform,
+/// Apache Kafka with TLS or SASL listeners): `FERROKAFKA_TLS_BOOTSTRAP_SERVERS`
+/// and `FERROKAFKA_TLS_PROPERTIES`, a file of librdkafka properties
+/// (`key=value` lines, `#` comments) such as `security.protocol`,
+/// `ssl.ca.location`, `sasl.mechanism`, `sasl.username`... Skipped when
+/// they are not set (also under `FERROKAFKA_REQUIRE_BROKER=1`: opt-in).
+#[test]
+fn round_trip_on_the_users_cluster() {
+    let Ok(bootstrap) = std::env::var("FERROKAFKA_TLS_BOOTSTRAP_SERVERS") else {
+        eprintln!("skipping: FERROKAFKA_TLS_BOOTSTRAP_SERVERS is not set (see docs-draft/tls.md)");
+        return;
+    };
+    let props = match std::env::var("FERROKAFKA_TLS_PROPERTIES") {
+        Ok(path) => std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("FERROKAFKA_TLS_PROPERTIES={path}: {e}")),
+        Err(_) => String::new(),
+    };
+    let props = parse_properties(&props);
+    round_trip(0, None, || {
+        let mut c = Config::new();
+        c.set("bootstrap.servers", &bootstrap);
+        for (k, v) in &props {
+            c.set(k.as_str(), v);
+        }
+        c
+    });
+}
+
+/// `key=value` lines; blank lines and `#`/`!` comments skipped.
+fn parse_properties(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('!'))
+        .map(|l| {
+            let (k, v) = l
+                .split_once('=')
+                .unwrap_or_else(|| panic!("not a key=value line: {l:?}"));
+            (k.trim().to_string(), v.trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn properties_files_parse() {
+    let p = parse_properties("# comment\n\nsecurity.protocol = SASL_SSL\n! other\nsasl.password=a=b\n");
+    assert_eq!(
+        p,
+        [
+            ("security.protocol".to_string(), "SASL_SSL".to_string()),
+            ("sasl.password".to_string(), "a=b".to_string())
+        ]
+    );
 }
