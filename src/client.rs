@@ -117,6 +117,7 @@ pub(crate) fn create_native(
     let has_throttle = cbs.throttle_cb.is_some();
     let has_oauth = cbs.oauth_cb.is_some();
     let has_partitioner = cbs.partitioner.is_some() && kind == ClientKind::Producer;
+    let has_ssl_cert_verify = cbs.ssl_cert_verify_cb.is_some();
     let state = Arc::new(CallbackState::new(cbs, redactor, emulated));
     // Admin results complete their futures on librdkafka's background
     // thread (native/admin/), so no polling is needed for them.
@@ -129,8 +130,10 @@ pub(crate) fn create_native(
             partitioner: has_partitioner,
             background: kind == ClientKind::Admin,
             queued_logs,
+            ssl_cert_verify: has_ssl_cert_verify,
         },
-    );
+    )
+    .map_err(|msg| KafkaError::invalid_arg(format!("Failed to create {}: {msg}", kind.name())))?;
     let handle_type = match kind {
         ClientKind::Consumer => HandleType::Consumer,
         ClientKind::Producer | ClientKind::Admin => HandleType::Producer,
@@ -231,14 +234,15 @@ pub(crate) struct ClientCore<X = ()> {
     kind: ClientKind,
 }
 
-/// The error of a client method called from inside a partitioner or OAuth
-/// callback.
+/// The error of a client method called from inside a partitioner, OAuth
+/// or certificate verification callback.
 pub(crate) fn inside_callback_error(kind: &str) -> KafkaError {
     KafkaError::new(
         crate::error::ErrorCode::STATE,
         format!(
-            "{kind} methods cannot be called from inside a partitioner or OAuth token refresh callback \
-             (librdkafka runs them in the middle of its own work); call them from elsewhere"
+            "{kind} methods cannot be called from inside a partitioner or OAuth token refresh callback, \
+             nor a certificate verification callback (librdkafka runs them in the middle of its own \
+             work); call them from elsewhere"
         ),
     )
 }
@@ -254,7 +258,8 @@ impl<X> ClientCore<X> {
 
     /// A new reference to the open handle; the "closed" error once closed,
     /// and the `_STATE` error of [`inside_callback_error`] inside a
-    /// partitioner or OAuth callback. The lock is held only for the clone.
+    /// partitioner, OAuth or certificate verification callback. The lock is
+    /// held only for the clone.
     #[inline]
     pub(crate) fn get(&self) -> Result<Arc<Handle<X>>> {
         if crate::native::callbacks::on_librdkafka_thread() {

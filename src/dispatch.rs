@@ -7,7 +7,9 @@
 //! remaining events stay queued), and the serving call resumes the panic
 //! after leaving C: the client stays usable.
 
-use crate::config::{Callbacks, Emulated, LogRecord, OAuthToken, Redactor, ThrottleEvent};
+use crate::config::{
+    Callbacks, Emulated, LogRecord, OAuthToken, Redactor, SslCertVerdict, SslCertificate, ThrottleEvent,
+};
 use crate::error::KafkaError;
 pub(crate) use crate::native::{panic_message, Deferred};
 use crate::native::{EventKind, Hooks, NativeEvent};
@@ -48,6 +50,11 @@ pub(crate) struct CallbackState {
     /// it, as the Python client's does).
     oauth_first: Mutex<Option<Result<(), String>>>,
     oauth_cv: std::sync::Condvar,
+    /// Why `ssl_cert_verify_cb` last rejected a certificate, by broker
+    /// name (`host:port`), until the `_SSL` error of that failed handshake
+    /// is served: librdkafka only logs the reason, and its error blames
+    /// `ssl.ca.location`.
+    cert_rejections: Mutex<Vec<(String, String)>>,
 }
 
 /// See [`CallbackState::background`].
@@ -69,7 +76,35 @@ impl CallbackState {
             wake_all: std::sync::atomic::AtomicBool::new(false),
             oauth_first: Mutex::new(None),
             oauth_cv: std::sync::Condvar::new(),
+            cert_rejections: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Records (`Some`) or forgets (`None`) why the certificate
+    /// verification callback rejected `broker`'s certificate.
+    fn note_cert_rejection(&self, broker: &str, reason: Option<&str>) {
+        let mut v = self.cert_rejections.lock().unwrap_or_else(|e| e.into_inner());
+        v.retain(|(b, _)| b != broker);
+        if let Some(reason) = reason {
+            v.push((broker.to_string(), reason.to_string()));
+        }
+    }
+
+    /// `e` with the reason the certificate verification callback gave, when
+    /// `e` is the `_SSL` error of a broker whose certificate it rejected.
+    fn with_cert_rejection(&self, e: KafkaError) -> KafkaError {
+        if e.code() != crate::error::ErrorCode::SSL {
+            return e;
+        }
+        let mut v = self.cert_rejections.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(i) = v.iter().position(|(b, _)| e.message().contains(b.as_str())) else {
+            return e;
+        };
+        let (_, reason) = v.remove(i);
+        KafkaError::new(e.code(), format!("{} (ssl_cert_verify_cb: {reason})", e.message()))
+            .with_fatal(e.is_fatal())
+            .with_retriable(e.is_retriable())
+            .with_txn_requires_abort(e.txn_requires_abort())
     }
 
     /// Waits up to `limit` for the first `oauth_cb` outcome: `None` if
@@ -235,6 +270,7 @@ fn to_log_crate(rec: &LogRecord<'_>) {
 }
 
 fn serve_error(state: &CallbackState, e: KafkaError) -> Result<(), Interrupt> {
+    let e = state.with_cert_rejection(e);
     let e = if state.redactor.is_empty() {
         e
     } else {
@@ -365,6 +401,41 @@ impl Hooks for CallbackState {
             message: &message,
             client_name: self.name(),
         });
+    }
+
+    /// The certificate verification trampoline's body (a broker thread).
+    /// Without a callback (never installed then) OpenSSL's verdict stands.
+    /// The reason of a rejection is kept for the handshake's `_SSL` error
+    /// ([`serve_error`]); accepting a broker's own certificate (the last
+    /// one checked, so the handshake's verification passed) forgets an
+    /// earlier one.
+    fn ssl_cert_verify(&self, cert: &SslCertificate<'_>) -> SslCertVerdict {
+        let Some(cb) = &self.callbacks.ssl_cert_verify_cb else {
+            return if cert.preverified() {
+                SslCertVerdict::Accept
+            } else {
+                SslCertVerdict::reject(format!("OpenSSL verification error {}", cert.x509_error))
+            };
+        };
+        /// A panicking callback rejects the certificate (native/ catches
+        /// the panic): say so in the error.
+        struct OnUnwind<'a>(&'a CallbackState, &'a str);
+        impl Drop for OnUnwind<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.note_cert_rejection(self.1, Some("the callback panicked"));
+                }
+            }
+        }
+        let guard = OnUnwind(self, cert.broker_name);
+        let verdict = cb(cert);
+        drop(guard);
+        match &verdict {
+            SslCertVerdict::Reject(reason) => self.note_cert_rejection(cert.broker_name, Some(reason)),
+            SslCertVerdict::Accept if cert.depth == 0 => self.note_cert_rejection(cert.broker_name, None),
+            SslCertVerdict::Accept => {}
+        }
+        verdict
     }
 
     fn background_event(&self, event: NativeEvent) {

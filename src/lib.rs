@@ -113,7 +113,10 @@ mod topic_partition;
 mod values;
 
 pub use admin::{AdminClient, AdminFuture, AdminOptions};
-pub use config::{is_sensitive, parse_properties, sensitive_properties, Config, LogRecord, OAuthToken, ThrottleEvent};
+pub use config::{
+    is_sensitive, parse_properties, sensitive_properties, Config, LogRecord, OAuthToken, SslCertVerdict,
+    SslCertificate, ThrottleEvent,
+};
 pub use consumer::{
     Commit, CommitFuture, Consumer, ConsumerDiagnostics, Message, MessageStream, RebalanceCallbacks, RebalanceProtocol,
     MAX_CONSUME_BATCH,

@@ -22,7 +22,11 @@
 //! raises a throttle event only for a non-zero time (or the return to zero
 //! after one). The throttle cases use [`ThrottlingBroker`] instead: a few
 //! dozen lines of Kafka 0.9 protocol on loopback that answer every Produce
-//! and Fetch with a throttle time.
+//! and Fetch with a throttle time. The certificate verification callback
+//! (librdkafka's broker threads, mid-handshake) needs only a TLS server:
+//! `openssl s_server` with a certificate made for the case
+//! (tests/common/tls.rs; skipped without the `openssl` CLI, unless
+//! `FERROKAFKA_REQUIRE_BROKER=1`).
 
 mod common;
 
@@ -171,6 +175,9 @@ cases!(
     admin_completion_waker_panics_with_a_panicking_log_crate_logger,
     producer_throttle_cb_panics,
     consumer_throttle_cb_panics,
+    producer_ssl_cert_verify_cb_panics,
+    consumer_ssl_cert_verify_cb_panics,
+    admin_ssl_cert_verify_cb_panics,
     // Dropping or closing the client from inside the callback.
     producer_delivery_closure_closes_and_drops_its_producer,
     producer_delivery_config_drops_its_producer,
@@ -192,6 +199,7 @@ cases!(
     admin_completion_waker_drops_the_last_admin_client,
     producer_throttle_cb_drops_its_producer,
     consumer_throttle_cb_drops_its_consumer,
+    producer_ssl_cert_verify_cb_drops_the_last_producer,
 );
 
 // ---------------------------------------------------------------------------
@@ -413,6 +421,14 @@ fn block_on<F: Future + Unpin>(mut f: F, limit: Duration) -> F::Output {
 #[path = "common/throttling.rs"]
 mod throttling;
 use throttling::{ThrottlingBroker, THROTTLE_MS};
+#[path = "common/tls.rs"]
+mod tls;
+use tls::TlsServer;
+
+/// A client of `server` that verifies its certificate with `ssl.ca.location`.
+fn tls_client_config(server: &TlsServer) -> Config {
+    tls::tls_config(server.port, &[("ssl.ca.location", server.pki.path("ca.pem"))])
+}
 
 mod cases {
     use super::*;
@@ -1312,6 +1328,63 @@ mod cases {
         drop(a);
     }
 
+    /// The certificate verification callback panics on a broker thread,
+    /// once: the certificate is rejected, the panic comes out of the next
+    /// `serve` (a `poll`), and the client goes on (the callback is called
+    /// again on the reconnection).
+    fn ssl_cert_verify_cb_panics<T>(make: impl FnOnce(&Config) -> T, serve: impl Fn(&T), after: impl FnOnce(&T)) {
+        let Some(server) = TlsServer::start() else { return };
+        let mut config = tls_client_config(&server);
+        let once = Once::default();
+        let o = once.clone();
+        config.set_ssl_cert_verify_cb(move |_| {
+            o.hit("ssl_cert_verify_cb panic");
+            ferrokafka::SslCertVerdict::Accept
+        });
+        let client = make(&config);
+        assert_eq!(until_panic(t(30), || serve(&client)), "ssl_cert_verify_cb panic");
+        assert!(wait_for(t(30), || serve(&client), || once.calls() >= 2), "called again");
+        after(&client);
+        drop(client);
+        drop(server);
+    }
+
+    pub fn producer_ssl_cert_verify_cb_panics() {
+        ssl_cert_verify_cb_panics(
+            |c| Producer::new(c).unwrap(),
+            |p| {
+                p.poll(Duration::from_millis(100)).unwrap();
+            },
+            producer_queues_and_reports,
+        );
+    }
+
+    pub fn consumer_ssl_cert_verify_cb_panics() {
+        ssl_cert_verify_cb_panics(
+            |c| {
+                let mut c = c.clone();
+                c.set("group.id", unique_topic("g"));
+                Consumer::new(&c).unwrap()
+            },
+            |c| {
+                c.poll(Duration::from_millis(100)).unwrap();
+            },
+            |c| c.close(t(30)).unwrap(),
+        );
+    }
+
+    pub fn admin_ssl_cert_verify_cb_panics() {
+        ssl_cert_verify_cb_panics(
+            |c| AdminClient::new(c).unwrap(),
+            |a| {
+                a.poll(Duration::from_millis(100)).unwrap();
+            },
+            |a| {
+                a.poll(Duration::ZERO).unwrap();
+            },
+        );
+    }
+
     fn latest(topic: &str) -> Vec<(TopicPartition, OffsetSpec)> {
         vec![(TopicPartition::new(topic, 0), OffsetSpec::Latest)]
     }
@@ -1547,6 +1620,37 @@ mod cases {
         ready_tx.send(()).unwrap();
         rx.recv_timeout(t(60))
             .unwrap_or_else(|_| panic!("the callback dropped the {what}"));
+    }
+
+    /// The certificate verification callback runs on a broker thread, so
+    /// it can hold the last reference: the producer is destroyed without
+    /// aborting or hanging. Client methods called there return `_STATE`
+    /// (they would block the broker thread doing the handshake).
+    pub fn producer_ssl_cert_verify_cb_drops_the_last_producer() {
+        let Some(server) = TlsServer::start() else { return };
+        let mut config = tls_client_config(&server);
+        let s = slot::<Producer>();
+        let (d, rx) = done();
+        let (ready_tx, ready_rx) = mpsc::channel::<()>();
+        let ready_rx = Mutex::new(ready_rx);
+        let (s2, d2) = (s.clone(), d.clone());
+        let state_errors = Arc::new(Mutex::new(Vec::new()));
+        let se = state_errors.clone();
+        config.set_ssl_cert_verify_cb(move |_| {
+            let _ = ready_rx.lock().unwrap().recv_timeout(t(30));
+            if let Some(p) = s2.lock().unwrap().as_ref() {
+                se.lock().unwrap().push(p.flush(Duration::ZERO).map_err(|e| e.code()));
+            }
+            take_and_drop(&s2, &d2);
+            ferrokafka::SslCertVerdict::Accept
+        });
+        *s.lock().unwrap() = Some(Arc::new(Producer::new(&config).unwrap()));
+        ready_tx.send(()).unwrap();
+        // Later calls (the leaf certificate) do not wait.
+        drop(ready_tx);
+        rx.recv_timeout(t(60)).expect("the callback dropped the producer");
+        assert_eq!(*state_errors.lock().unwrap(), [Err(ErrorCode::STATE)]);
+        drop(server);
     }
 
     pub fn producer_oauth_cb_drops_the_last_producer() {

@@ -17,10 +17,12 @@ pub(crate) type StatisticsCb =
     Arc<dyn Fn(std::result::Result<crate::values::statistics::Statistics, KafkaError>, &str) + Send + Sync>;
 pub(crate) type LogCb = Arc<dyn Fn(&LogRecord<'_>) + Send + Sync>;
 pub use crate::values::OAuthToken;
+pub use crate::values::{SslCertVerdict, SslCertificate};
 
 pub(crate) type OAuthCb = Arc<dyn Fn(&str) -> std::result::Result<OAuthToken, String> + Send + Sync>;
 pub(crate) type CommitCb = Arc<dyn Fn(Option<&KafkaError>, &[TopicPartition]) + Send + Sync>;
 pub(crate) type PartitionerCb = Arc<dyn Fn(&str, Option<&[u8]>, i32) -> i32 + Send + Sync>;
+pub(crate) type SslCertVerifyCb = Arc<dyn Fn(&SslCertificate<'_>) -> SslCertVerdict + Send + Sync>;
 
 /// The client-level callbacks a [`Config`] carries.
 #[derive(Clone, Default)]
@@ -35,6 +37,7 @@ pub(crate) struct Callbacks {
     pub oauth_cb: Option<OAuthCb>,
     pub on_commit: Option<CommitCb>,
     pub partitioner: Option<PartitionerCb>,
+    pub ssl_cert_verify_cb: Option<SslCertVerifyCb>,
 }
 
 /// A broker throttled the client (`throttle_cb`).

@@ -10,7 +10,7 @@ mod redact;
 pub use properties::parse_properties;
 
 pub(crate) use callbacks::Callbacks;
-pub use callbacks::{LogRecord, OAuthToken, ThrottleEvent};
+pub use callbacks::{LogRecord, OAuthToken, SslCertVerdict, SslCertificate, ThrottleEvent};
 pub(crate) use redact::Redactor;
 
 use crate::error::{ErrorCode, KafkaError, Result};
@@ -52,8 +52,11 @@ pub fn sensitive_properties() -> &'static [&'static str] {
 /// [`set_throttle_cb`](Self::set_throttle_cb), [`set_stats_cb`](Self::set_stats_cb)
 /// (and, with the `statistics` feature, its typed form `set_statistics_cb`),
 /// [`set_logger`](Self::set_logger), [`set_oauth_cb`](Self::set_oauth_cb) and,
-/// for consumers, [`set_on_commit`](Self::set_on_commit). All of them except
-/// `oauth_cb` (librdkafka's background thread) and the partitioner run only
+/// for consumers, [`set_on_commit`](Self::set_on_commit); beyond Python's,
+/// [`set_partitioner`](Self::set_partitioner) and
+/// [`set_ssl_cert_verify_cb`](Self::set_ssl_cert_verify_cb). All of them except
+/// `oauth_cb` (librdkafka's background thread), the partitioner and the
+/// certificate verification (librdkafka's broker threads) run only
 /// inside the client's serving calls (`poll`, `flush`, `consume`, `close`) on
 /// the caller's thread.
 ///
@@ -304,6 +307,83 @@ impl Config {
         self
     }
 
+    /// Checks the certificates a broker presents over TLS, on top of (or in
+    /// place of) OpenSSL's own verification — to pin a certificate, to
+    /// accept a private CA's certificate that OpenSSL cannot chain, or to
+    /// log what a broker presented. The Python client has no counterpart.
+    ///
+    /// librdkafka calls `f` during every TLS handshake (bootstrap and
+    /// learned brokers, reconnections), once per certificate of the
+    /// broker's chain, root first and the broker's own certificate
+    /// (`depth` 0) last, with OpenSSL's verdict on it
+    /// ([`SslCertificate::x509_error`], 0 when it passed: the CA from
+    /// `ssl.ca.location`/`ssl.ca.pem`, expiry, and with
+    /// `ssl.endpoint.identification.algorithm=https` (the default) the
+    /// hostname). [`SslCertVerdict::Accept`] accepts the certificate even
+    /// when OpenSSL did not (its error is cleared);
+    /// [`SslCertVerdict::Reject`] fails the handshake: the client reports
+    /// an `_SSL` error ([`set_error_cb`](Self::set_error_cb)) and tries
+    /// again after `reconnect.backoff.ms`, as for any failed connection,
+    /// and the reason is logged by librdkafka (facility `SSLCERTVRFY`) and
+    /// appended to that error's message. A callback that accepts whatever
+    /// it is given disables verification: check
+    /// [`preverified`](SslCertificate::preverified) unless overriding
+    /// OpenSSL is the point. Only TLS connections (`security.protocol`
+    /// `SSL` or `SASL_SSL`) call it; with
+    /// `enable.ssl.certificate.verification=false` librdkafka still calls
+    /// it but ignores a rejection (OpenSSL's `SSL_VERIFY_NONE`).
+    ///
+    /// It runs on librdkafka's broker threads, in the middle of the
+    /// handshake: keep it fast and non-blocking. Client methods called from
+    /// it (other than `name` and `is_closed`) fail at once with a `_STATE`
+    /// error instead of deadlocking; dropping a client there is safe (it is
+    /// finished on a helper thread). If it panics, the certificate is
+    /// rejected and the panic comes out of the client's next serving call
+    /// (`poll`, `flush`, `consume`, `close`); the client stays usable.
+    ///
+    /// A client with this callback needs librdkafka built with TLS
+    /// (ferrokafka's default `ssl` feature, or `ssl-system`); otherwise
+    /// creating it fails with `_INVALID_ARG`.
+    ///
+    /// Corresponds to `rd_kafka_conf_set_ssl_cert_verify_cb`.
+    ///
+    /// ```no_run
+    /// use ferrokafka::{Config, Producer, SslCertVerdict};
+    ///
+    /// // Certificate pinning: OpenSSL's checks (CA, expiry, hostname) must
+    /// // pass, and the broker's own certificate must be exactly this one
+    /// // (`openssl x509 -in broker.pem -outform der -out broker.der`).
+    /// let pinned: Vec<u8> = std::fs::read("broker.der")?;
+    /// let mut config = Config::from([
+    ///     ("bootstrap.servers", "broker.example.com:9093"),
+    ///     ("security.protocol", "SSL"),
+    ///     ("ssl.ca.location", "ca.pem"),
+    /// ]);
+    /// config.set_ssl_cert_verify_cb(move |cert| {
+    ///     if !cert.preverified() {
+    ///         return SslCertVerdict::reject(format!(
+    ///             "OpenSSL error {} at depth {}",
+    ///             cert.x509_error, cert.depth
+    ///         ));
+    ///     }
+    ///     if cert.depth == 0 && cert.der != pinned.as_slice() {
+    ///         return SslCertVerdict::reject(format!("{}: not the pinned certificate", cert.broker_name));
+    ///     }
+    ///     SslCertVerdict::Accept
+    /// });
+    /// config.set_error_cb(|e| eprintln!("kafka: {e}"));
+    /// let producer = Producer::new(&config)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[doc(alias = "rd_kafka_conf_set_ssl_cert_verify_cb")]
+    pub fn set_ssl_cert_verify_cb(
+        &mut self,
+        f: impl Fn(&SslCertificate<'_>) -> SslCertVerdict + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.callbacks.ssl_cert_verify_cb = Some(Arc::new(f));
+        self
+    }
+
     /// [`set_on_delivery`](Self::set_on_delivery), by value: for a
     /// `Config` built in one expression.
     ///
@@ -391,6 +471,31 @@ impl Config {
         self
     }
 
+    /// [`set_ssl_cert_verify_cb`](Self::set_ssl_cert_verify_cb), by value.
+    ///
+    /// ```
+    /// use ferrokafka::{Config, SslCertVerdict};
+    /// // Log every certificate brokers present; keep OpenSSL's verdict.
+    /// let config = Config::from([("bootstrap.servers", "localhost:9093"), ("security.protocol", "SSL")])
+    ///     .with_ssl_cert_verify_cb(|cert| {
+    ///         eprintln!("{} presented a {}-byte certificate at depth {}", cert.broker_name, cert.der.len(), cert.depth);
+    ///         if cert.preverified() {
+    ///             SslCertVerdict::Accept
+    ///         } else {
+    ///             SslCertVerdict::reject(format!("OpenSSL error {}", cert.x509_error))
+    ///         }
+    ///     });
+    /// assert!(format!("{config:?}").contains("ssl_cert_verify_cb"));
+    /// ```
+    #[must_use]
+    pub fn with_ssl_cert_verify_cb(
+        mut self,
+        f: impl Fn(&SslCertificate<'_>) -> SslCertVerdict + Send + Sync + 'static,
+    ) -> Self {
+        self.set_ssl_cert_verify_cb(f);
+        self
+    }
+
     /// The values of every sensitive property set (to scrub from messages).
     pub(crate) fn secrets(&self) -> Vec<String> {
         self.entries
@@ -440,6 +545,7 @@ impl fmt::Debug for Config {
             ("oauth_cb", cb.oauth_cb.is_some()),
             ("on_commit", cb.on_commit.is_some()),
             ("partitioner", cb.partitioner.is_some()),
+            ("ssl_cert_verify_cb", cb.ssl_cert_verify_cb.is_some()),
         ] {
             if set {
                 m.entry(&name, &"<callback>");

@@ -24,7 +24,7 @@
 
 use super::{sys, NativeEvent};
 use crate::error::{ErrorCode, KafkaError};
-use crate::values::OAuthToken;
+use crate::values::{OAuthToken, SslCertVerdict, SslCertificate};
 use crate::TopicPartition;
 use std::any::Any;
 use std::cell::Cell;
@@ -87,6 +87,9 @@ pub(crate) trait Hooks: Send + Sync + Sized + 'static {
     fn log_line(&self, level: i32, facility: &str, message: &str);
     /// What became of an `oauth_cb` call: the token was set, or why not.
     fn oauth_outcome(&self, outcome: Result<(), String>);
+    /// Runs the user's `ssl_cert_verify_cb` on one certificate of a
+    /// broker's chain (a librdkafka broker thread, mid-handshake).
+    fn ssl_cert_verify(&self, cert: &SslCertificate<'_>) -> SslCertVerdict;
 }
 
 thread_local! {
@@ -381,6 +384,90 @@ pub(super) unsafe extern "C" fn partitioner_trampoline<H: Hooks>(
     p
 }
 
+/// OpenSSL's `X509_V_ERR_APPLICATION_VERIFICATION` ("application
+/// verification failure"): the error a rejected certificate that OpenSSL
+/// itself had accepted is given, so the handshake fails with a reason.
+const X509_V_ERR_APPLICATION_VERIFICATION: c_int = 50;
+
+/// The reason given for a certificate rejected by a panicking callback.
+const PANICKED: &str = "ssl_cert_verify_cb panicked";
+
+/// `ssl_cert_verify_cb`: runs on a librdkafka broker thread during the TLS
+/// handshake, once per certificate of the broker's chain. Returns 1 to
+/// accept the certificate (clearing `*x509_error`, which overrides
+/// OpenSSL's own verdict), 0 to reject it with the reason in `errstr`
+/// (which librdkafka logs). Everything that can panic (the user's closure,
+/// copying the reason) runs under `catch_unwind`; a panic rejects the
+/// certificate and is resumed by the next serving call.
+pub(super) unsafe extern "C" fn ssl_cert_verify_trampoline<H: Hooks>(
+    _rk: *mut sys::rd_kafka_t,
+    broker_name: *const c_char,
+    broker_id: i32,
+    x509_error: *mut c_int,
+    depth: c_int,
+    buf: *const c_char,
+    size: usize,
+    errstr: *mut c_char,
+    errstr_size: usize,
+    opaque: *mut c_void,
+) -> c_int {
+    // librdkafka documents `x509_error` as always valid; without it (or
+    // without our state) nothing can be decided: reject.
+    if x509_error.is_null() {
+        return 0;
+    }
+    let Some(st) = state::<H>(opaque) else { return 0 };
+    let preverify = *x509_error;
+    let (verdict, _panicked) = guarded(st, SslCertVerdict::Reject(PANICKED.to_string()), || {
+        // SAFETY: valid C string and DER buffer of `size` bytes for the call.
+        let name = String::from_utf8_lossy(super::cstr_bytes(broker_name));
+        let der = super::slice(buf as *const c_void, size);
+        st.ssl_cert_verify(&SslCertificate {
+            broker_name: &name,
+            broker_id,
+            depth,
+            der,
+            x509_error: preverify,
+        })
+    });
+    match verdict {
+        SslCertVerdict::Accept => {
+            *x509_error = 0;
+            1
+        }
+        SslCertVerdict::Reject(reason) => {
+            if preverify == 0 {
+                *x509_error = X509_V_ERR_APPLICATION_VERIFICATION;
+            }
+            let _inside = Inside::enter();
+            quietly(|| {
+                // SAFETY: `errstr` holds `errstr_size` writable bytes.
+                write_errstr(errstr, errstr_size, &reason);
+                drop(reason);
+            });
+            0
+        }
+    }
+}
+
+/// Copies `reason` into a C buffer of `size` bytes: cut at a char boundary
+/// (and before any NUL) to fit, and NUL-terminated.
+///
+/// # Safety
+/// `buf` must be null or hold `size` writable bytes.
+unsafe fn write_errstr(buf: *mut c_char, size: usize, reason: &str) {
+    if buf.is_null() || size == 0 {
+        return;
+    }
+    let reason = reason.split('\0').next().unwrap_or("");
+    let mut n = reason.len().min(size - 1);
+    while !reason.is_char_boundary(n) {
+        n -= 1;
+    }
+    std::ptr::copy_nonoverlapping(reason.as_ptr(), buf as *mut u8, n);
+    *buf.add(n) = 0;
+}
+
 /// A queue's "an event landed on an empty queue" callback
 /// (`rd_kafka_queue_cb_event_enable`): wakes an async task waiting on the
 /// client. Runs on a librdkafka thread with the queue's lock held.
@@ -404,4 +491,46 @@ pub(super) unsafe extern "C" fn direct_log_trampoline(
         let (fac, msg) = (super::cstr_owned(fac), super::cstr_owned(buf));
         log::log!(target: "librdkafka::mock", super::syslog_to_level(level), "{fac} {msg}");
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_errstr;
+    use std::os::raw::c_char;
+
+    /// The reason is cut to fit at a char boundary, before any NUL, and
+    /// always NUL-terminated; nothing is written past the buffer.
+    #[test]
+    fn errstr_is_cut_at_a_char_boundary_and_terminated() {
+        for (reason, size, expected) in [
+            ("short", 16, "short"),
+            ("exactly", 8, "exactly"),
+            ("truncated", 5, "trun"),
+            ("ünï", 2, ""), // 'ü' is 2 bytes: it does not fit with the NUL
+            ("ünï", 3, "ü"),
+            ("ünï", 4, "ün"),
+            ("a\0b", 8, "a"),
+            ("", 1, ""),
+        ] {
+            let mut buf = vec![0x7fu8; size + 4];
+            // SAFETY: `buf` holds at least `size` bytes.
+            unsafe { write_errstr(buf.as_mut_ptr() as *mut c_char, size, reason) };
+            let end = buf.iter().position(|&b| b == 0).expect("NUL-terminated");
+            assert!(end < size, "{reason:?} in {size}: the NUL is inside the buffer");
+            assert_eq!(
+                std::str::from_utf8(&buf[..end]).unwrap(),
+                expected,
+                "{reason:?} in {size}"
+            );
+            assert!(
+                buf[size..].iter().all(|&b| b == 0x7f),
+                "{reason:?} in {size}: wrote past the end"
+            );
+        }
+        // A zero-size buffer is left alone.
+        let mut b = [0x7fu8; 1];
+        // SAFETY: size 0: nothing is written.
+        unsafe { write_errstr(b.as_mut_ptr() as *mut c_char, 0, "x") };
+        assert_eq!(b, [0x7f]);
+    }
 }

@@ -25,6 +25,9 @@ pub(crate) struct HookSet {
     /// it runs inside serving calls); otherwise they are written at once
     /// from librdkafka's threads.
     pub queued_logs: bool,
+    /// The broker certificate verification callback (librdkafka's broker
+    /// threads).
+    pub ssl_cert_verify: bool,
 }
 
 /// An owned `rd_kafka_conf_t`, destroyed on drop unless handed to
@@ -144,8 +147,9 @@ impl NativeConf {
     /// with one `H`, so no trampoline can read the opaque as another type.
     /// The configuration, then the client made from it, holds a strong
     /// reference to `state` until `rd_kafka_destroy` has returned, so the
-    /// opaque never dangles. Once per configuration.
-    pub(crate) fn install_hooks<H: Hooks>(&mut self, state: &Arc<H>, set: HookSet) {
+    /// opaque never dangles. Once per configuration. Fails (saying why)
+    /// only when a callback needs what this librdkafka was built without.
+    pub(crate) fn install_hooks<H: Hooks>(&mut self, state: &Arc<H>, set: HookSet) -> Result<(), String> {
         assert!(self.hooks.is_none(), "install_hooks: hooks are already installed");
         self.hooks = Some(Hooked {
             keepalive: state.clone(),
@@ -168,6 +172,32 @@ impl NativeConf {
         }
         if set.background {
             self.install_background_event_cb::<H>();
+        }
+        if set.ssl_cert_verify {
+            self.install_ssl_cert_verify::<H>()?;
+        }
+        Ok(())
+    }
+
+    /// Installs the broker certificate verification callback.
+    ///
+    /// Corresponds to `rd_kafka_conf_set_ssl_cert_verify_cb`.
+    fn install_ssl_cert_verify<H: Hooks>(&mut self) -> Result<(), String> {
+        // SAFETY: valid conf; the trampoline matches the C signature and
+        // reads the configuration opaque installed by `install_callbacks`.
+        let res = unsafe {
+            sys::rd_kafka_conf_set_ssl_cert_verify_cb(
+                self.ptr.as_ptr(),
+                Some(super::callbacks::ssl_cert_verify_trampoline::<H>),
+            )
+        };
+        if res == sys::RD_KAFKA_CONF_OK {
+            Ok(())
+        } else {
+            Err(
+                "ssl_cert_verify_cb needs librdkafka built with SSL (ferrokafka's `ssl` or `ssl-system` feature)"
+                    .to_string(),
+            )
         }
     }
 

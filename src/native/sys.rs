@@ -194,6 +194,20 @@ pub type rd_kafka_throttle_cb = Option<
 >;
 pub type rd_kafka_oauthbearer_token_refresh_cb =
     Option<unsafe extern "C" fn(rk: *mut rd_kafka_t, oauthbearer_config: *const c_char, opaque: *mut c_void)>;
+pub type rd_kafka_ssl_cert_verify_cb = Option<
+    unsafe extern "C" fn(
+        rk: *mut rd_kafka_t,
+        broker_name: *const c_char,
+        broker_id: i32,
+        x509_error: *mut c_int,
+        depth: c_int,
+        buf: *const c_char,
+        size: size_t,
+        errstr: *mut c_char,
+        errstr_size: size_t,
+        opaque: *mut c_void,
+    ) -> c_int,
+>;
 pub type rd_kafka_partitioner_cb = Option<
     unsafe extern "C" fn(
         rkt: *const rd_kafka_topic_t,
@@ -272,6 +286,8 @@ checked_extern! {
     pub fn rd_kafka_conf_set_error_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_error_cb);
     pub fn rd_kafka_conf_set_stats_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_stats_cb);
     pub fn rd_kafka_conf_enable_sasl_queue(conf: *mut rd_kafka_conf_t, enable: c_int);
+    /// Returns `RD_KAFKA_CONF_INVALID` when librdkafka was built without SSL.
+    pub fn rd_kafka_conf_set_ssl_cert_verify_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_ssl_cert_verify_cb) -> c_int;
     pub fn rd_kafka_conf_set_background_event_cb(conf: *mut rd_kafka_conf_t, cb: rd_kafka_background_event_cb);
     pub fn rd_kafka_conf_get_default_topic_conf(conf: *mut rd_kafka_conf_t) -> *mut rd_kafka_topic_conf_t;
     pub fn rd_kafka_topic_conf_new() -> *mut rd_kafka_topic_conf_t;

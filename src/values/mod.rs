@@ -250,6 +250,63 @@ impl OAuthToken {
     }
 }
 
+/// One certificate of the chain a broker presented, handed to the
+/// certificate verification callback
+/// ([`Config::set_ssl_cert_verify_cb`](crate::Config::set_ssl_cert_verify_cb)).
+///
+/// librdkafka calls the callback once per certificate on every TLS
+/// connection, starting at the root of the chain (the highest `depth`) and
+/// ending with the broker's own certificate (`depth` 0).
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct SslCertificate<'a> {
+    /// The broker's name as librdkafka knows it: `host:port` (a bootstrap
+    /// broker's, or the address the cluster advertised).
+    pub broker_name: &'a str,
+    /// The broker's id, or -1 for a bootstrap broker not yet identified.
+    pub broker_id: i32,
+    /// The certificate's depth in the chain: 0 is the broker's own (leaf)
+    /// certificate, 1 its issuer, and so on.
+    pub depth: i32,
+    /// The certificate, DER-encoded (what `openssl x509 -outform der`
+    /// writes): parse it with any X.509 crate.
+    pub der: &'a [u8],
+    /// OpenSSL's verdict on this certificate before the callback ran
+    /// ("preverify"): 0 when it passed, otherwise an OpenSSL `X509_V_ERR_*`
+    /// code (see `openssl/x509_vfy.h`; e.g. 10 expired, 19 self-signed
+    /// certificate in the chain, 20 unable to get the local issuer, 62
+    /// hostname mismatch).
+    pub x509_error: i32,
+}
+
+impl SslCertificate<'_> {
+    /// True when OpenSSL's own verification accepted this certificate
+    /// (`x509_error == 0`).
+    pub fn preverified(&self) -> bool {
+        self.x509_error == 0
+    }
+}
+
+/// What the certificate verification callback decides about one certificate
+/// ([`Config::set_ssl_cert_verify_cb`](crate::Config::set_ssl_cert_verify_cb)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SslCertVerdict {
+    /// The certificate is valid, whatever OpenSSL's own verification said:
+    /// a preverify failure ([`SslCertificate::x509_error`]) is overridden.
+    Accept,
+    /// The certificate is not valid: the TLS handshake fails. The reason
+    /// goes to librdkafka's log (facility `SSLCERTVRFY`, level error).
+    Reject(String),
+}
+
+impl SslCertVerdict {
+    /// [`Reject`](Self::Reject) with a reason.
+    pub fn reject(reason: impl Into<String>) -> Self {
+        SslCertVerdict::Reject(reason.into())
+    }
+}
+
 impl fmt::Debug for OAuthToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuthToken")
