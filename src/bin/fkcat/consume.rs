@@ -18,9 +18,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Messages taken per `consume` call.
+/// Messages taken without waiting before the output is written.
 const BATCH: usize = 10_000;
-/// How long one `consume` call waits (kcat's poll interval).
+/// How long the consumer waits for a first message (kcat's poll interval).
 const WAIT: Duration = Duration::from_millis(100);
 
 /// The group consumer's assignment and which of its partitions are at
@@ -184,33 +184,30 @@ impl Run<'_> {
         }
     }
 
+    /// Waits up to `WAIT` for a message, then takes whatever else is
+    /// ready (up to `BATCH`) without waiting, and writes it out: kcat's
+    /// `consume_callback_queue` loop, with one write per burst.
     fn run(&mut self, errors: &Arc<Mutex<Option<Fail>>>) -> Result<(), Fail> {
         while self.running {
-            let r = self.consumer.consume(BATCH, WAIT);
-            if let Some(f) = take_error(errors) {
-                let _ = self.flush();
-                return Err(f);
-            }
-            match r {
-                Ok(msgs) => {
-                    let n = msgs.len();
-                    for m in &msgs {
-                        if !self.running {
-                            break;
-                        }
-                        self.message(m)?;
-                    }
-                    if n < BATCH {
-                        self.flush()?;
-                    }
+            let mut wait = WAIT;
+            for _ in 0..BATCH {
+                let r = self.consumer.poll(wait);
+                wait = Duration::ZERO;
+                if let Some(f) = take_error(errors) {
+                    let _ = self.flush();
+                    return Err(f);
                 }
-                Err(e) if e.is_closed() => break,
-                Err(e) => {
-                    if self.running {
-                        self.error(e)?;
-                    }
+                match r {
+                    Ok(Some(m)) => self.message(&m)?,
+                    Ok(None) => break,
+                    Err(e) if e.is_closed() => return self.flush(),
+                    Err(e) => self.error(e)?,
+                }
+                if !self.running {
+                    break;
                 }
             }
+            self.flush()?;
         }
         self.flush()
     }

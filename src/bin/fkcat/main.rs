@@ -575,6 +575,10 @@ fn read_conf_file(conf: &mut Conf, path: &str, fatal: bool) -> Result<bool, Fail
             return Ok(false);
         }
         Err(props::LoadError::Syntax(line)) => {
+            conf.info(
+                if fatal { 1 } else { 3 },
+                format!("Reading configuration from file {path}\n"),
+            );
             return Err(Fail::fatal(format!("{path}:{line}: expected property=value\n")));
         }
     };
