@@ -227,6 +227,15 @@ fn consumer_config(conf: &Conf, errors: &Arc<Mutex<Option<Fail>>>) -> Config {
     if c.get("group.id").is_none() {
         c.set("group.id", "fkcat");
     }
+    // librdkafka 2.2 added `fetch.queue.backoff.ms` (1 s): once a
+    // partition's pre-fetch queue passes its thresholds, its next fetch
+    // waits that long. A tool draining partitions as fast as it can write
+    // them spends most of a large read waiting there (measured: 5.4 s vs
+    // 1.6 s for 1M records over 64 partitions); 10 ms keeps the fetches
+    // flowing, as they do for kcat on librdkafka 2.0.2.
+    if c.get("fetch.queue.backoff.ms").is_none() {
+        c.set("fetch.queue.backoff.ms", "10");
+    }
     if c.get("enable.auto.commit").is_none() && conf.mode == Some(Mode::Consume) {
         c.set("enable.auto.commit", "false");
     }
