@@ -301,10 +301,8 @@ fn unpack(out: &mut Vec<u8>, what: &str, fmt: &str, buf: &[u8]) -> Result<(), St
                 out.extend_from_slice(&rest[..n]);
                 b = buf.len();
             }
-            b'$' => {
-                if remaining > 0 {
-                    return Err(format!("expected {what} end-of-input, but {remaining} bytes remaining"));
-                }
+            b'$' if remaining > 0 => {
+                return Err(format!("expected {what} end-of-input, but {remaining} bytes remaining"));
             }
             _ => {}
         }
@@ -418,7 +416,9 @@ mod tests {
         assert_eq!(unescape_fmt(b"\\xff"), b"ff");
         assert_eq!(unescape_fmt(b"\\012\\65"), b"\nA");
         assert_eq!(unescape_fmt(b"\\\\\\q"), b"\\q");
-        assert_eq!(unescape_fmt(b"a\\x00b"), b"a");
+        assert_eq!(unescape_fmt(b"a\\x00;b"), b"a");
+        // C reads as many hex digits as follow: "\\x00b" is 0x0b.
+        assert_eq!(unescape_fmt(b"a\\x00b"), b"a\x0b");
         assert_eq!(unescape_fmt(b"end\\"), b"end\\");
     }
 
@@ -448,7 +448,8 @@ mod tests {
         assert_eq!(parse_delim("\\t\\n\\n").unwrap(), b"\t\n\n");
         assert_eq!(parse_delim("\\x54!\\x45\\x53T").unwrap(), b"T!EST");
         assert_eq!(parse_delim("\\x30").unwrap(), b"0");
-        assert_eq!(parse_delim("a\\x00b").unwrap(), b"a");
+        assert_eq!(parse_delim("a\\x00;b").unwrap(), b"a");
+        assert_eq!(parse_delim("a\\x00b").unwrap(), b"a\x0b");
         assert!(parse_delim("\\xzz").is_err());
     }
 
