@@ -183,6 +183,25 @@ fn secrets_from_a_file_are_redacted_and_never_quoted_in_errors() {
 }
 
 #[test]
+fn loaded_values_are_trimmed_as_the_java_clients_and_kcat_trim_them() {
+    let text = "acks = all \t\nclient.id=\\u0020padded\\u0020\n";
+    // Properties.load keeps trailing blanks and escaped spaces ...
+    assert_eq!(
+        parse_properties(text).unwrap(),
+        vec![
+            ("acks".to_string(), "all \t".to_string()),
+            ("client.id".to_string(), " padded ".to_string())
+        ]
+    );
+    // ... loading trims them, as Kafka's ConfigDef trims every value.
+    let mut config = Config::new();
+    config.load_properties(text).unwrap();
+    assert_eq!(config.get("acks"), Some("all"));
+    assert_eq!(config.get("client.id"), Some("padded"));
+    ferrokafka::Producer::new(&config).unwrap();
+}
+
+#[test]
 fn property_arguments_are_checked_before_they_are_set() {
     let mut config = Config::new();
     config

@@ -13,8 +13,10 @@
 //! Java's resource bundles do since Java 9), skipping a leading byte-order
 //! mark.
 //!
-//! Every property is checked by librdkafka (`rd_kafka_conf_set` on a
-//! scratch configuration) while its line number is known, and nothing is
+//! Loading into a `Config` then trims each value (Java's `String.trim()`),
+//! as the Java clients' configuration parsing and kcat do; `parse_properties`
+//! does not. Every property is checked by librdkafka (`rd_kafka_conf_set` on
+//! a scratch configuration) while its line number is known, and nothing is
 //! applied unless the whole document is valid.
 
 use super::{apply_property, is_sensitive, Config, Emulated, Redactor};
@@ -214,7 +216,18 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> std::result::Result<u32, String> {
 }
 
 /// Checks every entry with librdkafka, then applies them all (or none).
-fn apply(config: &mut Config, entries: Entries, origin: &dyn Fn(usize) -> String) -> Result<()> {
+fn apply(config: &mut Config, mut entries: Entries, origin: &dyn Fn(usize) -> String) -> Result<()> {
+    // The Java clients trim every configuration value (Kafka's `ConfigDef`
+    // parses `String.trim()`med values, passwords included) and kcat trims
+    // its lines: `acks = all ` means `all` to both, so to us.
+    for e in entries.0.iter_mut() {
+        let trimmed = e.value.trim_matches(|c: char| c <= ' ');
+        if trimmed.len() != e.value.len() {
+            let trimmed = trimmed.to_string();
+            let old = std::mem::replace(&mut e.value, trimmed);
+            crate::native::zeroize(old.into_bytes());
+        }
+    }
     let secrets: Vec<String> = entries
         .0
         .iter()
@@ -345,7 +358,10 @@ impl Config {
     /// The syntax is Java's `Properties.load`: `key=value`, `key: value` or
     /// `key value`; `#` and `!` comments; a trailing `\` continues a line;
     /// the escapes `\t \n \r \f \uXXXX`, and `\` before any other character
-    /// stands for that character. Each property is checked by librdkafka
+    /// stands for that character. Each value is then trimmed of surrounding
+    /// white space and control characters, as the Java clients' own
+    /// configuration parsing (`String.trim()`) and kcat's `-F` do, so
+    /// `acks = all ` means `all`. Each property is checked by librdkafka
     /// (an unknown name or an invalid value is an `_INVALID_ARG` error
     /// naming the line: `line 3: No such configuration property: ...`).
     ///
@@ -372,7 +388,7 @@ impl Config {
 
     /// Sets a property from a `key=value` argument, as kcat's and
     /// librdkafka's examples' `-X key=value` (split at the first `=`; the
-    /// value may be empty). The property is checked by librdkafka first:
+    /// value, trimmed as a file's are, may be empty). The property is checked by librdkafka first:
     /// an unknown name or invalid value is an `_INVALID_ARG` error and the
     /// configuration is unchanged.
     ///
