@@ -270,7 +270,7 @@ impl<X> ClientCore<X> {
     }
 
     /// The client's C handle for C code ([`RawClient`]), keeping the
-    /// handle alive; `_STATE` once closed.
+    /// handle alive; the closed error (`_DESTROY`) once closed.
     pub(crate) fn raw_client(&self) -> Result<RawClient>
     where
         X: Send + Sync + 'static,

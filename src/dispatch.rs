@@ -97,7 +97,9 @@ impl CallbackState {
             return e;
         }
         let mut v = self.cert_rejections.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(i) = v.iter().position(|(b, _)| e.message().contains(b.as_str())) else {
+        // librdkafka names the broker `ssl://host:port/id` in the message:
+        // match the whole `host:port`, not a suffix of another host's.
+        let Some(i) = v.iter().position(|(b, _)| e.message().contains(&format!("://{b}/"))) else {
             return e;
         };
         let (_, reason) = v.remove(i);

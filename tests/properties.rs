@@ -129,6 +129,7 @@ fn errors_name_the_file_and_line_and_leave_the_configuration_unchanged() {
         (b"acks=all\nclient.id=\\u00G1\n", 2, "malformed \\uXXXX"),
         (b"acks=all\n=x\n", 2, "empty name"),
         (b"acks=all\nclient.id=\xff\xfe\n", 2, "not valid UTF-8"),
+        (b"acks=all\r\rclient.id=\xff\xfe\n", 3, "not valid UTF-8"),
         (
             b"acks=all\nkey.serializer=org.apache.kafka.common.serialization.StringSerializer\n",
             2,
@@ -180,6 +181,16 @@ fn secrets_from_a_file_are_redacted_and_never_quoted_in_errors() {
     let mut config = Config::new();
     config.set_property_arg(&format!("sasl.password={secret}")).unwrap();
     assert!(!format!("{config:?}").contains(secret));
+    // A typo'd argument and a multi-line key without its continuations:
+    // neither is quoted.
+    for arg in [format!("sasl.password:{secret}"), format!("sasl.password {secret}")] {
+        let err = config.set_property_arg(&arg).unwrap_err();
+        assert!(!err.to_string().contains(secret), "{err}");
+    }
+    let pem = format!("ssl.key.pem=-----BEGIN PRIVATE KEY-----\n{secret}MIIEvQIBADANBg\n-----END PRIVATE KEY-----\n");
+    let err = Config::new().load_properties(&pem).unwrap_err();
+    assert!(err.message().starts_with("line 2: "), "{err}");
+    assert!(!err.to_string().contains(secret), "{err}");
 }
 
 #[test]
@@ -217,7 +228,7 @@ fn property_arguments_are_checked_before_they_are_set() {
         .unwrap();
     assert_eq!(config.get("client.id"), Some("x=y"));
     for (arg, what) in [
-        ("linger.ms", "no '='"),
+        ("linger.ms", "without '='"),
         ("=1", "empty name"),
         ("no.such=1", "no.such"),
         ("acks=several", "acks"),

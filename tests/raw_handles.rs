@@ -252,9 +252,9 @@ fn handles_the_constructor_cannot_vouch_for_are_refused_and_left_to_the_caller()
     // SAFETY: still a live handle, owned by this test.
     unsafe { c::rd_kafka_destroy(foreign) };
 
-    // Made from it, with the wrong type: refused; the caller may destroy it.
+    // Made from it, with the wrong type: refused and destroyed (it is
+    // ferrokafka's; valgrind sees it freed).
     for consumer in [false, true] {
-        let mut made = std::ptr::null_mut();
         let create = |conf: RawConf| {
             let wrong = if conf.is_consumer() {
                 c::rd_kafka_type_t::RD_KAFKA_PRODUCER
@@ -263,7 +263,7 @@ fn handles_the_constructor_cannot_vouch_for_are_refused_and_left_to_the_caller()
             };
             let mut errstr = [0 as c_char; 512];
             // SAFETY: the prepared conf, handed to rd_kafka_new once.
-            made = unsafe { c::rd_kafka_new(wrong, conf.into_ptr(), errstr.as_mut_ptr(), errstr.len()) };
+            let made = unsafe { c::rd_kafka_new(wrong, conf.into_ptr(), errstr.as_mut_ptr(), errstr.len()) };
             // SAFETY: breaks the type part of the contract on purpose.
             Ok(unsafe { RawNew::from_ptr(made) }.unwrap())
         };
@@ -274,8 +274,6 @@ fn handles_the_constructor_cannot_vouch_for_are_refused_and_left_to_the_caller()
         };
         assert_eq!(err.code(), ErrorCode::INVALID_ARG);
         assert!(err.message().contains("needs RD_KAFKA_"), "{err}");
-        // SAFETY: a live handle the constructor refused.
-        unsafe { c::rd_kafka_destroy(made) };
     }
 
     // rd_kafka_new failing, and the closure's own error: `_INVALID_ARG`
@@ -310,4 +308,113 @@ fn raw_conf_debug_shows_no_secrets() {
     });
     assert!(seen.contains("RawConf"), "{seen}");
     assert!(!seen.contains("hunter2-raw"));
+}
+
+/// C code that sets a property of its own on the prepared configuration.
+fn c_create_with(conf: RawConf, key: &str, value: &str) -> Result<RawNew, String> {
+    let client_type = conf.client_type();
+    let ptr = conf.into_ptr();
+    let mut errstr = [0 as c_char; 512];
+    let (k, v) = (CString::new(key).unwrap(), CString::new(value).unwrap());
+    // SAFETY: a valid conf; NUL-terminated strings; errstr and its size.
+    let rk = unsafe {
+        assert_eq!(
+            c::rd_kafka_conf_set(ptr, k.as_ptr(), v.as_ptr(), errstr.as_mut_ptr(), errstr.len()),
+            c::rd_kafka_conf_res_t::RD_KAFKA_CONF_OK
+        );
+        c::rd_kafka_new(client_type, ptr, errstr.as_mut_ptr(), errstr.len())
+    };
+    // SAFETY: made from the prepared configuration, not used since.
+    Ok(unsafe { RawNew::from_ptr(rk) }.unwrap())
+}
+
+#[test]
+fn settings_ferrokafka_relies_on_cannot_be_changed_by_c_code() {
+    let cluster = MockCluster::new(1).unwrap();
+    let mut config = config_for(&cluster);
+    config.set("group.id", "g");
+    // Each would lose data or events: a librdkafka offset store commits
+    // what the read-ahead holds; librdkafka's report filter leaks
+    // per-message state; logs or events routed elsewhere are never served.
+    for (consumer, key, value) in [
+        (true, "enable.auto.offset.store", "true"),
+        (false, "delivery.report.only.error", "true"),
+        (false, "log.queue", "true"),
+        (true, "security.protocol", "ssl"),
+        (false, "sasl.mechanisms", "OAUTHBEARER"),
+    ] {
+        let create = |conf: RawConf| c_create_with(conf, key, value);
+        let err = if consumer {
+            Consumer::from_raw(&config, create).unwrap_err()
+        } else {
+            Producer::from_raw(&config, create).unwrap_err()
+        };
+        assert_eq!(err.code(), ErrorCode::INVALID_ARG, "{key}");
+        assert!(err.message().contains(key), "{key}: {err}");
+    }
+    // Other properties are C's to set.
+    let p = Producer::from_raw(&config, |conf| c_create_with(conf, "linger.ms", "7")).unwrap();
+    p.flush(Duration::from_secs(5)).unwrap();
+}
+
+#[test]
+fn a_handle_made_and_not_returned_keeps_its_callback_state_alive() {
+    let cluster = MockCluster::new(1).unwrap();
+    let logs = Arc::new(AtomicUsize::new(0));
+    let l = logs.clone();
+    let mut config = config_for(&cluster);
+    // A callback the orphaned handle calls on its own threads: it must not
+    // find its state freed (valgrind checks this run).
+    config.set("debug", "broker").set("log_level", "7");
+    config.set_error_cb(move |_| {
+        l.fetch_add(1, Ordering::SeqCst);
+    });
+
+    // The closure fails after rd_kafka_new succeeded; then C code goes on
+    // using and finally destroys the handle.
+    let mut orphan = std::ptr::null_mut();
+    let err = Producer::from_raw(&config, |conf| {
+        let client_type = conf.client_type();
+        let mut errstr = [0 as c_char; 512];
+        // SAFETY: the prepared conf, handed to rd_kafka_new once.
+        orphan = unsafe { c::rd_kafka_new(client_type, conf.into_ptr(), errstr.as_mut_ptr(), errstr.len()) };
+        Err("the C side changed its mind".to_string())
+    })
+    .unwrap_err();
+    assert!(err.message().contains("changed its mind"), "{err}");
+    assert!(!orphan.is_null());
+    // SAFETY: the handle C made and kept; its callback state was kept.
+    unsafe {
+        assert!(name_of(orphan).starts_with("rdkafka#producer-"));
+        c::rd_kafka_poll(orphan, 100);
+        c::rd_kafka_destroy(orphan);
+    }
+
+    // The same after a panic in the closure.
+    let mut orphan = std::ptr::null_mut();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Consumer::from_raw(&config.clone().with("group.id", "g"), |conf| {
+            let client_type = conf.client_type();
+            let mut errstr = [0 as c_char; 512];
+            // SAFETY: the prepared conf, handed to rd_kafka_new once.
+            orphan = unsafe { c::rd_kafka_new(client_type, conf.into_ptr(), errstr.as_mut_ptr(), errstr.len()) };
+            panic!("after rd_kafka_new");
+        })
+    }));
+    assert!(panicked.is_err());
+    assert!(!orphan.is_null());
+    // SAFETY: as above.
+    unsafe { c::rd_kafka_destroy(orphan) };
+
+    // A RawConf smuggled out of the closure is dead once the constructor
+    // has returned: its pointer is NULL.
+    let kept: std::sync::Mutex<Option<RawConf>> = std::sync::Mutex::new(None);
+    let err = Producer::from_raw(&config, |conf| {
+        *kept.lock().unwrap() = Some(conf);
+        Err("not now".to_string())
+    })
+    .unwrap_err();
+    assert!(err.message().contains("not now"));
+    let conf = kept.lock().unwrap().take().unwrap();
+    assert!(conf.into_ptr().is_null());
 }

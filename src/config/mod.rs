@@ -132,8 +132,13 @@ impl Config {
 
     /// Sets a property (replacing any earlier value), as `conf[key] = value`.
     pub fn set(&mut self, key: impl Into<String>, value: impl ToString) -> &mut Self {
-        let key = key.into();
-        let value = value.to_string();
+        self.set_owned(key.into(), value.to_string());
+        self
+    }
+
+    /// [`set`](Self::set) taking the strings by value: no copy of a secret
+    /// is left behind unzeroed.
+    pub(crate) fn set_owned(&mut self, key: String, value: String) {
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some(entry) => {
                 let old = std::mem::replace(&mut entry.1, value);
@@ -143,7 +148,6 @@ impl Config {
             }
             None => self.entries.push((key, value)),
         }
-        self
     }
 
     /// Builder form of [`set`](Self::set).
@@ -313,9 +317,11 @@ impl Config {
     /// log what a broker presented. The Python client has no counterpart.
     ///
     /// librdkafka calls `f` during every TLS handshake (bootstrap and
-    /// learned brokers, reconnections), once per certificate of the
-    /// broker's chain, root first and the broker's own certificate
-    /// (`depth` 0) last, with OpenSSL's verdict on it
+    /// learned brokers, reconnections), for each certificate of the
+    /// broker's chain — root first and the broker's own certificate
+    /// (`depth` 0) last when all is well; when OpenSSL finds an error it
+    /// may call it for a certificate more than once, the broker's own
+    /// first — with OpenSSL's verdict on it
     /// ([`SslCertificate::x509_error`], 0 when it passed: the CA from
     /// `ssl.ca.location`/`ssl.ca.pem`, expiry, and with
     /// `ssl.endpoint.identification.algorithm=https` (the default) the

@@ -77,6 +77,13 @@ fn natural_lines(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
+/// The number of the line that `prefix` ends on (`\n`, `\r` and `\r\n`
+/// all end lines).
+fn line_at_end(prefix: &str) -> usize {
+    let ended = usize::from(prefix.ends_with(['\n', '\r']));
+    natural_lines(prefix).len().max(1 - ended) + ended
+}
+
 /// Parses a document; an error is `(line, what is wrong)`, never quoting
 /// a value.
 fn parse(text: &str) -> std::result::Result<Entries, (usize, String)> {
@@ -90,22 +97,34 @@ fn parse(text: &str) -> std::result::Result<Entries, (usize, String)> {
         if first.is_empty() || first.starts_with('#') || first.starts_with('!') {
             continue;
         }
-        let mut logical = String::new();
+        // The natural lines of this logical line, joined in one allocation
+        // (a value may be a secret: no reallocation leaves a copy behind).
+        let mut parts = Vec::new();
         let mut cur = first;
         loop {
             let backslashes = cur.chars().rev().take_while(|&c| c == '\\').count();
             if backslashes % 2 == 0 {
-                logical.push_str(cur);
+                parts.push(cur);
                 break;
             }
-            logical.push_str(&cur[..cur.len() - 1]);
+            parts.push(&cur[..cur.len() - 1]);
             match lines.get(i) {
                 Some((_, next)) => {
                     cur = next.trim_start_matches(is_blank);
                     i += 1;
+                    // Nothing yet on this logical line: as in Java, a `#`
+                    // or `!` there starts a comment (never continued).
+                    if parts.iter().all(|p| p.is_empty()) && (cur.starts_with('#') || cur.starts_with('!')) {
+                        parts.clear();
+                        break;
+                    }
                 }
                 None => break,
             }
+        }
+        let mut logical = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        for p in parts {
+            logical.push_str(p);
         }
         if logical.is_empty() {
             // Only continuations: nothing, as in Java.
@@ -162,9 +181,20 @@ fn split_entry(s: &str) -> (&str, &str) {
     (key, &s[value_start..])
 }
 
-/// Resolves the escapes of a key or value.
+/// Resolves the escapes of a key or value (zeroing the partial result on
+/// an error: it may be part of a secret).
 fn unescape(s: &str) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(s.len());
+    match unescape_into(s, &mut out) {
+        Ok(()) => Ok(out),
+        Err(e) => {
+            crate::native::zeroize(out.into_bytes());
+            Err(e)
+        }
+    }
+}
+
+fn unescape_into(s: &str, out: &mut String) -> std::result::Result<(), String> {
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
         if c != '\\' {
@@ -201,7 +231,7 @@ fn unescape(s: &str) -> std::result::Result<String, String> {
             Some(other) => out.push(other),
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn hex4(chars: &mut std::str::Chars<'_>) -> std::result::Result<u32, String> {
@@ -237,19 +267,46 @@ fn apply(config: &mut Config, mut entries: Entries, origin: &dyn Fn(usize) -> St
     let redactor = Redactor::new(secrets);
     let mut scratch = crate::native::NativeConf::new();
     let mut emulated = Emulated { dr_only_error: false };
+    let mut previous: Option<&str> = None;
     for e in &entries.0 {
+        if !looks_like_a_property_name(&e.key) {
+            // Never quoted: it may be a line of a multi-line secret (a PEM
+            // key) that lacks its `\` continuations.
+            return Err(KafkaError::invalid_arg(format!(
+                "{}: not a property name (a line of a multi-line value without its `\\` continuation?)",
+                origin(e.line)
+            )));
+        }
         // Setting `plugin.library.paths` loads the plugins: not for a check.
         if e.key == "plugin.library.paths" {
             continue;
         }
-        apply_property(&mut scratch, &mut emulated, &e.key, &e.value, &redactor)
-            .map_err(|err| KafkaError::invalid_arg(format!("{}: {}", origin(e.line), err.message())))?;
+        if let Err(err) = apply_property(&mut scratch, &mut emulated, &e.key, &e.value, &redactor) {
+            return Err(match previous.filter(|k| is_sensitive(k)) {
+                // Likely a line of a multi-line secret (a PEM key) that
+                // lacks its `\` continuations: the name is not quoted.
+                Some(secret_key) => KafkaError::invalid_arg(format!(
+                    "{}: librdkafka refused this line's property (not quoted: it follows the sensitive \
+                     property {secret_key:?} and may be part of a multi-line value without its `\\` \
+                     continuations)",
+                    origin(e.line)
+                )),
+                None => KafkaError::invalid_arg(format!("{}: {}", origin(e.line), err.message())),
+            });
+        }
+        previous = Some(e.key.as_str());
     }
     let mut entries = entries;
     for e in entries.0.drain(..) {
-        config.set(e.key, e.value);
+        config.set_owned(e.key, e.value);
     }
     Ok(())
+}
+
+/// Whether `key` has the shape of a librdkafka property name (letters,
+/// digits, `.`, `_`, `-`): what is quoted in an error.
+fn looks_like_a_property_name(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 128 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 /// A `-X`-style `key=value` argument split at its first `=`.
@@ -259,10 +316,10 @@ fn split_arg(arg: &str) -> Result<(&str, &str)> {
         Some(_) => Err(KafkaError::invalid_arg(
             "a property argument with an empty name: expected key=value",
         )),
-        None => Err(KafkaError::invalid_arg(format!(
-            "property argument {:?} has no '=': expected key=value",
-            arg.replace('\0', "\\0")
-        ))),
+        // Not quoted: `sasl.password:hunter2` is a typo that holds a secret.
+        None => Err(KafkaError::invalid_arg(
+            "a property argument without '=': expected key=value",
+        )),
     }
 }
 
@@ -334,7 +391,8 @@ impl Config {
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
                 let bytes = e.into_bytes();
-                let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+                // The bytes before `at` are valid UTF-8: borrowed, not copied.
+                let line = line_at_end(&String::from_utf8_lossy(&bytes[..at]));
                 crate::native::zeroize(bytes);
                 return Err(KafkaError::invalid_arg(format!(
                     "{}:{line}: not valid UTF-8 (.properties files are read as UTF-8)",
@@ -499,6 +557,29 @@ mod tests {
             assert_eq!(l, line, "{text:?}");
             assert!(msg.contains(what), "{text:?}: {msg}");
             assert!(!msg.contains("value\""), "{msg}");
+        }
+    }
+
+    #[test]
+    fn a_comment_after_an_empty_continuation_is_a_comment_as_in_java() {
+        assert_eq!(pairs("\\\n#x=1\na=2"), vec![p("a", "2")]);
+        assert_eq!(pairs("  \\\n  !x\\\na=2"), vec![p("a", "2")]);
+        // Once the line has content, `#` is part of it.
+        assert_eq!(pairs("k\\\n#x=1"), vec![p("k#x", "1")]);
+    }
+
+    #[test]
+    fn lines_are_counted_with_every_terminator() {
+        for (prefix, line) in [
+            ("", 1),
+            ("a", 1),
+            ("a\n", 2),
+            ("a\r", 2),
+            ("a\r\n", 2),
+            ("a\rb\nc", 3),
+            ("a\n\n", 3),
+        ] {
+            assert_eq!(line_at_end(prefix), line, "{prefix:?}");
         }
     }
 

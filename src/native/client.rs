@@ -2,6 +2,7 @@
 //! of client makes.
 
 use super::callbacks::Hooks;
+use super::conf::conf_get;
 use super::error::{c_string, check};
 use super::{error_from_ptr, sys, ErrBuf, NativeConf, NativeHeaders, NativeQueue, NativeTopic, NativeTpl};
 use crate::error::{ErrorCode, KafkaError};
@@ -67,6 +68,24 @@ pub(crate) enum HandleType {
     Consumer,
 }
 
+/// Properties that C code must leave as ferrokafka set them on a
+/// configuration it hands out (see [`NativeClient::new_raw`]): the log
+/// routing its dispatch relies on, the offset store it
+/// emulates behind the read-ahead (a librdkafka store would commit
+/// messages the application never saw), the delivery reports it filters
+/// itself (librdkafka's filter would leak per-message state), and what
+/// decided whether the constructor waits for an OAuth token.
+///
+/// (`enabled_events` is not among them: `rd_kafka_new` itself adds to a
+/// consumer's event mask; `RawConf::into_ptr`'s contract forbids changing it.)
+const GUARDED: &[&str] = &[
+    "log.queue",
+    "enable.auto.offset.store",
+    "delivery.report.only.error",
+    "security.protocol",
+    "sasl.mechanisms",
+];
+
 impl NativeClient {
     /// Corresponds to `rd_kafka_new`. The configuration is consumed either
     /// way; the client takes over its hooks state (see
@@ -111,9 +130,18 @@ impl NativeClient {
     /// Creates the client through C code's `rd_kafka_new`: `create` gets
     /// the configuration as a [`super::raw::RawConf`] and returns the handle
     /// it made from it, which is adopted after checking that its opaque is
-    /// this configuration's hooks state and its type the one asked for (a
-    /// handle failing the check is leaked, never destroyed: it is not
-    /// known to be ours). Errors as for [`NativeClient::new`].
+    /// this configuration's hooks state, its type the one asked for, and
+    /// that the settings ferrokafka relies on ([`GUARDED`]) were left alone.
+    ///
+    /// A handle not made from the configuration is left to the caller; one
+    /// made from it that fails a check is destroyed (it is ours). Whenever
+    /// the configuration was handed out ([`RawConf::into_ptr`]) and no
+    /// handle is adopted — `create` failed, panicked or returned another
+    /// handle — the hooks state is kept for the process's life: C code may
+    /// have made a client from it that still calls back. Errors as for
+    /// [`NativeClient::new`]; a panic in `create` is resumed.
+    ///
+    /// [`RawConf::into_ptr`]: super::raw::RawConf::into_ptr
     #[allow(clippy::type_complexity)]
     pub(crate) fn new_raw(
         handle_type: HandleType,
@@ -127,10 +155,31 @@ impl NativeClient {
             return Err((msg, keepalive));
         }
         let consumer = handle_type == HandleType::Consumer;
-        let raw = super::raw::RawConf { conf, consumer };
-        let made = match create(raw) {
-            Ok(made) => made,
-            Err(msg) => return Err((format!("rd_kafka_new failed in the raw constructor: {msg}"), keepalive)),
+        let wanted: Vec<(&str, Option<String>)> = GUARDED.iter().map(|k| (*k, conf.get(k))).collect();
+        let handover = Arc::new(std::sync::Mutex::new(super::raw::Handover::default()));
+        let raw = super::raw::RawConf {
+            conf,
+            consumer,
+            handover: handover.clone(),
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| create(raw)));
+        let handed_out = super::raw::Handover::close(&handover);
+        let keep = |keepalive: &Option<Arc<dyn Any + Send + Sync>>| {
+            if let (true, Some(k)) = (handed_out, keepalive) {
+                super::raw::keep_forever(k.clone());
+            }
+        };
+        let made = match outcome {
+            Ok(Ok(made)) => made,
+            Ok(Err(msg)) => {
+                keep(&keepalive);
+                return Err((format!("rd_kafka_new failed in the raw constructor: {msg}"), keepalive));
+            }
+            Err(panic) => {
+                keep(&keepalive);
+                drop(keepalive);
+                std::panic::resume_unwind(panic);
+            }
         };
         let rk = made.ptr;
         let expected_opaque = keepalive
@@ -139,43 +188,55 @@ impl NativeClient {
         // SAFETY: `rk` is a live handle (RawNew::from_ptr's contract); both
         // functions only read it.
         let (opaque, kind) = unsafe { (sys::rd_kafka_opaque(rk.as_ptr()), sys::rd_kafka_type(rk.as_ptr())) };
-        let want_kind = if consumer {
-            sys::RD_KAFKA_CONSUMER
-        } else {
-            sys::RD_KAFKA_PRODUCER
-        };
         if opaque as *const u8 != expected_opaque {
-            // Not made from our configuration: left to the caller, not
-            // destroyed.
+            // Not made from our configuration: left to the caller.
+            keep(&keepalive);
             return Err((
                 "the raw constructor returned a handle that was not created from the RawConf it was given".to_string(),
                 keepalive,
             ));
         }
-        if kind != want_kind {
-            // Made from our configuration, so it may call back into our
-            // state, which must outlive it: kept for the process's life.
-            if let Some(k) = &keepalive {
-                super::raw::keep_forever(k.clone());
+        let name = |k: c_int| {
+            if k == sys::RD_KAFKA_CONSUMER {
+                "RD_KAFKA_CONSUMER"
+            } else {
+                "RD_KAFKA_PRODUCER"
             }
+        };
+        let want_kind = if consumer {
+            sys::RD_KAFKA_CONSUMER
+        } else {
+            sys::RD_KAFKA_PRODUCER
+        };
+        // Ours from here on: a handle that fails a check is destroyed (by
+        // dropping it) before its hooks state goes.
+        let client = NativeClient::owning(rk, kind == sys::RD_KAFKA_CONSUMER, keepalive.clone(), hooks_type);
+        if kind != want_kind {
+            drop(client);
             return Err((
                 format!(
                     "the raw constructor created a {} handle; rd_kafka_new needs {}",
-                    if kind == sys::RD_KAFKA_CONSUMER {
-                        "RD_KAFKA_CONSUMER"
-                    } else {
-                        "RD_KAFKA_PRODUCER"
-                    },
-                    if consumer {
-                        "RD_KAFKA_CONSUMER"
-                    } else {
-                        "RD_KAFKA_PRODUCER"
-                    },
+                    name(kind),
+                    name(want_kind)
                 ),
                 keepalive,
             ));
         }
-        Ok(NativeClient::owning(rk, consumer, keepalive, hooks_type))
+        // SAFETY: a live handle; its configuration lives as long as it does.
+        let changed = wanted
+            .iter()
+            .find(|(k, want)| unsafe { conf_get(sys::rd_kafka_conf(rk.as_ptr()), k) } != *want);
+        if let Some((key, _)) = changed {
+            drop(client);
+            return Err((
+                format!(
+                    "the raw constructor changed {key:?}, which ferrokafka sets itself (it decides how events \
+                     and offsets reach ferrokafka): the handle was destroyed"
+                ),
+                keepalive,
+            ));
+        }
+        Ok(client)
     }
 
     /// Takes ownership of a new handle made from a configuration whose

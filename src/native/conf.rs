@@ -104,25 +104,8 @@ impl NativeConf {
     ///
     /// Corresponds to `rd_kafka_conf_get`.
     pub(crate) fn get(&self, key: &str) -> Option<String> {
-        let k = CString::new(key).ok()?;
-        let mut size: libc::size_t = 0;
-        // SAFETY: valid conf and NUL-terminated key; a null `dest` asks only
-        // for the size needed (the value's length plus its NUL).
-        let res = unsafe { sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), std::ptr::null_mut(), &mut size) };
-        if res != sys::RD_KAFKA_CONF_OK {
-            return None;
-        }
-        let mut buf = vec![0u8; size.max(1)];
-        let mut size = buf.len();
-        // SAFETY: `buf` holds `size` writable bytes; librdkafka writes at most
-        // that many, NUL included.
-        let res = unsafe { sys::rd_kafka_conf_get(self.ptr.as_ptr(), k.as_ptr(), buf.as_mut_ptr().cast(), &mut size) };
-        if res != sys::RD_KAFKA_CONF_OK {
-            return None;
-        }
-        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-        buf.truncate(end);
-        Some(String::from_utf8_lossy(&buf).into_owned())
+        // SAFETY: a valid conf, owned by `self`.
+        unsafe { conf_get(self.ptr.as_ptr(), key) }
     }
 
     /// Routes errors and statistics — and, with `delivery_reports`,
@@ -266,4 +249,32 @@ impl NativeConf {
     pub(crate) fn into_raw(self) -> *mut sys::rd_kafka_conf_t {
         self.ptr.into_raw()
     }
+}
+
+/// The value of a property of `conf` as librdkafka reports it (defaults
+/// included), or `None` for an unknown property.
+///
+/// # Safety
+/// `conf` must be a valid configuration for the duration of the call.
+pub(super) unsafe fn conf_get(conf: *const sys::rd_kafka_conf_t, key: &str) -> Option<String> {
+    let k = CString::new(key).ok()?;
+    let mut size: libc::size_t = 0;
+    // SAFETY: valid conf (the caller's promise) and NUL-terminated key; a
+    // null `dest` asks only for the size needed (the value's length plus
+    // its NUL).
+    let res = unsafe { sys::rd_kafka_conf_get(conf, k.as_ptr(), std::ptr::null_mut(), &mut size) };
+    if res != sys::RD_KAFKA_CONF_OK {
+        return None;
+    }
+    let mut buf = vec![0u8; size.max(1)];
+    let mut size = buf.len();
+    // SAFETY: `buf` holds `size` writable bytes; librdkafka writes at most
+    // that many, NUL included.
+    let res = unsafe { sys::rd_kafka_conf_get(conf, k.as_ptr(), buf.as_mut_ptr().cast(), &mut size) };
+    if res != sys::RD_KAFKA_CONF_OK {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    buf.truncate(end);
+    Some(String::from_utf8_lossy(&buf).into_owned())
 }

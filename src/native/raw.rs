@@ -55,8 +55,9 @@ impl RawClient {
     /// or send requests of their own — `rd_kafka_name`,
     /// `rd_kafka_metadata`, `rd_kafka_query_watermark_offsets`,
     /// `rd_kafka_offsets_for_times`, `rd_kafka_outq_len`,
-    /// `rd_kafka_clusterid`, `rd_kafka_topic_new` (destroying each topic
-    /// handle it creates before the client goes) and, on a producer,
+    /// `rd_kafka_clusterid`, `rd_kafka_topic_new` with a NULL topic
+    /// configuration (destroying each topic handle it creates before the
+    /// client goes) and, on a producer that is still open,
     /// `rd_kafka_produce`/`rd_kafka_producev` with a NULL message opaque
     /// (`RD_KAFKA_V_OPAQUE(NULL)`, the default): their delivery reports then
     /// reach the configuration's `on_delivery` in ferrokafka's `poll`. It
@@ -66,19 +67,35 @@ impl RawClient {
     ///   (`rd_kafka_consumer_close`), or use the pointer after this
     ///   `RawClient` is dropped;
     /// - produce with a non-NULL message opaque (ferrokafka reads the
-    ///   opaque of every delivery report as its own per-message state);
+    ///   opaque of every delivery report as its own per-message state), or
+    ///   after the Rust client is closed or dropped (nothing serves the
+    ///   reports any more: the queue fills up);
+    /// - create a topic handle with a topic configuration of its own
+    ///   (`rd_kafka_topic_new` with a non-NULL `conf`): librdkafka keeps the
+    ///   first configuration a topic is created with for every later
+    ///   handle of that name, so ferrokafka's partitioner would read C's
+    ///   topic opaque as its own state, or lose the topic settings of the
+    ///   `Config`;
     /// - poll or consume from the client's queues (`rd_kafka_poll`,
     ///   `rd_kafka_consumer_poll`, `rd_kafka_consume_batch_queue`,
     ///   `rd_kafka_queue_poll` on `rd_kafka_queue_get_main`/`_consumer`/
-    ///   `_background`, `rd_kafka_flush`): ferrokafka serves those queues,
-    ///   and an event taken by C code is lost to the Rust callbacks;
+    ///   `_background`, `rd_kafka_flush`), forward or redirect them
+    ///   (`rd_kafka_queue_forward`, `rd_kafka_set_log_queue`,
+    ///   `rd_kafka_queue_cb_event_enable`), or name them as the reply queue
+    ///   of a request of its own (an admin request answered on the
+    ///   background queue completes ferrokafka's request with the same
+    ///   opaque): ferrokafka serves those queues, and an event taken or
+    ///   added by C code is lost to, or misread by, the Rust callbacks;
     /// - change the consumer's assignment, subscription or positions
     ///   behind the `Consumer`'s back (`rd_kafka_assign`, `rd_kafka_seek`,
     ///   `rd_kafka_subscribe`, `rd_kafka_pause_partitions`...): its
     ///   read-ahead buffer would then hand out messages C code has seeked
     ///   past;
     /// - call the transactional API (`rd_kafka_*_transaction`) on a
-    ///   `Producer` that uses it.
+    ///   `Producer` that uses it;
+    /// - set SASL credentials (`rd_kafka_sasl_set_credentials`): the
+    ///   client's own `set_sasl_credentials` also scrubs the new password
+    ///   from its logs and errors.
     ///
     /// Corresponds to the `rd_kafka_t*` that `rd_kafka_new` returned.
     pub unsafe fn as_ptr(&self) -> *mut rdkafka_sys::bindings::rd_kafka_t {
@@ -94,28 +111,66 @@ impl fmt::Debug for RawClient {
 
 /// A librdkafka configuration that ferrokafka prepared (every property of
 /// the `Config`, and the C callbacks that route events to ferrokafka), for
-/// C code to create the client from with `rd_kafka_new`; see
-/// `Producer::from_raw`. Dropped unused, it is destroyed.
+/// C code to create the client from with `rd_kafka_new`, inside the
+/// adopting constructor's closure; see `Producer::from_raw`. Dropped
+/// unused, it is destroyed.
 pub struct RawConf {
     pub(super) conf: super::NativeConf,
     pub(super) consumer: bool,
+    pub(super) handover: Arc<std::sync::Mutex<Handover>>,
+}
+
+/// Whether a [`RawConf`] was handed to C code, and whether the adopting
+/// constructor has returned (after which it is not handed out any more).
+#[derive(Default)]
+pub(crate) struct Handover {
+    handed_out: bool,
+    closed: bool,
+}
+
+impl Handover {
+    /// Marks the constructor's end; whether the configuration was handed out.
+    pub(crate) fn close(this: &std::sync::Mutex<Handover>) -> bool {
+        let mut h = this.lock().unwrap_or_else(|e| e.into_inner());
+        h.closed = true;
+        h.handed_out
+    }
 }
 
 impl RawConf {
     /// Hands the configuration over: C code passes it to `rd_kafka_new`
-    /// with the type [`is_consumer`](Self::is_consumer) names, which takes
+    /// with the type [`client_type`](Self::client_type) names, which takes
     /// it over on success; on failure the C code still owns it and must
-    /// `rd_kafka_conf_destroy` it.
+    /// `rd_kafka_conf_destroy` it. NULL once the adopting constructor has
+    /// returned (a `RawConf` kept past it is useless: the configuration is
+    /// destroyed).
+    ///
+    /// The handle made from it must be returned to the constructor (through
+    /// [`RawNew::from_ptr`]) or destroyed before the closure returns; a
+    /// handle the constructor does not adopt makes it keep the
+    /// configuration's callback state for the process's life, since the
+    /// handle may still call back into it.
     ///
     /// Before `rd_kafka_new`, C code may set properties of its own on it
-    /// with `rd_kafka_conf_set`; it must not replace its callbacks, opaque,
-    /// event mask or default topic configuration (`rd_kafka_conf_set_*_cb`,
-    /// `rd_kafka_conf_set_opaque`, `rd_kafka_conf_set_events`,
-    /// `rd_kafka_conf_set_default_topic_conf`), which carry events to
-    /// ferrokafka — the adopting constructor's `# Safety` section says why.
+    /// with `rd_kafka_conf_set`, except those ferrokafka sets itself
+    /// (`log.queue`, `enable.auto.offset.store`,
+    /// `delivery.report.only.error`, `security.protocol`, `sasl.mechanism(s)`:
+    /// changing one makes the constructor destroy the handle and fail); it
+    /// must not replace its callbacks, opaque, event mask or default topic
+    /// configuration (`rd_kafka_conf_set_*_cb`, `rd_kafka_conf_set_opaque`,
+    /// `rd_kafka_conf_set_events` or the `enabled_events` property,
+    /// `rd_kafka_conf_set_default_topic_conf`),
+    /// which carry events to ferrokafka — the adopting constructor's safety
+    /// contract ([`RawNew::from_ptr`]) says so.
     ///
     /// Corresponds to the `rd_kafka_conf_t*` that `rd_kafka_new` takes.
     pub fn into_ptr(self) -> *mut rdkafka_sys::bindings::rd_kafka_conf_t {
+        let mut h = self.handover.lock().unwrap_or_else(|e| e.into_inner());
+        if h.closed {
+            return std::ptr::null_mut(); // `self.conf` is destroyed
+        }
+        h.handed_out = true;
+        drop(h);
         self.conf.into_raw().cast()
     }
 
@@ -143,9 +198,9 @@ impl fmt::Debug for RawConf {
     }
 }
 
-/// Hooks states that a handle refused by an adopting constructor may still
-/// call back into (it was made from their configuration, with the wrong
-/// type): kept reachable for the process's life rather than freed under it.
+/// Hooks states that a client C code made from a handed-out configuration
+/// may still call back into, when the adopting constructor adopted no
+/// handle: kept reachable for the process's life rather than freed under it.
 pub(super) fn keep_forever(state: Arc<dyn Any + Send + Sync>) {
     static KEPT: std::sync::Mutex<Vec<Arc<dyn Any + Send + Sync>>> = std::sync::Mutex::new(Vec::new());
     KEPT.lock().unwrap_or_else(|e| e.into_inner()).push(state);
@@ -168,16 +223,16 @@ impl RawNew {
     /// # Safety
     ///
     /// `rk` must come from `rd_kafka_new` called with that `RawConf`'s
-    /// pointer (after [`RawConf::into_ptr`]) and must not have been used
-    /// since — no poll, produce, subscribe or destroy — nor be used by C code
-    /// afterwards except through a [`RawClient`]. Ownership passes to
-    /// ferrokafka, which destroys it. The constructor checks what it can
-    /// (the handle's opaque is that configuration's and its type is the
-    /// one asked for) and refuses a handle that fails the check without
-    /// destroying it: one not made from the configuration stays the
-    /// caller's; one made from it with the wrong type may still be
-    /// destroyed by the caller (its callback state is kept for the
-    /// process's life).
+    /// pointer (after [`RawConf::into_ptr`]), inside the constructor's
+    /// closure, with the configuration changed only as `into_ptr` allows
+    /// (no callbacks, opaque, event mask or default topic configuration of
+    /// C's own), and must not have been used since — no poll, produce,
+    /// subscribe or destroy — nor be used by C code afterwards except
+    /// through a [`RawClient`]. Ownership passes to ferrokafka, which
+    /// destroys it. The constructor checks what it can: a handle whose
+    /// opaque is not that configuration's is refused and left to the caller
+    /// (not destroyed); one of the wrong type, or whose guarded settings
+    /// (see [`RawConf::into_ptr`]) were changed, is destroyed and refused.
     pub unsafe fn from_ptr(rk: *mut rdkafka_sys::bindings::rd_kafka_t) -> Option<RawNew> {
         NonNull::new(rk.cast()).map(|ptr| RawNew { ptr })
     }

@@ -306,6 +306,7 @@ checked_extern! {
     pub fn rd_kafka_destroy_flags(rk: *mut rd_kafka_t, flags: c_int);
     pub fn rd_kafka_name(rk: *const rd_kafka_t) -> *const c_char;
     pub fn rd_kafka_type(rk: *const rd_kafka_t) -> c_int;
+    pub fn rd_kafka_conf(rk: *mut rd_kafka_t) -> *const rd_kafka_conf_t;
     pub fn rd_kafka_memberid(rk: *const rd_kafka_t) -> *mut c_char;
     pub fn rd_kafka_clusterid(rk: *mut rd_kafka_t, timeout_ms: c_int) -> *mut c_char;
     pub fn rd_kafka_controllerid(rk: *mut rd_kafka_t, timeout_ms: c_int) -> i32;

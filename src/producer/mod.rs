@@ -147,9 +147,11 @@ impl Producer {
     /// configuration code, say) while Rust uses it; see [`crate::raw`].
     ///
     /// The handle is checked (its opaque must be the prepared
-    /// configuration's, its type `RD_KAFKA_PRODUCER`): one that fails the check
-    /// is an `_INVALID_ARG` error, and is not destroyed (see
-    /// [`RawNew::from_ptr`](crate::raw::RawNew::from_ptr)).
+    /// configuration's, the settings ferrokafka sets itself unchanged, its
+    /// type `RD_KAFKA_PRODUCER`): one that fails the check
+    /// is an `_INVALID_ARG` error (see
+    /// [`RawNew::from_ptr`](crate::raw::RawNew::from_ptr) for which handles
+    /// are destroyed). A panic in `create` comes out of this call.
     /// `Err` from `create` is an `_INVALID_ARG` error carrying its reason.
     ///
     /// ```
