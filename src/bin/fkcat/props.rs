@@ -3,9 +3,10 @@
 //! trimmed, and the `\:` and `\=` escapes of Java `.properties` files
 //! undone.
 //!
-//! `load_properties` is private to the tool until ferrokafka's own
-//! `Config::from_properties_file` lands on main; then this file shrinks to
-//! a call of it (and `plain_jaas`).
+//! These are kcat's rules, kept on purpose rather than ferrokafka's own
+//! `Config::from_properties_file` (Java's `Properties.load` syntax: `key:
+//! value`, `!` comments, continuations, `\uXXXX`): fkcat reads a `-F` file
+//! exactly as kcat does, and says "expected property=value" where kcat does.
 
 use std::io::BufRead;
 
