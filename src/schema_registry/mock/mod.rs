@@ -117,7 +117,8 @@ pub struct MockSchemaRegistry {
 
 struct Shared {
     state: Mutex<State>,
-    /// Signalled when `unresponsive` is cleared or the mock stops.
+    /// Signalled when a request arrives, `unresponsive` is cleared or the
+    /// mock stops.
     wake: Condvar,
     stop: AtomicBool,
     /// Open connections (to shut down on drop) and their threads.
@@ -185,6 +186,27 @@ impl MockSchemaRegistry {
     /// How many requests were received so far.
     pub fn request_count(&self) -> usize {
         self.state().requests.len()
+    }
+
+    /// Waits until `count` requests have been received (counting since the
+    /// last [`clear_requests`](Self::clear_requests)), for at most
+    /// `timeout`; whether they were.
+    pub fn wait_for_requests(&self, count: usize, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        let mut s = self.state();
+        while s.requests.len() < count {
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            s = self
+                .shared
+                .wake
+                .wait_timeout(s, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        true
     }
 
     /// Forgets the requests received so far.
@@ -333,6 +355,11 @@ fn read_request(stream: &mut TcpStream) -> Result<Raw, u16> {
             Ok(0) | Err(_) => return Err(0),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
+        // Not a request line (a TLS handshake, say): answer at once rather
+        // than wait for a head that never comes.
+        if !buf[0].is_ascii_uppercase() {
+            return Err(400);
+        }
     };
     let head = std::str::from_utf8(&buf[..head_end]).map_err(|_| 400u16)?;
     let mut lines = head.split("\r\n");
@@ -416,12 +443,20 @@ fn error_body(status: u16, message: &str) -> serde_json::Value {
 }
 
 fn serve(mut stream: TcpStream, shared: &Shared) {
+    serve_one(&mut stream, shared);
+    // The end of the answer: the mock's list of connections holds a clone
+    // of the socket until this thread is joined, so dropping this one
+    // would not close it.
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
+fn serve_one(stream: &mut TcpStream, shared: &Shared) {
     let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let raw = match read_request(&mut stream) {
+    let raw = match read_request(stream) {
         Ok(r) => r,
         Err(0) => return,
         Err(status) => {
-            respond(&mut stream, status, &error_body(status, reason(status)));
+            respond(stream, status, &error_body(status, reason(status)));
             return;
         }
     };
@@ -434,6 +469,7 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
     };
     let mut state = shared.state();
     state.requests.push(recorded.clone());
+    shared.wake.notify_all();
     while state.unresponsive && !shared.stop.load(Ordering::SeqCst) {
         state = shared.wake.wait(state).unwrap_or_else(|e| e.into_inner());
     }
@@ -442,13 +478,13 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
     }
     if let Some(status) = state.failures.pop_front() {
         drop(state);
-        respond(&mut stream, status, &error_body(status, "Injected failure"));
+        respond(stream, status, &error_body(status, "Injected failure"));
         return;
     }
     if let Some(required) = &state.authorization {
         if recorded.header("authorization") != Some(required.as_str()) {
             drop(state);
-            respond(&mut stream, 401, &error_body(401, "Unauthorized"));
+            respond(stream, 401, &error_body(401, "Unauthorized"));
             return;
         }
     }
@@ -462,7 +498,7 @@ fn serve(mut stream: TcpStream, shared: &Shared) {
         None => (400, error_body(400, "Bad Request: malformed percent-encoding")),
     };
     drop(state);
-    respond(&mut stream, answer.0, &answer.1);
+    respond(stream, answer.0, &answer.1);
 }
 
 /// Path segments and query parameters, decoded.
