@@ -763,7 +763,8 @@ fn bad_answers_and_bad_requests_give_typed_errors() {
         s.set_read_timeout(Some(LIMIT)).unwrap();
         s.write_all(garbage.as_bytes()).unwrap();
         let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap_or_else(|e| panic!("{garbage:?}: {e}"));
+        s.read_to_string(&mut answer)
+            .unwrap_or_else(|e| panic!("{garbage:?}: {e}"));
         assert!(answer.starts_with("HTTP/1.1 400"), "{garbage:?}: {answer}");
     }
     let c = client_for(&mock.url());
