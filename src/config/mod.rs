@@ -23,16 +23,23 @@ include!(concat!(env!("OUT_DIR"), "/sensitive.rs"));
 
 /// Whether a property's value is secret: librdkafka's `_RK_SENSITIVE`
 /// properties and their aliases (derived from the librdkafka sources at
-/// build time), plus any key mentioning a password or secret.
+/// build time), plus any key mentioning a password or secret, and the
+/// Schema Registry client's credentials (`basic.auth.user.info`,
+/// `bearer.auth.token`).
 ///
 /// ```
 /// assert!(ferrokafka::is_sensitive("sasl.password"));
 /// assert!(ferrokafka::is_sensitive("sasl.oauthbearer.client.credentials.client.secret"));
+/// assert!(ferrokafka::is_sensitive("basic.auth.user.info"));
 /// assert!(!ferrokafka::is_sensitive("bootstrap.servers"));
 /// ```
 pub fn is_sensitive(key: &str) -> bool {
     let k = key.trim().to_ascii_lowercase();
-    SENSITIVE_PROPERTIES.contains(&k.as_str()) || k.contains("password") || k.contains("secret")
+    SENSITIVE_PROPERTIES.contains(&k.as_str())
+        || k.contains("password")
+        || k.contains("secret")
+        // The Schema Registry client's (the `schema-registry` feature).
+        || matches!(k.as_str(), "basic.auth.user.info" | "bearer.auth.token")
 }
 
 /// The sensitive properties librdkafka 2.12.1 defines (with aliases).
