@@ -151,39 +151,10 @@ impl AdminClient {
         AdminClient::create(config, None)
     }
 
-    /// Creates the admin client from a librdkafka handle that C code makes: `create`
-    /// gets the configuration ferrokafka prepared from `config` (every
-    /// property, and the callbacks that route events to ferrokafka) as a
-    /// [`RawConf`](crate::raw::RawConf), passes it to `rd_kafka_new` (C
-    /// code may set further properties on it first), and returns the handle
-    /// as a [`RawNew`](crate::raw::RawNew) — or `Err` with a reason if
-    /// `rd_kafka_new` failed. From then on the admin client is an ordinary one.
-    /// For applications whose C code creates the client (to keep its own
-    /// configuration code, say) while Rust uses it; see [`crate::raw`].
-    ///
-    /// The handle is checked (its opaque must be the prepared
-    /// configuration's, the settings ferrokafka sets itself unchanged, its
-    /// type `RD_KAFKA_PRODUCER`): one that fails the check
-    /// is an `_INVALID_ARG` error (see
-    /// [`RawNew::from_ptr`](crate::raw::RawNew::from_ptr) for which handles
-    /// are destroyed). A panic in `create` comes out of this call.
-    /// `Err` from `create` is an `_INVALID_ARG` error carrying its reason.
-    ///
-    /// ```
-    /// use ferrokafka::raw::{rdkafka_sys::bindings as c, RawNew};
-    /// # let cluster = ferrokafka::MockCluster::new(1)?;
-    /// # let config = ferrokafka::Config::from([("bootstrap.servers", cluster.bootstrap_servers()), ("group.id", "g")]);
-    /// let client = ferrokafka::AdminClient::from_raw(&config, |conf| {
-    ///     let client_type = conf.client_type();
-    ///     let mut errstr = [0 as std::os::raw::c_char; 512];
-    ///     // C code would do this; here Rust calls the same C function.
-    ///     // SAFETY: a prepared configuration, handed to rd_kafka_new once.
-    ///     let rk = unsafe { c::rd_kafka_new(client_type, conf.into_ptr(), errstr.as_mut_ptr(), errstr.len()) };
-    ///     // SAFETY: made from that configuration, not used since.
-    ///     unsafe { RawNew::from_ptr(rk) }.ok_or_else(|| "rd_kafka_new failed".to_string())
-    /// })?;
-    /// # Ok::<(), ferrokafka::KafkaError>(())
-    /// ```
+    /// Creates the admin client from a librdkafka handle that C code makes from
+    /// the configuration ferrokafka prepared (`RD_KAFKA_PRODUCER`), as
+    /// [`Producer::from_raw`](crate::Producer::from_raw) does for a producer:
+    /// see there, and [`crate::raw`], for the contract and the checks.
     ///
     /// Corresponds to `rd_kafka_new`, called by the caller's code.
     #[doc(alias = "rd_kafka_new")]
@@ -194,21 +165,10 @@ impl AdminClient {
         AdminClient::create(config, Some(Box::new(create)))
     }
 
-    /// The admin client's librdkafka handle, for C code that works beside it
-    /// ([`RawClient::as_ptr`](crate::raw::RawClient::as_ptr), whose `#
-    /// Safety` section says what that code may do). The `RawClient` keeps
-    /// the C handle alive; the closed-client error (`_DESTROY`) once the admin client is closed.
-    ///
-    /// ```
-    /// # let cluster = ferrokafka::MockCluster::new(1)?;
-    /// # let config = ferrokafka::Config::from([("bootstrap.servers", cluster.bootstrap_servers()), ("group.id", "g")]);
-    /// # let client = ferrokafka::AdminClient::new(&config)?;
-    /// let raw = client.raw_client()?;
-    /// // SAFETY: only reads the handle's name.
-    /// let name = unsafe { std::ffi::CStr::from_ptr(ferrokafka::raw::rdkafka_sys::bindings::rd_kafka_name(raw.as_ptr())) };
-    /// assert!(name.to_str().unwrap().starts_with("rdkafka#"));
-    /// # Ok::<(), ferrokafka::KafkaError>(())
-    /// ```
+    /// The admin client's librdkafka handle, for C code that works beside it, as
+    /// [`Producer::raw_client`](crate::Producer::raw_client): the
+    /// `RawClient` keeps the C handle alive; the closed error (`_DESTROY`)
+    /// once the admin client is closed.
     pub fn raw_client(&self) -> Result<crate::raw::RawClient> {
         self.core.raw_client()
     }

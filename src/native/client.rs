@@ -86,6 +86,23 @@ const GUARDED: &[&str] = &[
     "sasl.mechanisms",
 ];
 
+/// Takes the hooks state out of `conf` (the client takes it over), after
+/// checking the linked library: our declarations of librdkafka's structs
+/// are 2.12.1's, so any other library is refused before it is handed one
+/// (the first client or mock cluster is the first use).
+#[allow(clippy::type_complexity)]
+fn take_hooks(
+    conf: &mut NativeConf,
+) -> Result<(Option<Arc<dyn Any + Send + Sync>>, Option<TypeId>), (String, Option<Arc<dyn Any + Send + Sync>>)> {
+    let hooks = conf.hooks.take();
+    let hooks_type = hooks.as_ref().map(|h| h.type_id);
+    let keepalive = hooks.map(|h| h.keepalive);
+    match super::check_version() {
+        Ok(()) => Ok((keepalive, hooks_type)),
+        Err(msg) => Err((msg, keepalive)),
+    }
+}
+
 impl NativeClient {
     /// Corresponds to `rd_kafka_new`. The configuration is consumed either
     /// way; the client takes over its hooks state (see
@@ -96,15 +113,7 @@ impl NativeClient {
         handle_type: HandleType,
         mut conf: NativeConf,
     ) -> Result<Self, (String, Option<Arc<dyn Any + Send + Sync>>)> {
-        let hooks = conf.hooks.take();
-        let hooks_type = hooks.as_ref().map(|h| h.type_id);
-        let keepalive = hooks.map(|h| h.keepalive);
-        // Our declarations of librdkafka's structs are 2.12.1's: refuse any
-        // other library before handing it one (the first client or mock
-        // cluster is the first use).
-        if let Err(msg) = super::check_version() {
-            return Err((msg, keepalive));
-        }
+        let (keepalive, hooks_type) = take_hooks(&mut conf)?;
         let mut buf = ErrBuf::new();
         let consumer = handle_type == HandleType::Consumer;
         let kind = match handle_type {
@@ -148,12 +157,7 @@ impl NativeClient {
         mut conf: NativeConf,
         create: super::raw::RawCreate<'_>,
     ) -> Result<Self, (String, Option<Arc<dyn Any + Send + Sync>>)> {
-        let hooks = conf.hooks.take();
-        let hooks_type = hooks.as_ref().map(|h| h.type_id);
-        let keepalive = hooks.map(|h| h.keepalive);
-        if let Err(msg) = super::check_version() {
-            return Err((msg, keepalive));
-        }
+        let (keepalive, hooks_type) = take_hooks(&mut conf)?;
         let consumer = handle_type == HandleType::Consumer;
         let wanted: Vec<(&str, Option<String>)> = GUARDED.iter().map(|k| (*k, conf.get(k))).collect();
         let handover = Arc::new(std::sync::Mutex::new(super::raw::Handover::default()));

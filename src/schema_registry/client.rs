@@ -362,6 +362,15 @@ impl SchemaRegistryClient {
     /// deleted), 40405 (`permanent` without a soft delete first).
     pub fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Vec<i32>> {
         let path = format!("subjects/{}", subject_path(subject)?);
+        let (v, request) = self.delete(&path, permanent)?;
+        let versions = int_list(&v, &request)?;
+        self.forget_subject(subject, None);
+        Ok(versions)
+    }
+
+    /// `DELETE /path` (`?permanent=true` for a hard delete): the answer,
+    /// and the request's name for errors.
+    fn delete(&self, path: &str, permanent: bool) -> Result<(Value, String)> {
         let request = format!("DELETE /{path}");
         let query = if permanent {
             vec![("permanent", "true".to_string())]
@@ -370,11 +379,9 @@ impl SchemaRegistryClient {
         };
         let v = self
             .rest
-            .send("DELETE", &path, &query, None)?
+            .send("DELETE", path, &query, None)?
             .ok_or_else(|| invalid(&request, "empty response"))?;
-        let versions = int_list(&v, &request)?;
-        self.forget_subject(subject, None);
-        Ok(versions)
+        Ok((v, request))
     }
 
     fn forget_subject(&self, subject: &str, version: Option<i32>) {
@@ -447,16 +454,7 @@ impl SchemaRegistryClient {
     /// another schema refers to this version.
     pub fn delete_version(&self, subject: &str, version: i32, permanent: bool) -> Result<i32> {
         let path = format!("subjects/{}/versions/{version}", subject_path(subject)?);
-        let request = format!("DELETE /{path}");
-        let query = if permanent {
-            vec![("permanent", "true".to_string())]
-        } else {
-            Vec::new()
-        };
-        let v = self
-            .rest
-            .send("DELETE", &path, &query, None)?
-            .ok_or_else(|| invalid(&request, "empty response"))?;
+        let (v, request) = self.delete(&path, permanent)?;
         let deleted = v
             .as_i64()
             .and_then(|n| i32::try_from(n).ok())
