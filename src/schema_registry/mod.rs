@@ -9,6 +9,11 @@
 //!   process, speaking the part of the REST API the client (ours and
 //!   Python's) uses, so that tests need no Java and no network.
 //!
+//! - The serializers, one module per format, behind their own features:
+//!   [`avro`] (the `avro` feature). What they share is here:
+//!   [`SerializationContext`], [`MessageField`], [`SubjectNameStrategy`]
+//!   and the typed [`SerdeError`].
+//!
 //! Method names are the Python client's, except that getters are nouns
 //! (this crate's rule): Python's `get_schema` is
 //! [`schema`](SchemaRegistryClient::schema), `get_subjects` is
@@ -27,16 +32,20 @@
 //! # Ok::<(), ferrokafka::schema_registry::SchemaRegistryError>(())
 //! ```
 
+#[cfg(feature = "avro")]
+pub mod avro;
 mod cache;
 mod client;
 mod codec;
 mod error;
 mod mock;
 mod rest;
+mod serde;
 
 pub use client::SchemaRegistryClient;
 pub use error::SchemaRegistryError;
 pub use mock::{MockSchemaRegistry, RegistryRequest};
+pub use serde::{MessageField, SerdeError, SerdeErrorKind, SerializationContext, SubjectNameFn, SubjectNameStrategy};
 
 use std::borrow::Cow;
 use std::fmt;

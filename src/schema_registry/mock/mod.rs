@@ -90,10 +90,14 @@ impl RegistryRequest {
 /// reader of the latest, `FORWARD` the latest as a reader of the new one,
 /// `FULL` both, `*_TRANSITIVE` against every live version, `NONE` nothing;
 /// schemas of different types are incompatible). The check of two schemas
-/// of one format is pluggable ([`set_compatibility_check`](Self::set_compatibility_check));
-/// until a format has one — the format features will bring Avro, JSON
-/// Schema and Protobuf checks — any two schemas of that format are
-/// compatible.
+/// of one format is pluggable ([`set_compatibility_check`](Self::set_compatibility_check)).
+/// With the `avro` feature, Avro schemas are checked by apache-avro's
+/// `SchemaCompatibility` (the Avro specification's resolution rules; a
+/// reader that can read only some of an enum's symbols or a union's
+/// branches is incompatible, as the registry says). Until a format's
+/// feature brings its check — JSON Schema and Protobuf are still to
+/// come — any two schemas of that format are compatible. Avro schemas
+/// with references (which do not parse alone) are not checked.
 ///
 /// # Not covered
 ///
@@ -151,8 +155,15 @@ impl MockSchemaRegistry {
         let addr = listener
             .local_addr()
             .map_err(|e| SchemaRegistryError::Transport(format!("cannot bind 127.0.0.1: {e}")))?;
+        #[allow(unused_mut)] // without the format features
+        let mut state = State::default();
+        #[cfg(feature = "avro")]
+        state.store.checks.insert(
+            super::Schema::AVRO.to_string(),
+            Arc::new(super::avro::compatibility_check),
+        );
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
             connections: Mutex::new(Vec::new()),

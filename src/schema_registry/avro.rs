@@ -1,0 +1,724 @@
+//! Avro serializers for the Schema Registry (the `avro` feature): Python's
+//! `confluent_kafka.schema_registry.avro`.
+//!
+//! - [`AvroSerializer`] writes a generic [`Value`] ([`serialize_value`](AvroSerializer::serialize_value))
+//!   or any `serde::Serialize` type ([`serialize`](AvroSerializer::serialize))
+//!   in Confluent's wire format (a magic byte 0, the schema id in 4 bytes,
+//!   big-endian, then the Avro binary encoding), registering or looking up
+//!   its schema under the subject its [`SubjectNameStrategy`] names.
+//! - [`AvroDeserializer`] reads the writer's schema by the id in the
+//!   payload (cached by the [`SchemaRegistryClient`] and here, parsed),
+//!   resolves it against a reader schema if one is given (or the subject's
+//!   latest with `use.latest.version`), and returns a [`Value`]
+//!   ([`deserialize_value`](AvroDeserializer::deserialize_value)) or any
+//!   `serde::de::DeserializeOwned` type ([`deserialize`](AvroDeserializer::deserialize)).
+//!
+//! Both are `Send + Sync` and take `&self`: share one per key or value
+//! side. The Avro work is the Apache Avro project's own Rust crate,
+//! re-exported as [`apache_avro`].
+//!
+//! ```
+//! use ferrokafka::schema_registry::avro::{apache_avro::types::Value, AvroDeserializer, AvroSerializer, AvroSerializerConfig};
+//! use ferrokafka::schema_registry::{MockSchemaRegistry, SchemaRegistryClient, SerializationContext};
+//! use std::sync::Arc;
+//!
+//! let registry = MockSchemaRegistry::new()?;
+//! let client = Arc::new(SchemaRegistryClient::new(&ferrokafka::config! { "url" => registry.url() })?);
+//! let schema = r#"{"type": "record", "name": "User", "fields": [{"name": "name", "type": "string"}]}"#;
+//! let serializer = AvroSerializer::new(Arc::clone(&client), Some(schema), AvroSerializerConfig::default())?;
+//! let ctx = SerializationContext::value("users");
+//! let user = Value::Record(vec![("name".into(), Value::String("Ada".into()))]);
+//! let bytes = serializer.serialize_value(&user, &ctx)?; // registers under users-value
+//! assert_eq!(&bytes[..5], &[0, 0, 0, 0, 1]); // magic byte, schema id 1
+//!
+//! let deserializer = AvroDeserializer::new(client, None, Default::default())?;
+//! assert_eq!(deserializer.deserialize_value(&bytes, &ctx)?, user);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Behaviours worth knowing
+//!
+//! - **Values are resolved before they are written**: a record may omit
+//!   fields that have defaults, an `int` is promoted where the schema says
+//!   `long`, and a union branch is chosen by the value (as Python's
+//!   fastavro does).
+//! - **A top-level `"bytes"` schema is written raw**, without Avro's length
+//!   prefix, and read back as the whole body: what Python's and Java's
+//!   serializers do.
+//! - **Trailing bytes are an error**: a body with bytes left after one datum
+//!   of the writer's schema is rejected ([`SerdeErrorKind::Deserialization`]),
+//!   where Python's and Java's deserializers ignore them: such a payload is
+//!   corrupt or not what it claims to be, and reading a prefix of it could
+//!   return a wrong value silently.
+//! - **A 5-byte payload** (framing, empty body) is read when the writer's
+//!   schema encodes a datum in zero bytes (`null`, a record without
+//!   fields); Python rejects every payload under 6 bytes.
+//! - **Maps have no order** in [`Value::Map`] (a `HashMap`): a map of two or
+//!   more entries may be written in another order than Python writes it —
+//!   the same value, other bytes.
+//! - **No panic on any input**: the decoder's work runs under
+//!   `catch_unwind`, so even a panic inside apache-avro becomes a typed
+//!   [`SerdeErrorKind::Deserialization`] error. Its allocations are bounded
+//!   by apache-avro's `max_allocation_bytes` (512 MiB unless the
+//!   application sets `apache_avro::util::max_allocation_bytes` first).
+//!
+//! # Not yet
+//!
+//! Schema GUIDs and the schema id in headers (Python's
+//! `header_schema_id_serializer`), `use.latest.with.metadata`, data
+//! contracts (rules, migrations, encryption), `subject.name.strategy.type`
+//! `ASSOCIATED` (Python 2.16's default, which falls back to the topic name
+//! strategy when the registry has no associations: ours is that fallback),
+//! and Python's `to_dict`/`from_dict` hooks (serde does that work here).
+
+pub use apache_avro;
+
+use super::serde::{frame, unframe, SerdeError, SerdeErrorKind, SerializationContext, SubjectNameStrategy};
+use super::{Schema, SchemaRegistryClient, SchemaRegistryError};
+use apache_avro::reader::datum::GenericDatumReader;
+use apache_avro::schema::ResolvedSchema;
+use apache_avro::types::Value;
+use apache_avro::writer::datum::GenericDatumWriter;
+use apache_avro::Schema as AvroSchema;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+const FORMAT: &str = "Avro";
+/// How many parsed schemas (by id) a serializer or deserializer keeps.
+const PARSED_CAPACITY: usize = 1000;
+/// How deep references may nest.
+const MAX_REFERENCE_DEPTH: usize = 32;
+
+/// An [`AvroSerializer`]'s options: Python's `AvroSerializer` `conf` keys.
+#[non_exhaustive]
+#[derive(Clone, Debug)]
+pub struct AvroSerializerConfig {
+    /// `auto.register.schemas` (default `true`): register the schema under
+    /// its subject the first time; else look it up, and fail when it is not
+    /// registered there.
+    pub auto_register_schemas: bool,
+    /// `normalize.schemas` (default `false`): ask the registry to normalize
+    /// the schema when registering or looking it up.
+    pub normalize_schemas: bool,
+    /// `use.schema.id` (default none): write with the schema registered
+    /// under this id, framed with it.
+    pub use_schema_id: Option<i32>,
+    /// `use.latest.version` (default `false`): write with the subject's
+    /// latest schema, framed with its id. Cannot be set with
+    /// `auto_register_schemas`.
+    pub use_latest_version: bool,
+    /// `subject.name.strategy` (default the topic name strategy).
+    pub subject_name_strategy: SubjectNameStrategy,
+}
+
+impl Default for AvroSerializerConfig {
+    fn default() -> Self {
+        AvroSerializerConfig {
+            auto_register_schemas: true,
+            normalize_schemas: false,
+            use_schema_id: None,
+            use_latest_version: false,
+            subject_name_strategy: SubjectNameStrategy::TopicName,
+        }
+    }
+}
+
+impl AvroSerializerConfig {
+    /// Sets `auto.register.schemas`.
+    pub fn auto_register_schemas(mut self, on: bool) -> Self {
+        self.auto_register_schemas = on;
+        self
+    }
+
+    /// Sets `normalize.schemas`.
+    pub fn normalize_schemas(mut self, on: bool) -> Self {
+        self.normalize_schemas = on;
+        self
+    }
+
+    /// Sets `use.schema.id`.
+    pub fn use_schema_id(mut self, id: Option<i32>) -> Self {
+        self.use_schema_id = id;
+        self
+    }
+
+    /// Sets `use.latest.version`.
+    pub fn use_latest_version(mut self, on: bool) -> Self {
+        self.use_latest_version = on;
+        self
+    }
+
+    /// Sets `subject.name.strategy`.
+    pub fn subject_name_strategy(mut self, strategy: SubjectNameStrategy) -> Self {
+        self.subject_name_strategy = strategy;
+        self
+    }
+}
+
+/// An [`AvroDeserializer`]'s options: Python's `AvroDeserializer` `conf`
+/// keys.
+#[non_exhaustive]
+#[derive(Clone, Debug, Default)]
+pub struct AvroDeserializerConfig {
+    /// `use.latest.version` (default `false`): read with the subject's
+    /// latest schema as the reader schema.
+    pub use_latest_version: bool,
+    /// `subject.name.strategy` (default the topic name strategy): the
+    /// subject `use.latest.version` reads.
+    pub subject_name_strategy: SubjectNameStrategy,
+}
+
+impl AvroDeserializerConfig {
+    /// Sets `use.latest.version`.
+    pub fn use_latest_version(mut self, on: bool) -> Self {
+        self.use_latest_version = on;
+        self
+    }
+
+    /// Sets `subject.name.strategy`.
+    pub fn subject_name_strategy(mut self, strategy: SubjectNameStrategy) -> Self {
+        self.subject_name_strategy = strategy;
+        self
+    }
+}
+
+/// A schema as the registry has it, parsed with its references.
+struct Parsed {
+    schema: Schema,
+    root: AvroSchema,
+    /// The schemas its references name, then the root (empty when it has
+    /// no references: the root alone resolves its names).
+    schemata: Vec<AvroSchema>,
+    /// The name subject name strategies use: the full name of a named
+    /// schema, the type of an unnamed `{"type": ...}` one.
+    record_name: Option<String>,
+}
+
+impl Parsed {
+    fn schemata(&self) -> Vec<&AvroSchema> {
+        self.schemata.iter().collect()
+    }
+
+    fn resolved(&self) -> Result<ResolvedSchema<'_>, apache_avro::Error> {
+        if self.schemata.is_empty() {
+            ResolvedSchema::try_from(&self.root)
+        } else {
+            ResolvedSchema::new_with_schemata(self.schemata())
+        }
+    }
+}
+
+/// Parses `schema`, fetching the schemas its references name (and theirs)
+/// from the registry.
+fn parse(client: &SchemaRegistryClient, schema: &Schema) -> Result<Parsed, SerdeErrorKind> {
+    if !schema.schema_type.eq_ignore_ascii_case(Schema::AVRO) {
+        return Err(SerdeErrorKind::Schema(format!(
+            "schema of type {} where AVRO was expected",
+            schema.schema_type
+        )));
+    }
+    let mut refs = Vec::new();
+    let mut seen = Vec::new();
+    collect_references(client, schema, 0, &mut seen, &mut refs)?;
+    let invalid = |e: apache_avro::Error| SerdeErrorKind::Schema(format!("invalid Avro schema: {e}"));
+    let (root, schemata) = if refs.is_empty() {
+        (AvroSchema::parse_str(&schema.schema_str).map_err(invalid)?, Vec::new())
+    } else {
+        let (root, named) = AvroSchema::parse_str_with_list(&schema.schema_str, &refs).map_err(invalid)?;
+        // Resolved in order: what is referred to before what refers to it.
+        let mut all = named;
+        all.push(root.clone());
+        (root, all)
+    };
+    let record_name = match root.name() {
+        Some(name) => Some(name.fullname(None)),
+        // Python names an unnamed `{"type": "string"}` by its type, and a
+        // bare `"string"` or a union not at all.
+        None => serde_json::from_str::<serde_json::Value>(&schema.schema_str)
+            .ok()
+            .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string)),
+    };
+    Ok(Parsed {
+        schema: schema.clone(),
+        root,
+        schemata,
+        record_name,
+    })
+}
+
+/// The texts of the schemas `schema` refers to, dependencies first.
+fn collect_references(
+    client: &SchemaRegistryClient,
+    schema: &Schema,
+    depth: usize,
+    seen: &mut Vec<(String, i32)>,
+    out: &mut Vec<String>,
+) -> Result<(), SerdeErrorKind> {
+    if depth > MAX_REFERENCE_DEPTH {
+        return Err(SerdeErrorKind::Schema(format!(
+            "schema references nest deeper than {MAX_REFERENCE_DEPTH}"
+        )));
+    }
+    for r in &schema.references {
+        let key = (r.subject.clone(), r.version);
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let referenced = client
+            .version(&r.subject, r.version, true)
+            .map_err(SerdeErrorKind::Registry)?;
+        collect_references(client, &referenced.schema, depth + 1, seen, out)?;
+        out.push(referenced.schema.schema_str);
+    }
+    Ok(())
+}
+
+/// Parsed schemas by id, bounded.
+#[derive(Default)]
+struct ParsedCache {
+    by_id: HashMap<i32, Arc<Parsed>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The parsed schema registered under `id` (fetched through the client's
+/// cache, parsed once).
+fn parsed_by_id(
+    client: &SchemaRegistryClient,
+    cache: &Mutex<ParsedCache>,
+    id: i32,
+) -> Result<Arc<Parsed>, SerdeErrorKind> {
+    if let Some(p) = lock(cache).by_id.get(&id) {
+        return Ok(Arc::clone(p));
+    }
+    let schema = client.schema(id, None, None).map_err(SerdeErrorKind::Registry)?;
+    let parsed = Arc::new(parse(client, &schema)?);
+    let mut c = lock(cache);
+    if c.by_id.len() >= PARSED_CAPACITY {
+        c.by_id.clear();
+    }
+    c.by_id.insert(id, Arc::clone(&parsed));
+    Ok(parsed)
+}
+
+/// Serializes keys or values to Avro in Confluent's wire format (Python's
+/// `AvroSerializer`). See the [module docs](self).
+pub struct AvroSerializer {
+    client: Arc<SchemaRegistryClient>,
+    schema: Option<Arc<Parsed>>,
+    config: AvroSerializerConfig,
+    /// The schema's id under each subject it was registered or looked up
+    /// under.
+    known: Mutex<HashMap<String, i32>>,
+    parsed: Mutex<ParsedCache>,
+}
+
+impl std::fmt::Debug for AvroSerializer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AvroSerializer")
+            .field("schema", &self.schema.as_ref().map(|s| &s.schema.schema_str))
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+fn config_error(message: String) -> SchemaRegistryError {
+    SchemaRegistryError::Config(message)
+}
+
+impl AvroSerializer {
+    /// A serializer writing with `schema` (Avro JSON; `None` with
+    /// `use_latest_version` or `use_schema_id`, which name the schema).
+    ///
+    /// Errors ([`SchemaRegistryError::Config`]): the schema does not parse,
+    /// both `use_latest_version` and `auto_register_schemas` are set (as
+    /// Python refuses), or no schema is given and none is named.
+    pub fn new(
+        client: Arc<SchemaRegistryClient>,
+        schema: Option<&str>,
+        config: AvroSerializerConfig,
+    ) -> Result<Self, SchemaRegistryError> {
+        Self::with_schema(client, schema.map(|s| Schema::new(s, Schema::AVRO)), config)
+    }
+
+    /// [`new`](Self::new) with a [`Schema`], which may carry references
+    /// (fetched from the registry now).
+    pub fn with_schema(
+        client: Arc<SchemaRegistryClient>,
+        schema: Option<Schema>,
+        config: AvroSerializerConfig,
+    ) -> Result<Self, SchemaRegistryError> {
+        if config.use_latest_version && config.auto_register_schemas {
+            return Err(config_error(
+                "cannot enable both use.latest.version and auto.register.schemas".into(),
+            ));
+        }
+        if schema.is_none() && !config.use_latest_version && config.use_schema_id.is_none() {
+            return Err(config_error(
+                "an AvroSerializer needs a schema, or use.latest.version or use.schema.id".into(),
+            ));
+        }
+        let schema = match schema {
+            Some(s) => Some(Arc::new(parse(&client, &s).map_err(|e| match e {
+                SerdeErrorKind::Registry(e) => e,
+                other => config_error(other.to_string()),
+            })?)),
+            None => None,
+        };
+        Ok(AvroSerializer {
+            client,
+            schema,
+            config,
+            known: Mutex::new(HashMap::new()),
+            parsed: Mutex::new(ParsedCache::default()),
+        })
+    }
+
+    /// The options.
+    pub fn config(&self) -> &AvroSerializerConfig {
+        &self.config
+    }
+
+    /// Serializes `value` (any `serde::Serialize` type: a derived struct,
+    /// a map, a primitive), converted to a [`Value`] first by apache-avro's
+    /// serde support, then as [`serialize_value`](Self::serialize_value).
+    pub fn serialize<T: serde::Serialize + ?Sized>(
+        &self,
+        value: &T,
+        ctx: &SerializationContext<'_>,
+    ) -> Result<Vec<u8>, SerdeError> {
+        let value = apache_avro::to_value(value).map_err(|e| {
+            self.error(
+                ctx,
+                SerdeErrorKind::Serialization(format!("cannot convert the value to Avro: {e}")),
+            )
+        })?;
+        self.serialize_value(&value, ctx)
+    }
+
+    /// Serializes a generic Avro `value`: finds the schema and its id
+    /// (registering it, looking it up, or taking the subject's latest or
+    /// the configured id), resolves the value against the schema, encodes
+    /// it and frames it.
+    pub fn serialize_value(&self, value: &Value, ctx: &SerializationContext<'_>) -> Result<Vec<u8>, SerdeError> {
+        self.serialize_inner(value, ctx).map_err(|k| self.error(ctx, k))
+    }
+
+    fn error(&self, ctx: &SerializationContext<'_>, kind: SerdeErrorKind) -> SerdeError {
+        SerdeError::new(FORMAT, true, ctx, kind)
+    }
+
+    fn subject(&self, ctx: &SerializationContext<'_>, record_name: Option<&str>) -> Result<String, SerdeErrorKind> {
+        self.config
+            .subject_name_strategy
+            .subject(ctx, record_name)
+            .ok_or_else(|| {
+                SerdeErrorKind::Schema(format!(
+                    "the subject name strategy {:?} gave no subject (record name: {record_name:?})",
+                    self.config.subject_name_strategy
+                ))
+            })
+    }
+
+    fn serialize_inner(&self, value: &Value, ctx: &SerializationContext<'_>) -> Result<Vec<u8>, SerdeErrorKind> {
+        let record_name = self.schema.as_ref().and_then(|s| s.record_name.as_deref());
+        let (id, schema) = if let Some(id) = self.config.use_schema_id {
+            (id, parsed_by_id(&self.client, &self.parsed, id)?)
+        } else if self.config.use_latest_version {
+            let subject = self.subject(ctx, record_name)?;
+            let latest = self.client.latest_version(&subject).map_err(SerdeErrorKind::Registry)?;
+            (
+                latest.schema_id,
+                parsed_by_id(&self.client, &self.parsed, latest.schema_id)?,
+            )
+        } else {
+            let Some(schema) = &self.schema else {
+                return Err(SerdeErrorKind::Schema("no schema to write with".into()));
+            };
+            let subject = self.subject(ctx, record_name)?;
+            let known = lock(&self.known).get(&subject).copied();
+            let id = match known {
+                Some(id) => id,
+                None => {
+                    let id = if self.config.auto_register_schemas {
+                        self.client
+                            .register_schema(&subject, &schema.schema, self.config.normalize_schemas)
+                    } else {
+                        self.client
+                            .lookup_schema(&subject, &schema.schema, self.config.normalize_schemas, false)
+                            .map(|r| r.schema_id)
+                    }
+                    .map_err(SerdeErrorKind::Registry)?;
+                    lock(&self.known).insert(subject, id);
+                    id
+                }
+            };
+            (id, Arc::clone(schema))
+        };
+        let body = encode(&schema, value)?;
+        Ok(frame(id, &body))
+    }
+}
+
+/// `value`, resolved against `schema`, in Avro's binary encoding (a
+/// top-level `bytes` schema: the bytes themselves).
+fn encode(schema: &Parsed, value: &Value) -> Result<Vec<u8>, SerdeErrorKind> {
+    let unfit =
+        |e: apache_avro::Error| SerdeErrorKind::Serialization(format!("the value does not fit the schema: {e}"));
+    let resolved = resolve(value.clone(), schema).map_err(unfit)?;
+    if let (AvroSchema::Bytes, Value::Bytes(b)) = (&schema.root, &resolved) {
+        return Ok(b.clone());
+    }
+    let names = schema.resolved().map_err(unfit)?;
+    let writer = GenericDatumWriter::builder(&schema.root)
+        .resolved_schemata(names)
+        .build()
+        .map_err(unfit)?;
+    let mut out = Vec::new();
+    writer.write_value_ref(&mut out, &resolved).map_err(unfit)?;
+    Ok(out)
+}
+
+/// Deserializes Avro keys or values in Confluent's wire format (Python's
+/// `AvroDeserializer`). See the [module docs](self).
+pub struct AvroDeserializer {
+    client: Arc<SchemaRegistryClient>,
+    reader: Option<Arc<Parsed>>,
+    config: AvroDeserializerConfig,
+    parsed: Mutex<ParsedCache>,
+}
+
+impl std::fmt::Debug for AvroDeserializer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AvroDeserializer")
+            .field("reader", &self.reader.as_ref().map(|s| &s.schema.schema_str))
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl AvroDeserializer {
+    /// A deserializer; `reader_schema` (Avro JSON), when given, is what
+    /// values are resolved to (else the writer's schema, or the subject's
+    /// latest with `use_latest_version`).
+    ///
+    /// Errors ([`SchemaRegistryError::Config`]): the reader schema does not
+    /// parse.
+    pub fn new(
+        client: Arc<SchemaRegistryClient>,
+        reader_schema: Option<&str>,
+        config: AvroDeserializerConfig,
+    ) -> Result<Self, SchemaRegistryError> {
+        Self::with_schema(client, reader_schema.map(|s| Schema::new(s, Schema::AVRO)), config)
+    }
+
+    /// [`new`](Self::new) with a [`Schema`], which may carry references
+    /// (fetched from the registry now).
+    pub fn with_schema(
+        client: Arc<SchemaRegistryClient>,
+        reader_schema: Option<Schema>,
+        config: AvroDeserializerConfig,
+    ) -> Result<Self, SchemaRegistryError> {
+        let reader = match reader_schema {
+            Some(s) => Some(Arc::new(parse(&client, &s).map_err(|e| match e {
+                SerdeErrorKind::Registry(e) => e,
+                other => config_error(other.to_string()),
+            })?)),
+            None => None,
+        };
+        Ok(AvroDeserializer {
+            client,
+            reader,
+            config,
+            parsed: Mutex::new(ParsedCache::default()),
+        })
+    }
+
+    /// The options.
+    pub fn config(&self) -> &AvroDeserializerConfig {
+        &self.config
+    }
+
+    /// Deserializes `data` into a `T` (any `serde::de::DeserializeOwned`
+    /// type), through the [`Value`] that
+    /// [`deserialize_value`](Self::deserialize_value) returns.
+    pub fn deserialize<T: serde::de::DeserializeOwned>(
+        &self,
+        data: &[u8],
+        ctx: &SerializationContext<'_>,
+    ) -> Result<T, SerdeError> {
+        let value = self.deserialize_value(data, ctx)?;
+        apache_avro::from_value::<T>(&value).map_err(|e| {
+            self.error(
+                ctx,
+                SerdeErrorKind::Deserialization(format!("the datum does not fit the type asked for: {e}")),
+            )
+        })
+    }
+
+    /// Deserializes `data`: reads the schema id from the framing, fetches
+    /// the writer's schema, decodes the body and resolves it against the
+    /// reader schema.
+    pub fn deserialize_value(&self, data: &[u8], ctx: &SerializationContext<'_>) -> Result<Value, SerdeError> {
+        self.deserialize_inner(data, ctx).map_err(|k| self.error(ctx, k))
+    }
+
+    fn error(&self, ctx: &SerializationContext<'_>, kind: SerdeErrorKind) -> SerdeError {
+        SerdeError::new(FORMAT, false, ctx, kind)
+    }
+
+    fn deserialize_inner(&self, data: &[u8], ctx: &SerializationContext<'_>) -> Result<Value, SerdeErrorKind> {
+        let (id, body) = unframe(data)?;
+        let writer = parsed_by_id(&self.client, &self.parsed, id)?;
+        let reader = if self.config.use_latest_version {
+            let strategy = &self.config.subject_name_strategy;
+            let subject = strategy
+                .subject(ctx, None)
+                .or_else(|| strategy.subject(ctx, writer.record_name.as_deref()))
+                .ok_or_else(|| {
+                    SerdeErrorKind::Schema(format!("the subject name strategy {strategy:?} gave no subject"))
+                })?;
+            let latest = self.client.latest_version(&subject).map_err(SerdeErrorKind::Registry)?;
+            Some(parsed_by_id(&self.client, &self.parsed, latest.schema_id)?)
+        } else {
+            self.reader.clone()
+        };
+        // apache-avro is not ours: a panic in it on some input must not
+        // become the caller's.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            decode(&writer, reader.as_deref(), body)
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(SerdeErrorKind::Deserialization(format!(
+                "the Avro decoder panicked on this payload: {what}"
+            )))
+        })
+    }
+}
+
+fn decode(writer: &Parsed, reader: Option<&Parsed>, body: &[u8]) -> Result<Value, SerdeErrorKind> {
+    let corrupt = |e: apache_avro::Error| {
+        SerdeErrorKind::Deserialization(format!(
+            "the body ({} bytes) is not a datum of the writer's schema: {e}",
+            body.len()
+        ))
+    };
+    let value = if writer.root == AvroSchema::Bytes {
+        Value::Bytes(body.to_vec())
+    } else {
+        let names = writer.resolved().map_err(corrupt)?;
+        let datum_reader = GenericDatumReader::builder(&writer.root)
+            .resolved_writer_schemata(names)
+            .build()
+            .map_err(corrupt)?;
+        let mut rest = body;
+        let value = datum_reader.read_value(&mut rest).map_err(corrupt)?;
+        if !rest.is_empty() {
+            return Err(SerdeErrorKind::Deserialization(format!(
+                "{} bytes left after the datum (a body of {} bytes): corrupt, or not of this schema",
+                rest.len(),
+                body.len()
+            )));
+        }
+        value
+    };
+    match reader {
+        Some(reader) => resolve(value, reader).map_err(|e| {
+            SerdeErrorKind::Schema(format!(
+                "the reader schema cannot read what the writer's schema wrote: {e}"
+            ))
+        }),
+        None => Ok(value),
+    }
+}
+
+/// `value` resolved against `schema` (Avro's schema resolution).
+///
+/// apache-avro 0.22 refuses to resolve a decimal whose bytes are fewer than
+/// the schema's precision could need (`12345.67` in 3 bytes under
+/// `precision: 10`), though that is how Python, Java and we write them (the
+/// fewest bytes): decimals are sign-extended before and made minimal again
+/// after, which changes no value.
+fn resolve(value: Value, schema: &Parsed) -> Result<Value, apache_avro::Error> {
+    let widened = map_decimals(value, &|bytes| sign_extend(bytes, DECIMAL_RESOLVE_LEN));
+    let resolved = widened.resolve_schemata(&schema.root, schema.schemata())?;
+    Ok(map_decimals(resolved, &minimal))
+}
+
+/// Bytes enough for a precision of 153 digits.
+const DECIMAL_RESOLVE_LEN: usize = 64;
+
+fn sign_extend(bytes: Vec<u8>, len: usize) -> Vec<u8> {
+    if bytes.len() >= len {
+        return bytes;
+    }
+    let fill = if bytes.first().is_some_and(|b| b & 0x80 != 0) {
+        0xff
+    } else {
+        0
+    };
+    let mut out = vec![fill; len - bytes.len()];
+    out.extend_from_slice(&bytes);
+    out
+}
+
+/// The fewest two's-complement bytes for the same number (at least one).
+fn minimal(bytes: Vec<u8>) -> Vec<u8> {
+    let mut start = 0;
+    while start + 1 < bytes.len() {
+        let (b, next) = (bytes[start], bytes[start + 1]);
+        if (b == 0 && next & 0x80 == 0) || (b == 0xff && next & 0x80 != 0) {
+            start += 1;
+        } else {
+            break;
+        }
+    }
+    if start == 0 {
+        bytes
+    } else {
+        bytes[start..].to_vec()
+    }
+}
+
+/// `value` with every decimal's bytes passed through `f`.
+fn map_decimals(value: Value, f: &dyn Fn(Vec<u8>) -> Vec<u8>) -> Value {
+    match value {
+        Value::Decimal(d) => match Vec::<u8>::try_from(&d) {
+            Ok(bytes) => Value::Decimal(apache_avro::Decimal::from(f(bytes))),
+            Err(_) => Value::Decimal(d),
+        },
+        Value::Record(fields) => Value::Record(fields.into_iter().map(|(k, v)| (k, map_decimals(v, f))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| map_decimals(v, f)).collect()),
+        Value::Map(entries) => Value::Map(entries.into_iter().map(|(k, v)| (k, map_decimals(v, f))).collect()),
+        Value::Union(i, v) => Value::Union(i, Box::new(map_decimals(*v, f))),
+        other => other,
+    }
+}
+
+/// The mock registry's Avro check: `Ok` when a reader with schema text
+/// `reader` can read everything written with `writer` (partial
+/// compatibility — an enum or union that reads only some of the writer's
+/// symbols or branches — is not: the registry rejects it too).
+pub(crate) fn compatibility_check(reader: &str, writer: &str) -> Result<(), String> {
+    use apache_avro::schema_compatibility::{Compatibility, SchemaCompatibility};
+    // A schema that does not parse alone names types from its references,
+    // which the hook does not see: such pairs are not checked.
+    let (Ok(reader), Ok(writer)) = (AvroSchema::parse_str(reader), AvroSchema::parse_str(writer)) else {
+        return Ok(());
+    };
+    match SchemaCompatibility::can_read(&writer, &reader) {
+        Ok(Compatibility::Full) => Ok(()),
+        Ok(Compatibility::Partial) => Err(
+            "the reader can read only part of what the writer writes (missing enum symbols or union branches)".into(),
+        ),
+        Err(e) => Err(e.to_string()),
+    }
+}
