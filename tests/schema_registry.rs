@@ -811,9 +811,15 @@ fn one_client_shared_by_threads_sees_consistent_ids() {
             std::thread::spawn(move || {
                 (0..5)
                     .map(|i| {
+                        // Each version adds a symbol: a compatible evolution
+                        // (the mock checks Avro compatibility with `avro` on).
+                        let symbols: Vec<String> = (0..=i).map(|s| format!(r#""S{s}""#)).collect();
                         c.register_schema(
                             &format!("t{t}"),
-                            &avro(&format!(r#"{{"type": "enum", "name": "E", "symbols": ["S{i}"]}}"#)),
+                            &avro(&format!(
+                                r#"{{"type": "enum", "name": "E", "symbols": [{}]}}"#,
+                                symbols.join(", ")
+                            )),
                             false,
                         )
                         .unwrap()
