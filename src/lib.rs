@@ -223,8 +223,8 @@ pub fn wait_destroyed(timeout: std::time::Duration) -> usize {
 use rdkafka_sys as _;
 
 /// The README's code samples, compiled as doctests so they stay true
-/// (with the `schema-registry` feature its section uses: the workspace's
-/// `cargo test` enables it through the tests crate).
-#[cfg(all(doctest, feature = "schema-registry"))]
+/// (with the `schema-registry` and `avro` features its sections use: the
+/// workspace's `cargo test` enables them through the tests crate).
+#[cfg(all(doctest, feature = "avro"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
