@@ -10,7 +10,7 @@
 //!   Python's) uses, so that tests need no Java and no network.
 //!
 //! - The serializers, one module per format, behind their own features:
-//!   [`avro`] (the `avro` feature). What they share is here:
+//!   `avro` (the `avro` feature). What they share is here:
 //!   [`SerializationContext`], [`MessageField`], [`SubjectNameStrategy`]
 //!   and the typed [`SerdeError`].
 //!

@@ -221,6 +221,7 @@ pub struct SerdeError {
 }
 
 impl SerdeError {
+    #[cfg_attr(not(feature = "avro"), allow(dead_code))] // used by the format modules
     pub(crate) fn new(
         format: &'static str,
         serializing: bool,
@@ -258,9 +259,15 @@ impl From<SerdeError> for KafkaError {
     }
 }
 
+// Used by the format modules (`avro`; JSON Schema and Protobuf to come):
+// unused with `schema-registry` alone.
+#[cfg_attr(not(feature = "avro"), allow(dead_code))]
 /// The magic byte of Confluent's wire format with a 4-byte schema id.
 pub(crate) const MAGIC_BYTE: u8 = 0;
 
+// Used by the format modules (`avro`; JSON Schema and Protobuf to come):
+// unused with `schema-registry` alone.
+#[cfg_attr(not(feature = "avro"), allow(dead_code))]
 /// `body` framed with `schema_id`.
 pub(crate) fn frame(schema_id: i32, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(5 + body.len());
@@ -270,6 +277,9 @@ pub(crate) fn frame(schema_id: i32, body: &[u8]) -> Vec<u8> {
     out
 }
 
+// Used by the format modules (`avro`; JSON Schema and Protobuf to come):
+// unused with `schema-registry` alone.
+#[cfg_attr(not(feature = "avro"), allow(dead_code))]
 /// The schema id and the body of a framed payload.
 pub(crate) fn unframe(data: &[u8]) -> Result<(i32, &[u8]), SerdeErrorKind> {
     let Some((&magic, rest)) = data.split_first() else {
