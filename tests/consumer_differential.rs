@@ -438,58 +438,177 @@ fn consume_after_poll_continues_the_sequence() {
     consumer.close(Duration::from_secs(10)).unwrap();
 }
 
-/// Two members of one group on 4 partitions; the second joins after the
-/// first has read 100 messages; auto-commit on. Returns how many messages
-/// were handed out more than once across the two.
-fn join_redeliveries(reference: bool, assignor: &str) -> (usize, usize) {
+/// What one run of [`join_follows_commits`] saw.
+struct JoinRun {
+    /// Messages handed out more than once across the two members.
+    redelivered: usize,
+    /// Hand-outs that restarted a partition at its committed offset.
+    restarts: usize,
+    /// Commits that failed (the rebalance fenced them), by error code.
+    failed_commits: BTreeMap<i32, usize>,
+}
+
+/// Two members of one group on 4 partitions × 100 messages; the second
+/// joins after the first has read 40; auto-commit off, and each member
+/// commits its stored positions after every `every` messages it handles.
+///
+/// The run is checked against a model that holds whatever the timing: the
+/// test thread does everything (polls, commits) in one order, and after
+/// every commit it reads the group's committed offsets `K` with a third
+/// consumer. Then each message handed out must be
+/// - of a partition in its member's assignment right after the poll;
+/// - the successor of the last message handed out for its partition by the
+///   same member, when that member kept the partition all along; or
+/// - the committed offset `K[p]` (0 while none is committed), when the
+///   partition starts anew: on a member that had not held it, or on one
+///   that lost it in a rebalance (an eager one revokes everything);
+///
+/// and every message is handed out at least once. So a member never goes
+/// past what was committed when a partition moves, and the messages
+/// redelivered are exactly those handed out but not committed — the count
+/// varies with when the rebalance lands, the rule does not.
+fn join_follows_commits(reference: bool, assignor: &str, every: usize) -> JoinRun {
+    const PARTS: i32 = 4;
+    const PER: usize = 100;
     let topic = unique_topic("join");
-    let c = cluster(&topic, 4, 250);
+    let c = cluster(&topic, PARTS, PER);
     let group = format!("g-{topic}");
     let props = [
         ("bootstrap.servers", c.bootstrap_servers()),
         ("group.id", group.as_str()),
         ("auto.offset.reset", "earliest"),
+        ("enable.auto.commit", "false"),
         ("partition.assignment.strategy", assignor),
-        ("session.timeout.ms", "6000"),
+        ("session.timeout.ms", "2000"),
         ("heartbeat.interval.ms", "200"),
     ];
-    let a = make(reference, &props);
-    a.subscribe(&[&topic]);
+    let side = if reference { "librdkafka" } else { "ferrokafka" };
+    let all: Vec<(&str, i32)> = (0..PARTS).map(|p| (topic.as_str(), p)).collect();
+    // Reads committed offsets; never subscribes, so never joins the group.
+    let oracle = make(true, &props);
+    let members = [make(reference, &props), make(reference, &props)];
+    let mut committed = vec![-1001i64; PARTS as usize];
+    // Per partition: the member that handed out its last message, and that
+    // message's offset.
+    let mut last: Vec<Option<(usize, i64)>> = vec![None; PARTS as usize];
+    // Per partition: its holder was seen without it since its last message.
+    let mut lost = vec![false; PARTS as usize];
     let mut seen: BTreeMap<(i32, i64), usize> = BTreeMap::new();
-    let first = collect(&*a, LIMIT, |ph| ph.total() >= 100);
-    for (p, offs) in first.by_partition {
-        for o in offs {
-            *seen.entry((p, o)).or_default() += 1;
+    let mut since_commit = [0usize; 2];
+    let mut run = JoinRun {
+        redelivered: 0,
+        restarts: 0,
+        failed_commits: BTreeMap::new(),
+    };
+    let mut handed = [0usize; 2];
+
+    members[0].subscribe(&[&topic]);
+    let end = Instant::now() + Duration::from_secs(90);
+    let mut joined = false;
+    loop {
+        // Done when every message was handed out and the partitions moved.
+        if seen.len() == PARTS as usize * PER && !members[1].assignment().is_empty() {
+            break;
         }
-    }
-    let b = make(reference, &props);
-    b.subscribe(&[&topic]);
-    let end = Instant::now() + Duration::from_secs(60);
-    while seen.len() < 1000 && Instant::now() < end {
-        for s in [&a, &b] {
-            if let Some(Polled::Message { partition, offset, .. }) = s.poll(10) {
-                *seen.entry((partition, offset)).or_default() += 1;
+        assert!(
+            Instant::now() < end,
+            "{side} {assignor}/{every}: {} of {} messages consumed within 90 s, second \
+             member's assignment {:?}",
+            seen.len(),
+            PARTS as usize * PER,
+            members[1].assignment()
+        );
+        if !joined && handed[0] >= 40 {
+            members[1].subscribe(&[&topic]);
+            joined = true;
+        }
+        for (m, member) in members.iter().enumerate() {
+            if m == 1 && !joined {
+                continue;
+            }
+            let polled = member.poll(10);
+            let assignment = member.assignment();
+            for p in 0..PARTS {
+                if matches!(last[p as usize], Some((holder, _)) if holder == m)
+                    && !assignment.iter().any(|(t, q)| *t == topic && *q == p)
+                {
+                    lost[p as usize] = true;
+                }
+            }
+            let Some(Polled::Message {
+                partition: p,
+                offset: o,
+                ..
+            }) = polled
+            else {
+                continue;
+            };
+            let pi = p as usize;
+            assert!(
+                assignment.iter().any(|(t, q)| *t == topic && *q == p),
+                "{side} {assignor}/{every}: member {m} was handed p{p}@{o} outside its assignment {assignment:?}"
+            );
+            let continues = matches!(last[pi], Some((holder, l)) if holder == m && !lost[pi] && o == l + 1);
+            if !continues {
+                let start = committed[pi].max(0);
+                assert_eq!(
+                    o, start,
+                    "{side} {assignor}/{every}: member {m} started p{p} at {o}, the committed \
+                     offset is {start} (last handed out: {:?}, lost since: {})",
+                    last[pi], lost[pi]
+                );
+                run.restarts += 1;
+            }
+            last[pi] = Some((m, o));
+            lost[pi] = false;
+            let n = seen.entry((p, o)).or_default();
+            *n += 1;
+            if *n == 2 {
+                run.redelivered += 1;
+            }
+            handed[m] += 1;
+            since_commit[m] += 1;
+            if since_commit[m] >= every {
+                since_commit[m] = 0;
+                let code = member.commit_sync();
+                if code != OK {
+                    *run.failed_commits.entry(code).or_default() += 1;
+                }
+                committed = oracle.committed(&all);
+                for (p, k) in committed.iter().enumerate() {
+                    let top = seen.range((p as i32, 0)..(p as i32 + 1, 0)).next_back();
+                    let next = top.map_or(0, |((_, o), _)| o + 1);
+                    assert!(
+                        *k <= next,
+                        "{side} {assignor}/{every}: p{p} committed at {k}, past the {next} \
+                         messages handed out"
+                    );
+                }
             }
         }
     }
-    assert_eq!(seen.len(), 1000, "every message consumed by the group");
-    let dups = seen.values().filter(|n| **n > 1).count();
-    let rebalances = 0;
-    a.close();
-    b.close();
-    (dups, rebalances)
+    for m in members {
+        m.close();
+    }
+    oracle.close();
+    run
 }
 
 #[test]
-fn member_joining_redelivers_no_more_than_librdkafka() {
+fn member_joining_resumes_exactly_where_the_group_committed() {
     for assignor in ["range", "cooperative-sticky"] {
-        let (r, _) = join_redeliveries(true, assignor);
-        let (f, _) = join_redeliveries(false, assignor);
-        eprintln!("{assignor}: redelivered librdkafka {r}, ferrokafka {f}");
-        assert!(
-            f <= r,
-            "{assignor}: ferrokafka redelivered {f} messages after a member joined, librdkafka {r}"
-        );
+        for every in [1, 5] {
+            for reference in [true, false] {
+                let r = join_follows_commits(reference, assignor, every);
+                eprintln!(
+                    "{} {assignor}, commit every {every}: {} restarts, {} redelivered, failed commits {:?}",
+                    if reference { "librdkafka" } else { "ferrokafka" },
+                    r.restarts,
+                    r.redelivered,
+                    r.failed_commits
+                );
+            }
+        }
     }
 }
 

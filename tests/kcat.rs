@@ -57,20 +57,10 @@ fn kcat_available() -> bool {
     ok
 }
 
-/// `target/<profile>/fkcat`, next to this test's `deps/` directory.
+/// The fkcat binary cargo built for this test (a test of the root
+/// package, which owns the binary).
 fn fkcat() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>");
-    let path = profile_dir.join(format!("fkcat{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: build it with `cargo build --features cli --bin fkcat` (cargo test builds only its unit tests)",
-        path.display()
-    );
-    path
+    PathBuf::from(env!("CARGO_BIN_EXE_fkcat"))
 }
 
 /// A scratch directory: HOME for both tools (so no ~/.config/kcat.conf

@@ -534,8 +534,10 @@ fn run(shape: Shape) {
 /// ferrokafka 25,404 and 10,120 for 120,000 produced). ferrokafka passes if
 /// it is within twice librdkafka's count plus 10% of what was produced: a
 /// client that re-read whole partitions after each rebalance would not.
-/// The precise comparison, in a scenario where it is deterministic, is
-/// consumer_differential.rs `member_joining_redelivers_no_more_than_librdkafka`.
+/// The exact check, which holds whatever the timing, is
+/// consumer_differential.rs `member_joining_resumes_exactly_where_the_group_committed`:
+/// every partition that moves restarts at the committed offset, so what is
+/// redelivered is exactly what was handed out and not committed.
 fn redelivery_ok(ferro: usize, reference: usize, produced: i64) -> bool {
     ferro <= reference * 2 + (produced as usize) / 10
 }

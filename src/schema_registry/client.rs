@@ -218,16 +218,7 @@ impl SchemaRegistryClient {
             }
         }
         let path = format!("subjects/{}/versions", subject_path(subject)?);
-        let request = format!("POST /{path}");
-        let v = self
-            .rest
-            .send(
-                "POST",
-                &path,
-                &[("normalize", bool_str(normalize))],
-                Some(&schema_body(schema)),
-            )?
-            .ok_or_else(|| invalid(&request, "empty response"))?;
+        let (v, request) = self.post_schema(&path, &[("normalize", bool_str(normalize))], schema)?;
         let id = int(&v, "id", &request)?;
         let returned = if v.get("schema").is_some() {
             schema_of(&v, &request)?
@@ -314,18 +305,9 @@ impl SchemaRegistryClient {
         if let Some(r) = self.caches().registered_by_schema.get(&key) {
             return Ok(r);
         }
-        let path = subject_path(subject)?;
-        let path = format!("subjects/{path}");
-        let request = format!("POST /{path}");
-        let v = self
-            .rest
-            .send(
-                "POST",
-                &path,
-                &[("normalize", bool_str(normalize)), ("deleted", bool_str(deleted))],
-                Some(&schema_body(schema)),
-            )?
-            .ok_or_else(|| invalid(&request, "empty response"))?;
+        let path = format!("subjects/{}", subject_path(subject)?);
+        let query = [("normalize", bool_str(normalize)), ("deleted", bool_str(deleted))];
+        let (v, request) = self.post_schema(&path, &query, schema)?;
         let registered = RegisteredSchema {
             schema_id: int(&v, "id", &request)?,
             subject: v.get("subject").and_then(Value::as_str).map(str::to_string),
@@ -366,6 +348,17 @@ impl SchemaRegistryClient {
         let versions = int_list(&v, &request)?;
         self.forget_subject(subject, None);
         Ok(versions)
+    }
+
+    /// `POST /path?query` with `schema` as the body: the answer, and the
+    /// request's name for errors.
+    fn post_schema(&self, path: &str, query: &[(&str, String)], schema: &Schema) -> Result<(Value, String)> {
+        let request = format!("POST /{path}");
+        let v = self
+            .rest
+            .send("POST", path, query, Some(&schema_body(schema)))?
+            .ok_or_else(|| invalid(&request, "empty response"))?;
+        Ok((v, request))
     }
 
     /// `DELETE /path` (`?permanent=true` for a hard delete): the answer,

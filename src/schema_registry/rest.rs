@@ -38,6 +38,11 @@ const KNOWN: &[&str] = &[
     "retries.wait.ms",
     "retries.max.wait.ms",
     "bearer.auth.credentials.source",
+];
+
+/// The bearer-auth settings, which need `bearer.auth.credentials.source`
+/// (read, like [`KNOWN`], by the client).
+const BEARER_KEYS: &[&str] = &[
     "bearer.auth.token",
     "bearer.auth.logical.cluster",
     "bearer.auth.identity.pool.id",
@@ -279,7 +284,11 @@ impl RestClient {
                 secrets.push(v.clone());
             }
         }
-        let unknown: Vec<&str> = conf.keys().map(String::as_str).filter(|k| !KNOWN.contains(k)).collect();
+        let unknown: Vec<&str> = conf
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !KNOWN.contains(k) && !BEARER_KEYS.contains(k))
+            .collect();
         if !unknown.is_empty() {
             return Err(config_error(format!("Unrecognized properties: {}", unknown.join(", "))));
         }
@@ -500,15 +509,7 @@ impl RestClient {
                 )))
             }
         };
-        for key in [
-            "bearer.auth.token",
-            "bearer.auth.logical.cluster",
-            "bearer.auth.identity.pool.id",
-            "bearer.auth.issuer.endpoint.url",
-            "bearer.auth.client.id",
-            "bearer.auth.client.secret",
-            "bearer.auth.scope",
-        ] {
+        for &key in BEARER_KEYS {
             if conf.remove(key).is_some() {
                 return Err(config_error(format!("{key} needs bearer.auth.credentials.source")));
             }
