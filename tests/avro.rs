@@ -859,6 +859,185 @@ fn every_truncation_and_corruption_is_a_typed_error() {
     }
 }
 
+/// A linked list: each node 3 levels deep (record, union, named
+/// reference), one byte per node on the wire.
+const NODE: &str = r#"{"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]}"#;
+
+/// The same list as a serde type.
+#[derive(Debug, Deserialize, PartialEq)]
+struct Node {
+    next: Option<Box<Node>>,
+}
+
+/// Registers `schema` under `subject` and frames `body` with its id.
+fn framed(client: &Arc<SchemaRegistryClient>, subject: &str, schema: &str, body: &[u8]) -> Vec<u8> {
+    let id = client
+        .register_schema(subject, &Schema::new(schema, "AVRO"), false)
+        .unwrap();
+    let mut p = vec![0];
+    p.extend_from_slice(&id.to_be_bytes());
+    p.extend_from_slice(body);
+    p
+}
+
+/// A list of `nodes` nodes.
+fn list_body(nodes: usize) -> Vec<u8> {
+    let mut body = vec![2u8; nodes - 1];
+    body.push(0);
+    body
+}
+
+fn deserialization_error(r: Result<Value, SerdeError>) -> String {
+    match r {
+        Err(SerdeError {
+            kind: SerdeErrorKind::Deserialization(m),
+            ..
+        }) => m,
+        other => panic!("expected a Deserialization error, got {other:?}"),
+    }
+}
+
+#[test]
+fn recursion_is_bounded_not_a_stack_overflow() {
+    let (_registry, client) = setup();
+    let de = deserializer(&client);
+    // 1 MB of nodes (Kafka's default largest message): apache-avro alone
+    // recurses once per level and overflows any thread's stack.
+    let deep = framed(&client, "deep-value", NODE, &list_body(1 << 20));
+    let e = bounded("a 1 MB recursive datum", move || {
+        deserialization_error(try_read(&de, &deep))
+    });
+    assert!(e.contains("deeper than 64 levels"), "{e}");
+
+    // The deepest list the default allows (21 nodes: 63 levels) is read,
+    // to a Value and to a serde type, on a thread with a quarter of the
+    // default 2 MiB stack (256 KiB is enough in a debug build, 128 KiB is
+    // not: the decoder's deep work runs on a stack of its own, sized for
+    // the depth; serde's runs on the caller's).
+    for (nodes, ok) in [(21, true), (22, false)] {
+        let client = Arc::clone(&client);
+        let t = std::thread::Builder::new()
+            .stack_size(512 << 10)
+            .spawn(move || {
+                let de = deserializer(&client);
+                let p = framed(&client, "deep-value", NODE, &list_body(nodes));
+                let ctx = SerializationContext::value("deep");
+                match de.deserialize::<Node>(&p, &ctx) {
+                    Ok(mut n) => {
+                        let mut depth = 1;
+                        while let Some(next) = n.next {
+                            n = *next;
+                            depth += 1;
+                        }
+                        assert_eq!(depth, nodes);
+                        assert!(de.deserialize_value(&p, &ctx).is_ok());
+                        true
+                    }
+                    Err(e) => {
+                        assert!(e.to_string().contains("deeper than 64"), "{e}");
+                        false
+                    }
+                }
+            })
+            .unwrap();
+        assert_eq!(t.join().unwrap(), ok, "{nodes} nodes");
+    }
+    // A deployment with deeper data raises the bound.
+    let de = AvroDeserializer::new(
+        Arc::clone(&client),
+        None,
+        AvroDeserializerConfig::default().max_depth(3 * 200 + 1),
+    )
+    .unwrap();
+    let p = framed(&client, "deep-value", NODE, &list_body(200));
+    assert!(try_read(&de, &p).is_ok());
+    let p = framed(&client, "deep-value", NODE, &list_body(201));
+    assert!(deserialization_error(try_read(&de, &p)).contains("deeper than 601"));
+}
+
+#[test]
+fn items_that_take_no_bytes_cannot_claim_unbounded_memory() {
+    let (_registry, client) = setup();
+    let de = deserializer(&client);
+    // 100 inner arrays each claiming ~11M nulls: ~500 bytes asking for
+    // ~1 G values (tens of GiB) from a decoder that trusts counts.
+    let schema = r#"{"type": "array", "items": {"type": "array", "items": "null"}}"#;
+    let mut body = vec![0xc8, 0x01];
+    for _ in 0..100 {
+        body.extend_from_slice(&[0x80, 0x80, 0x80, 0x0b, 0]);
+    }
+    body.push(0);
+    let p = framed(&client, "bomb-value", schema, &body);
+    let e = bounded("an array-of-null bomb", move || {
+        deserialization_error(try_read(&de, &p))
+    });
+    assert!(e.contains("more than 69560 values (503 bytes)"), "{e}");
+
+    // Records without fields take no bytes either.
+    let empty = r#"{"type": "array", "items": {"type": "record", "name": "E", "fields": []}}"#;
+    let de = deserializer(&client);
+    let p = framed(&client, "bomb2-value", empty, &[0x80, 0x80, 0x80, 0x80, 0x08, 0]);
+    assert!(deserialization_error(try_read(&de, &p)).contains("more than"));
+    // An honest array of empty records is read.
+    let p = framed(&client, "bomb2-value", empty, &[6, 0]);
+    assert_eq!(try_read(&de, &p).unwrap(), Value::Array(vec![Value::Record(vec![]); 3]));
+
+    // A map count claiming 2^31 entries: each entry needs a key, so the
+    // body is too short for it, and nothing is reserved.
+    let map = r#"{"type": "map", "values": "null"}"#;
+    let p = framed(&client, "bomb3-value", map, &[0x80, 0x80, 0x80, 0x80, 0x10, 0]);
+    assert!(deserialization_error(try_read(&de, &p)).contains("ends in the middle"));
+}
+
+#[test]
+fn a_body_cut_short_is_an_error_not_a_null() {
+    let (_registry, client) = setup();
+    let de = deserializer(&client);
+    let schema = r#"{"type": "record", "name": "Note", "fields": [
+        {"name": "id", "type": "long"}, {"name": "note", "type": ["null", "string"]},
+        {"name": "flag", "type": "boolean"}]}"#;
+    let whole = framed(&client, "cut-value", schema, &[2, 2, 2, b'x', 1]);
+    assert_eq!(
+        try_read(&de, &whole).unwrap(),
+        record(vec![
+            ("id", Value::Long(1)),
+            ("note", Value::Union(1, Box::new(Value::String("x".into())))),
+            ("flag", Value::Boolean(true)),
+        ])
+    );
+    // apache-avro alone reads each of these cuts as a null somewhere.
+    for cut in 6..whole.len() {
+        let e = deserialization_error(try_read(&de, &whole[..cut]));
+        assert!(
+            e.contains("ends in the middle") || e.contains("bytes left in the body"),
+            "{cut}: {e}"
+        );
+    }
+}
+
+#[test]
+fn trailing_bytes_are_refused_unless_asked_to_ignore_them() {
+    let (_registry, client) = setup();
+    // A newer writer appended a field; the payload is framed with the old
+    // schema's id (Java's use.latest.version can do this).
+    let mut p = framed(&client, "trail-value", USER, &[]);
+    p.extend_from_slice(&[6, b'A', b'd', b'a', 0x48]);
+    let mut newer = p.clone();
+    newer.extend_from_slice(&[0x02, b'!']);
+    let strict = deserializer(&client);
+    assert_eq!(try_read(&strict, &p).unwrap(), user("Ada", 36));
+    assert!(deserialization_error(try_read(&strict, &newer)).contains("2 bytes left"));
+    let lenient = AvroDeserializer::new(
+        Arc::clone(&client),
+        None,
+        AvroDeserializerConfig::default().ignore_trailing_bytes(true),
+    )
+    .unwrap();
+    assert_eq!(try_read(&lenient, &newer).unwrap(), user("Ada", 36));
+    // Lenient about what follows, not about the datum itself.
+    assert!(deserialization_error(try_read(&lenient, &p[..p.len() - 1])).contains("ends in the middle"));
+}
+
 #[test]
 fn unknown_ids_and_registries_down_or_hung_are_typed_errors() {
     let (registry, client) = setup();

@@ -49,18 +49,33 @@
 //!   of the writer's schema is rejected ([`SerdeErrorKind::Deserialization`]),
 //!   where Python's and Java's deserializers ignore them: such a payload is
 //!   corrupt or not what it claims to be, and reading a prefix of it could
-//!   return a wrong value silently.
+//!   return a wrong value silently. Set
+//!   [`AvroDeserializerConfig::ignore_trailing_bytes`] to read such topics
+//!   as they do.
 //! - **A 5-byte payload** (framing, empty body) is read when the writer's
 //!   schema encodes a datum in zero bytes (`null`, a record without
 //!   fields); Python rejects every payload under 6 bytes.
 //! - **Maps have no order** in [`Value::Map`] (a `HashMap`): a map of two or
 //!   more entries may be written in another order than Python writes it —
 //!   the same value, other bytes.
-//! - **No panic on any input**: the decoder's work runs under
-//!   `catch_unwind`, so even a panic inside apache-avro becomes a typed
-//!   [`SerdeErrorKind::Deserialization`] error. Its allocations are bounded
-//!   by apache-avro's `max_allocation_bytes` (512 MiB unless the
-//!   application sets `apache_avro::util::max_allocation_bytes` first).
+//! - **No panic, abort or unbounded allocation on any input**. Bytes from
+//!   a topic are untrusted, and apache-avro 0.22 alone overflows the stack
+//!   on a recursive schema (one byte per level), allocates by item counts
+//!   that items of zero width (`null`, a record without fields) never pay
+//!   for, and reads a body cut short as `null`. So every body is first
+//!   walked against the writer's schema without allocating: each length
+//!   must fit in what is left, nesting is bounded
+//!   ([`AvroDeserializerConfig::max_depth`], 64 by default), and a body of
+//!   `n` bytes may hold at most `8n + 65,536` values; a body that breaks
+//!   one of these is a [`SerdeErrorKind::Deserialization`] error naming the
+//!   byte. Deep datums are decoded on a stack sized for them (see
+//!   [`DEFAULT_MAX_DEPTH`]), and the decoder and the schema parser run
+//!   under `catch_unwind` (which catches nothing under `panic = "abort"`;
+//!   the walk is what keeps the known cases away from the decoder).
+//! - **apache-avro is re-exported**, as [`apache_avro`], because its
+//!   `Value` and `Schema` are in this API: a release of ferrokafka that
+//!   moves to an incompatible apache-avro is a breaking release of the
+//!   `avro` feature.
 //!
 //! # Not yet
 //!
@@ -73,6 +88,7 @@
 
 pub use apache_avro;
 
+use super::avro_guard;
 use super::serde::{frame, unframe, SerdeError, SerdeErrorKind, SerializationContext, SubjectNameStrategy};
 use super::{Schema, SchemaRegistryClient, SchemaRegistryError};
 use apache_avro::reader::datum::GenericDatumReader;
@@ -158,7 +174,7 @@ impl AvroSerializerConfig {
 /// An [`AvroDeserializer`]'s options: Python's `AvroDeserializer` `conf`
 /// keys.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct AvroDeserializerConfig {
     /// `use.latest.version` (default `false`): read with the subject's
     /// latest schema as the reader schema.
@@ -166,9 +182,60 @@ pub struct AvroDeserializerConfig {
     /// `subject.name.strategy` (default the topic name strategy): the
     /// subject `use.latest.version` reads.
     pub subject_name_strategy: SubjectNameStrategy,
+    /// How deep a datum may nest (default [`DEFAULT_MAX_DEPTH`]); a deeper
+    /// one is a [`SerdeErrorKind::Deserialization`] error. Records, arrays,
+    /// maps, unions and named references each count one level. Python has
+    /// no such option (its decoder stops at the interpreter's recursion
+    /// limit, 1000 by default). Each level costs stack in the decoder, in
+    /// schema resolution and in serde: see [`DEFAULT_MAX_DEPTH`] before
+    /// raising it.
+    pub max_depth: usize,
+    /// Whether bytes after the datum are ignored (default `false`: they
+    /// are an error). Java's serializers with `use.schema.id` or
+    /// `use.latest.version` can frame a newer datum under an older
+    /// schema's id, and Java's and Python's deserializers read the prefix
+    /// that schema describes; set this to read such topics the same way.
+    pub ignore_trailing_bytes: bool,
+}
+
+/// The default [`AvroDeserializerConfig::max_depth`]: 64 levels.
+///
+/// apache-avro's decoder takes about 33 KiB of stack per level in a debug
+/// build, so a datum deeper than 8 levels is decoded (and resolved) on a
+/// scoped thread whose stack is sized for its depth (1 MiB + 64 KiB a
+/// level), not on the caller's, whose free stack is unknown. What stays on
+/// the caller's thread is the walk that measures the datum and, for
+/// [`AvroDeserializer::deserialize`], serde's work, which grows with the
+/// depth: a 64-level datum to a serde type needs under 256 KiB of the
+/// caller's stack in a debug build (`tests/avro.rs` reads one on a 512 KiB
+/// thread). Raise the bound for deeper data if the calling threads have
+/// the stack for serde's share.
+pub const DEFAULT_MAX_DEPTH: usize = 64;
+
+impl Default for AvroDeserializerConfig {
+    fn default() -> Self {
+        AvroDeserializerConfig {
+            use_latest_version: false,
+            subject_name_strategy: SubjectNameStrategy::default(),
+            max_depth: DEFAULT_MAX_DEPTH,
+            ignore_trailing_bytes: false,
+        }
+    }
 }
 
 impl AvroDeserializerConfig {
+    /// Sets [`max_depth`](Self::max_depth).
+    pub fn max_depth(mut self, levels: usize) -> Self {
+        self.max_depth = levels;
+        self
+    }
+
+    /// Sets [`ignore_trailing_bytes`](Self::ignore_trailing_bytes).
+    pub fn ignore_trailing_bytes(mut self, on: bool) -> Self {
+        self.ignore_trailing_bytes = on;
+        self
+    }
+
     /// Sets `use.latest.version`.
     pub fn use_latest_version(mut self, on: bool) -> Self {
         self.use_latest_version = on;
@@ -221,15 +288,23 @@ fn parse(client: &SchemaRegistryClient, schema: &Schema) -> Result<Parsed, Serde
     let mut seen = Vec::new();
     collect_references(client, schema, 0, &mut seen, &mut refs)?;
     let invalid = |e: apache_avro::Error| SerdeErrorKind::Schema(format!("invalid Avro schema: {e}"));
-    let (root, schemata) = if refs.is_empty() {
-        (AvroSchema::parse_str(&schema.schema_str).map_err(invalid)?, Vec::new())
-    } else {
-        let (root, named) = AvroSchema::parse_str_with_list(&schema.schema_str, &refs).map_err(invalid)?;
-        // Resolved in order: what is referred to before what refers to it.
-        let mut all = named;
-        all.push(root.clone());
-        (root, all)
-    };
+    // Schemas come from the registry: apache-avro's parser gets the same
+    // guard as its decoder.
+    let (root, schemata) = unpanicking("parser", || {
+        Ok(if refs.is_empty() {
+            (AvroSchema::parse_str(&schema.schema_str).map_err(invalid)?, Vec::new())
+        } else {
+            let (root, named) = AvroSchema::parse_str_with_list(&schema.schema_str, &refs).map_err(invalid)?;
+            // Resolved in order: what is referred to before what refers to it.
+            let mut all = named;
+            all.push(root.clone());
+            (root, all)
+        })
+    })
+    .map_err(|e| match e {
+        SerdeErrorKind::Deserialization(m) => SerdeErrorKind::Schema(m),
+        other => other,
+    })?;
     let record_name = match root.name() {
         Some(name) => Some(name.fullname(None)),
         // Python names an unnamed `{"type": "string"}` by its type, and a
@@ -586,50 +661,109 @@ impl AvroDeserializer {
         } else {
             self.reader.clone()
         };
-        // apache-avro is not ours: a panic in it on some input must not
-        // become the caller's.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            decode(&writer, reader.as_deref(), body)
-        }))
-        .unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(SerdeErrorKind::Deserialization(format!(
-                "the Avro decoder panicked on this payload: {what}"
-            )))
-        })
+        unpanicking("decoder", || decode(&writer, reader.as_deref(), body, &self.config))
     }
 }
 
-fn decode(writer: &Parsed, reader: Option<&Parsed>, body: &[u8]) -> Result<Value, SerdeErrorKind> {
-    let corrupt = |e: apache_avro::Error| {
+/// `f`, with a panic inside it (apache-avro is not ours: a panic in it on
+/// some input must not become the caller's) turned into a
+/// [`SerdeErrorKind::Deserialization`] error. Under `panic = "abort"`
+/// nothing can be caught: the walk in `avro_guard` is what keeps decoding
+/// from the inputs known to panic or overflow.
+fn unpanicking<T>(what: &str, f: impl FnOnce() -> Result<T, SerdeErrorKind>) -> Result<T, SerdeErrorKind> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(SerdeErrorKind::Deserialization(format!(
+            "the Avro {what} panicked on this input: {message}"
+        )))
+    })
+}
+
+/// Datums nested at most this deep are decoded on the caller's stack.
+const INLINE_DEPTH: usize = 8;
+/// Stack for each level deeper: apache-avro's decoder takes about 33 KiB
+/// a level in a debug build (measured), its resolution and serde less.
+const STACK_PER_LEVEL: usize = 64 << 10;
+
+/// Runs `f`, which recurses once per level of a datum `depth` levels
+/// deep, where the stack is known to be enough: the caller's for shallow
+/// datums, a scoped thread's sized for the depth otherwise (the caller's
+/// free stack is unknown, and a stack overflow aborts the process).
+fn on_enough_stack<T: Send>(
+    depth: usize,
+    f: impl FnOnce() -> Result<T, SerdeErrorKind> + Send,
+) -> Result<T, SerdeErrorKind> {
+    if depth <= INLINE_DEPTH {
+        return f();
+    }
+    let size = (1 << 20) + depth.saturating_mul(STACK_PER_LEVEL);
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("ferrokafka-avro".into())
+            .stack_size(size)
+            .spawn_scoped(scope, || unpanicking("decoder", f))
+            .map_err(|e| {
+                SerdeErrorKind::Deserialization(format!(
+                    "a datum {depth} levels deep needs a thread with a {size}-byte stack, which could not start: {e}"
+                ))
+            })?;
+        thread.join().unwrap_or_else(|_| {
+            Err(SerdeErrorKind::Deserialization(
+                "the Avro decoder's thread panicked".into(),
+            ))
+        })
+    })
+}
+
+fn decode(
+    writer: &Parsed,
+    reader: Option<&Parsed>,
+    body: &[u8],
+    config: &AvroDeserializerConfig,
+) -> Result<Value, SerdeErrorKind> {
+    if writer.root == AvroSchema::Bytes {
+        return resolve_with(Value::Bytes(body.to_vec()), reader);
+    }
+    let corrupt = |e: String| {
         SerdeErrorKind::Deserialization(format!(
             "the body ({} bytes) is not a datum of the writer's schema: {e}",
             body.len()
         ))
     };
-    let value = if writer.root == AvroSchema::Bytes {
-        Value::Bytes(body.to_vec())
-    } else {
-        let names = writer.resolved().map_err(corrupt)?;
-        let datum_reader = GenericDatumReader::builder(&writer.root)
+    let names = writer.resolved().map_err(|e| corrupt(e.to_string()))?;
+    // apache-avro is handed only a body this walk has measured: see
+    // avro_guard for what it would do with the others.
+    let datum = avro_guard::walk(
+        &writer.root,
+        names.get_names(),
+        body,
+        config.max_depth,
+        avro_guard::values_allowed(body.len()),
+    )
+    .map_err(corrupt)?;
+    if datum.len < body.len() && !config.ignore_trailing_bytes {
+        return Err(SerdeErrorKind::Deserialization(format!(
+            "{} bytes left after the datum (a body of {} bytes): corrupt, or not of this schema",
+            body.len() - datum.len,
+            body.len()
+        )));
+    }
+    let mut rest = &body[..datum.len];
+    on_enough_stack(datum.depth, move || {
+        let value = GenericDatumReader::builder(&writer.root)
             .resolved_writer_schemata(names)
             .build()
-            .map_err(corrupt)?;
-        let mut rest = body;
-        let value = datum_reader.read_value(&mut rest).map_err(corrupt)?;
-        if !rest.is_empty() {
-            return Err(SerdeErrorKind::Deserialization(format!(
-                "{} bytes left after the datum (a body of {} bytes): corrupt, or not of this schema",
-                rest.len(),
-                body.len()
-            )));
-        }
-        value
-    };
+            .and_then(|r| r.read_value(&mut rest))
+            .map_err(|e| corrupt(e.to_string()))?;
+        resolve_with(value, reader)
+    })
+}
+
+fn resolve_with(value: Value, reader: Option<&Parsed>) -> Result<Value, SerdeErrorKind> {
     match reader {
         Some(reader) => resolve(value, reader).map_err(|e| {
             SerdeErrorKind::Schema(format!(

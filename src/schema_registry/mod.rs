@@ -34,6 +34,8 @@
 
 #[cfg(feature = "avro")]
 pub mod avro;
+#[cfg(feature = "avro")]
+mod avro_guard;
 mod cache;
 mod client;
 mod codec;
