@@ -827,6 +827,9 @@ fn map_decimals(value: Value, f: &dyn Fn(Vec<u8>) -> Vec<u8>) -> Value {
     match value {
         Value::Decimal(d) => match Vec::<u8>::try_from(&d) {
             Ok(bytes) => Value::Decimal(apache_avro::Decimal::from(f(bytes))),
+            // A decimal read from zero bytes (Python reads them as 0, and
+            // writes 0 as one byte) has no bytes apache-avro will give.
+            Err(_) if d == apache_avro::Decimal::from([0u8]) => Value::Decimal(apache_avro::Decimal::from(f(vec![0]))),
             Err(_) => Value::Decimal(d),
         },
         Value::Record(fields) => Value::Record(fields.into_iter().map(|(k, v)| (k, map_decimals(v, f))).collect()),
