@@ -1,0 +1,341 @@
+//! `cargo bench --bench avro` (issue 13): what Avro serialization costs per
+//! message, beside the same work without it and beside Python's
+//! `AvroSerializer`/`AvroDeserializer` on the same record.
+//!
+//! One record (an `Order`: a long, a string, an optional string, a double,
+//! an enum, an array of three longs, a timestamp; 51 bytes of Avro),
+//! registered in an in-process `MockSchemaRegistry`. Rows, each over
+//! `FERROKAFKA_BENCH_MESSAGES` messages (default 200,000), medians of
+//! `FERROKAFKA_BENCH_RUNS` runs (default 5):
+//!
+//! * serialize a generic `Value` / a serde struct; deserialize to a `Value`
+//!   / to the struct: messages per second and Rust heap allocations per
+//!   message (counting allocator);
+//! * serialize + produce on a `MockCluster` (until every delivery report is
+//!   served) beside producing the same bytes already serialized; consume +
+//!   deserialize beside consuming alone;
+//! * Python: `benches/avro_python.py` does the same serialize and
+//!   deserialize with confluent-kafka's serializers against the same
+//!   registry, and the ratio is printed (skipped when Python's
+//!   `confluent-kafka[avro]` is missing).
+//!
+//! `FERROKAFKA_BENCH_SHORT=1` (CI) runs every row on a few messages; its
+//! numbers mean nothing.
+
+mod common;
+
+use common::{median, thousands, CountingAlloc, Window, WindowStats};
+use ferrokafka::schema_registry::avro::apache_avro::types::Value;
+use ferrokafka::schema_registry::avro::{AvroDeserializer, AvroSerializer};
+use ferrokafka::schema_registry::{MockSchemaRegistry, SchemaRegistryClient, SerializationContext};
+use ferrokafka::{Config, Consumer, MockCluster, Producer, Record, TopicPartition};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+const SCHEMA: &str = r#"{"type": "record", "name": "Order", "namespace": "bench", "fields": [
+    {"name": "id", "type": "long"},
+    {"name": "customer", "type": "string"},
+    {"name": "note", "type": ["null", "string"], "default": null},
+    {"name": "total", "type": "double"},
+    {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["NEW", "PAID", "SHIPPED"]}},
+    {"name": "items", "type": {"type": "array", "items": "long"}},
+    {"name": "created", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}"#;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+enum Status {
+    #[serde(rename = "NEW")]
+    New,
+    #[serde(rename = "PAID")]
+    Paid,
+    #[serde(rename = "SHIPPED")]
+    Shipped,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Order {
+    id: i64,
+    customer: String,
+    note: Option<String>,
+    total: f64,
+    status: Status,
+    items: Vec<i64>,
+    created: i64,
+}
+
+fn order() -> Order {
+    Order {
+        id: 1_234_567,
+        customer: "customer-0042".into(),
+        note: Some("leave at the door".into()),
+        total: 99.95,
+        status: Status::Paid,
+        items: vec![101, 202, 303],
+        created: 1_700_000_000_000,
+    }
+}
+
+fn order_value() -> Value {
+    Value::Record(vec![
+        ("id".into(), Value::Long(1_234_567)),
+        ("customer".into(), Value::String("customer-0042".into())),
+        (
+            "note".into(),
+            Value::Union(1, Box::new(Value::String("leave at the door".into()))),
+        ),
+        ("total".into(), Value::Double(99.95)),
+        ("status".into(), Value::Enum(1, "PAID".into())),
+        (
+            "items".into(),
+            Value::Array(vec![Value::Long(101), Value::Long(202), Value::Long(303)]),
+        ),
+        ("created".into(), Value::TimestampMillis(1_700_000_000_000)),
+    ])
+}
+
+/// One row's result in one run.
+#[derive(Clone, Copy)]
+struct Run {
+    per_sec: f64,
+    allocs: f64,
+}
+
+fn run(n: usize, w: WindowStats) -> Run {
+    Run {
+        per_sec: n as f64 / w.secs,
+        allocs: w.allocs as f64 / n as f64,
+    }
+}
+
+struct Bench {
+    client: Arc<SchemaRegistryClient>,
+    cluster: MockCluster,
+    n: usize,
+    ctx: SerializationContext<'static>,
+}
+
+impl Bench {
+    fn serializer(&self) -> AvroSerializer {
+        AvroSerializer::new(Arc::clone(&self.client), Some(SCHEMA), Default::default()).expect("serializer")
+    }
+
+    fn deserializer(&self) -> AvroDeserializer {
+        AvroDeserializer::new(Arc::clone(&self.client), None, Default::default()).expect("deserializer")
+    }
+
+    fn payload(&self) -> Vec<u8> {
+        self.serializer().serialize(&order(), &self.ctx).expect("serialize")
+    }
+
+    fn serialize_value(&self) -> Run {
+        let (s, v) = (self.serializer(), order_value());
+        s.serialize_value(&v, &self.ctx).unwrap();
+        let w = Window::open();
+        for _ in 0..self.n {
+            std::hint::black_box(s.serialize_value(&v, &self.ctx).unwrap());
+        }
+        run(self.n, w.close())
+    }
+
+    fn serialize_serde(&self) -> Run {
+        let (s, o) = (self.serializer(), order());
+        s.serialize(&o, &self.ctx).unwrap();
+        let w = Window::open();
+        for _ in 0..self.n {
+            std::hint::black_box(s.serialize(&o, &self.ctx).unwrap());
+        }
+        run(self.n, w.close())
+    }
+
+    fn deserialize_value(&self) -> Run {
+        let (d, p) = (self.deserializer(), self.payload());
+        assert_eq!(d.deserialize_value(&p, &self.ctx).unwrap(), order_value());
+        let w = Window::open();
+        for _ in 0..self.n {
+            std::hint::black_box(d.deserialize_value(&p, &self.ctx).unwrap());
+        }
+        run(self.n, w.close())
+    }
+
+    fn deserialize_serde(&self) -> Run {
+        let (d, p) = (self.deserializer(), self.payload());
+        assert_eq!(d.deserialize::<Order>(&p, &self.ctx).unwrap(), order());
+        let w = Window::open();
+        for _ in 0..self.n {
+            std::hint::black_box(d.deserialize::<Order>(&p, &self.ctx).unwrap());
+        }
+        run(self.n, w.close())
+    }
+
+    fn producer(&self) -> Producer {
+        Producer::new(&Config::from([
+            ("bootstrap.servers", self.cluster.bootstrap_servers()),
+            ("linger.ms", "5".into()),
+            ("queue.buffering.max.messages", "1000000".into()),
+        ]))
+        .expect("producer")
+    }
+
+    /// Produces `n` messages, serializing each first when `serialize`,
+    /// until every delivery report is served.
+    fn produce(&self, topic: &str, serialize: bool) -> Run {
+        let p = self.producer();
+        let s = self.serializer();
+        let o = order();
+        let fixed = self.payload();
+        let w = Window::open();
+        for _ in 0..self.n {
+            let bytes = if serialize {
+                s.serialize(&o, &self.ctx).unwrap()
+            } else {
+                fixed.clone()
+            };
+            let mut rec = Record::new(topic).with_value(&bytes);
+            loop {
+                match p.produce(rec) {
+                    Ok(()) => break,
+                    Err(e) if e.is_queue_full() => {
+                        p.poll(Duration::from_millis(1)).unwrap();
+                        rec = e.into_record();
+                    }
+                    Err(e) => panic!("produce: {}", e.error()),
+                }
+            }
+        }
+        p.flush(Duration::from_secs(300)).expect("flush");
+        let r = run(self.n, w.close());
+        p.close(Duration::from_secs(10)).unwrap();
+        r
+    }
+
+    /// Consumes the `n` messages of `topic`, deserializing each when
+    /// `deserialize`.
+    fn consume(&self, topic: &str, deserialize: bool) -> Run {
+        let c = Consumer::new(&Config::from([
+            ("bootstrap.servers", self.cluster.bootstrap_servers()),
+            ("group.id", "bench".into()),
+            ("enable.auto.commit", "false".into()),
+            ("fetch.queue.backoff.ms", "10".into()),
+        ]))
+        .expect("consumer");
+        c.assign(&[TopicPartition::with_offset(topic, 0, 0)]).unwrap();
+        let d = self.deserializer();
+        let mut seen = 0;
+        let mut window = None;
+        while seen < self.n {
+            for m in c.consume(10_000, Duration::from_secs(10)).expect("consume") {
+                let w = window.get_or_insert_with(Window::open);
+                let _ = w;
+                if deserialize {
+                    std::hint::black_box(d.deserialize::<Order>(m.value().unwrap(), &self.ctx).unwrap());
+                } else {
+                    std::hint::black_box(m.value());
+                }
+                seen += 1;
+            }
+        }
+        let r = run(self.n, window.expect("messages").close());
+        c.close(Duration::from_secs(10)).unwrap();
+        r
+    }
+}
+
+/// Python's serialize and deserialize rates, or why there are none.
+fn python(registry: &str, n: usize) -> Result<(f64, f64), String> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/avro_python.py");
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
+        .args([script, registry, &n.to_string()])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut nums = text.split_whitespace().map(|t| t.parse::<f64>());
+    match (nums.next(), nums.next()) {
+        (Some(Ok(s)), Some(Ok(d))) => Ok((s, d)),
+        _ => Err(format!("unexpected output: {text}")),
+    }
+}
+
+fn main() {
+    let short = common::is_short();
+    let n = if short {
+        200
+    } else {
+        common::env_usize("FERROKAFKA_BENCH_MESSAGES", 200_000)
+    };
+    let runs = if short { 1 } else { common::env_usize("FERROKAFKA_BENCH_RUNS", 5) };
+    let registry = MockSchemaRegistry::new().expect("registry");
+    let client = Arc::new(
+        SchemaRegistryClient::new(&ferrokafka::config! { "url" => registry.url() }).expect("registry client"),
+    );
+    let cluster = MockCluster::new(1).expect("mock cluster");
+    let bench = Bench {
+        client,
+        cluster,
+        n,
+        ctx: SerializationContext::value("orders"),
+    };
+    println!("# ferrokafka Avro benchmark (issue 13)\n");
+    if short {
+        println!("- SHORT MODE (FERROKAFKA_BENCH_SHORT=1): checks that every row works; the numbers mean nothing");
+    }
+    println!("- machine: {}", common::machine());
+    println!(
+        "- {} messages per row, {} run(s); one Order record, {} bytes framed; mock registry and mock cluster in process\n",
+        thousands(n as f64),
+        runs,
+        bench.payload().len()
+    );
+    type RowFn = fn(&Bench, usize) -> Run;
+    let rows: [(&str, RowFn); 8] = [
+        ("serialize Value", |b, _| b.serialize_value()),
+        ("serialize serde struct", |b, _| b.serialize_serde()),
+        ("deserialize to Value", |b, _| b.deserialize_value()),
+        ("deserialize to serde struct", |b, _| b.deserialize_serde()),
+        ("produce pre-serialized bytes", |b, r| b.produce(&format!("plain-{r}"), false)),
+        ("serialize + produce", |b, r| b.produce(&format!("avro-{r}"), true)),
+        ("consume", |b, r| b.consume(&format!("plain-{r}"), false)),
+        ("consume + deserialize", |b, r| b.consume(&format!("avro-{r}"), true)),
+    ];
+    for r in 0..runs {
+        bench.cluster.create_topic(&format!("plain-{r}"), 1, 1).expect("topic");
+        bench.cluster.create_topic(&format!("avro-{r}"), 1, 1).expect("topic");
+    }
+    let mut results: Vec<Vec<Run>> = vec![Vec::new(); rows.len()];
+    for r in 0..runs {
+        for (i, (_, f)) in rows.iter().enumerate() {
+            results[i].push(f(&bench, r));
+        }
+    }
+    let med = |i: usize, f: fn(&Run) -> f64| median(&results[i].iter().map(f).collect::<Vec<_>>());
+    println!("| row | msgs/s | allocations/msg |");
+    println!("|---|---:|---:|");
+    for (i, (name, _)) in rows.iter().enumerate() {
+        println!(
+            "| {name} | {} | {:.1} |",
+            thousands(med(i, |r| r.per_sec)),
+            med(i, |r| r.allocs)
+        );
+    }
+    println!(
+        "\nserialize + produce runs at {:.2}× producing pre-serialized bytes; consume + deserialize at {:.2}× consuming alone.",
+        med(5, |r| r.per_sec) / med(4, |r| r.per_sec),
+        med(7, |r| r.per_sec) / med(6, |r| r.per_sec)
+    );
+    match python(&registry.url(), n) {
+        Ok((ser, de)) => println!(
+            "Python confluent-kafka on the same record: serialize {} msgs/s, deserialize {} msgs/s; ferrokafka (serde struct) is {:.1}× and {:.1}× that.",
+            thousands(ser),
+            thousands(de),
+            med(1, |r| r.per_sec) / ser,
+            med(3, |r| r.per_sec) / de
+        ),
+        Err(why) => println!("Python rows skipped: {why}"),
+    }
+}

@@ -1,0 +1,58 @@
+"""Python's side of `cargo bench --bench avro`: confluent-kafka's
+AvroSerializer and AvroDeserializer on the same Order record, against the
+registry URL given (ferrokafka's in-process MockSchemaRegistry).
+
+Usage: avro_python.py REGISTRY_URL N. Prints "serialize/s deserialize/s".
+"""
+
+import sys
+import time
+
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+SCHEMA = """{"type": "record", "name": "Order", "namespace": "bench", "fields": [
+    {"name": "id", "type": "long"},
+    {"name": "customer", "type": "string"},
+    {"name": "note", "type": ["null", "string"], "default": null},
+    {"name": "total", "type": "double"},
+    {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["NEW", "PAID", "SHIPPED"]}},
+    {"name": "items", "type": {"type": "array", "items": "long"}},
+    {"name": "created", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}"""
+
+ORDER = {
+    "id": 1234567,
+    "customer": "customer-0042",
+    "note": "leave at the door",
+    "total": 99.95,
+    "status": "PAID",
+    "items": [101, 202, 303],
+    "created": 1700000000000,
+}
+
+
+def main():
+    url, n = sys.argv[1], int(sys.argv[2])
+    client = SchemaRegistryClient({"url": url})
+    ser = AvroSerializer(client, SCHEMA)
+    de = AvroDeserializer(client)
+    ctx = SerializationContext("orders", MessageField.VALUE)
+    payload = ser(ORDER, ctx)
+    back = de(payload, ctx)
+    assert back["customer"] == ORDER["customer"], back
+
+    start = time.perf_counter()
+    for _ in range(n):
+        ser(ORDER, ctx)
+    ser_rate = n / (time.perf_counter() - start)
+
+    start = time.perf_counter()
+    for _ in range(n):
+        de(payload, ctx)
+    de_rate = n / (time.perf_counter() - start)
+    print(f"{ser_rate:.0f} {de_rate:.0f}")
+
+
+if __name__ == "__main__":
+    main()
