@@ -65,10 +65,19 @@
 //!   for, and reads a body cut short as `null`. So every body is first
 //!   walked against the writer's schema without allocating: each length
 //!   must fit in what is left, nesting is bounded
-//!   ([`AvroDeserializerConfig::max_depth`], 64 by default), and a body of
-//!   `n` bytes may hold at most `8n + 65,536` values; a body that breaks
-//!   one of these is a [`SerdeErrorKind::Deserialization`] error naming the
-//!   byte. Deep datums are decoded on a stack sized for them (see
+//!   ([`AvroDeserializerConfig::max_depth`], 64 by default), and decoding
+//!   a body of `n` bytes may allocate at most about `256n` bytes + 16 MiB
+//!   (each value counts 64 bytes, plus the enum symbols and field names
+//!   apache-avro copies from the schema into every value); a body that
+//!   breaks one of these is a [`SerdeErrorKind::Deserialization`] error
+//!   naming the byte.
+//! - **Known limit: resolution against another reader schema** (a reader
+//!   schema given to [`AvroDeserializer::new`], or `use.latest.version`
+//!   when the latest differs from the writer's) is apache-avro's, and it is
+//!   not bounded by the walk: its resolution of unions of recursive types
+//!   takes time exponential in the datum's depth, and reader defaults are
+//!   copied into every record. Use a reader schema only with writers you
+//!   trust, or keep `max_depth` low for such schemas. Deep datums are decoded on a stack sized for them (see
 //!   [`DEFAULT_MAX_DEPTH`]), and the decoder and the schema parser run
 //!   under `catch_unwind` (which catches nothing under `panic = "abort"`;
 //!   the walk is what keeps the known cases away from the decoder).
@@ -208,8 +217,10 @@ pub struct AvroDeserializerConfig {
 /// [`AvroDeserializer::deserialize`], serde's work, which grows with the
 /// depth: a 64-level datum to a serde type needs under 256 KiB of the
 /// caller's stack in a debug build (`tests/avro.rs` reads one on a 512 KiB
-/// thread). Raise the bound for deeper data if the calling threads have
-/// the stack for serde's share.
+/// thread). The walk takes about 1.4 KiB of the caller's stack per level
+/// in a debug build, serde more: raise the bound for deeper data only as
+/// far as the calling threads' stacks allow (a 2 MiB thread aborts on a
+/// body that nests 1,500 levels deep when `max_depth` lets it).
 pub const DEFAULT_MAX_DEPTH: usize = 64;
 
 impl Default for AvroDeserializerConfig {
@@ -742,7 +753,7 @@ fn decode(
         names.get_names(),
         body,
         config.max_depth,
-        avro_guard::values_allowed(body.len()),
+        avro_guard::budget(body.len()),
     )
     .map_err(corrupt)?;
     if datum.len < body.len() && !config.ignore_trailing_bytes {
@@ -759,6 +770,11 @@ fn decode(
             .build()
             .and_then(|r| r.read_value(&mut rest))
             .map_err(|e| corrupt(e.to_string()))?;
+        // A reader that is the writer's own schema (use.latest.version
+        // when nothing newer is registered) has nothing to resolve, and
+        // apache-avro's resolution of recursive unions takes time
+        // exponential in the depth: it is skipped.
+        let reader = reader.filter(|r| r.schema != writer.schema);
         resolve_with(value, reader)
     })
 }

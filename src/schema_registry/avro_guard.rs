@@ -13,9 +13,11 @@
 //! - nesting is at most `max_depth` deep (records, arrays, maps, unions and
 //!   named references each count one level, as each is one stack frame in
 //!   apache-avro's decoder);
-//! - it holds at most `max_values` values in all (each record, field,
-//!   array or map item, union branch and scalar counts one), which bounds
-//!   what decoding it allocates whatever the item widths;
+//! - what decoding it allocates stays within `budget` bytes: each value
+//!   (record, field, array or map item, union branch, scalar) counts
+//!   [`VALUE_COST`], plus the strings apache-avro copies from the schema
+//!   into every value (an enum's symbol, a record's field names), whatever
+//!   the item widths;
 //! - union branches and enum symbols are in range;
 //!
 //! and it tells how many bytes one datum takes, so bytes after it are
@@ -24,12 +26,17 @@
 use apache_avro::schema::{DecimalSchema, InnerDecimalSchema, NamesRef, UuidSchema};
 use apache_avro::Schema;
 
-/// How many values a body of `len` bytes may hold: 8 per byte, plus an
-/// allowance for values that take no bytes. An honest datum holds about 1
-/// or 2 per byte (a field of 20 optional fields, all null: 41 values in 20
-/// bytes).
-pub(crate) fn values_allowed(len: usize) -> usize {
-    len.saturating_mul(8).saturating_add(65_536)
+/// What one decoded value costs in the budget: about an
+/// `apache_avro::types::Value` and its share of the collection holding it.
+pub(crate) const VALUE_COST: usize = 64;
+
+/// The allocation budget of a body of `len` bytes: 256 bytes per byte of
+/// body plus 16 MiB. Each value counts [`VALUE_COST`], each enum value the
+/// symbol apache-avro copies into it, each record the field names it
+/// copies. An honest datum costs about 100–200 bytes per byte of body (1–2
+/// values a byte).
+pub(crate) fn budget(len: usize) -> usize {
+    len.saturating_mul(256).saturating_add(16 << 20)
 }
 
 /// What the walk found of a datum it accepted.
@@ -47,15 +54,15 @@ pub(crate) fn walk(
     names: &NamesRef<'_>,
     body: &[u8],
     max_depth: usize,
-    max_values: usize,
+    budget: usize,
 ) -> Result<Datum, String> {
     let mut w = Walk {
         body,
         pos: 0,
-        values: 0,
+        spent: 0,
         deepest: 0,
         max_depth,
-        max_values,
+        budget,
         names,
     };
     w.value(schema, None, 1)?;
@@ -68,10 +75,10 @@ pub(crate) fn walk(
 struct Walk<'a, 'n> {
     body: &'a [u8],
     pos: usize,
-    values: usize,
+    spent: usize,
     deepest: usize,
     max_depth: usize,
-    max_values: usize,
+    budget: usize,
     names: &'a NamesRef<'n>,
 }
 
@@ -127,13 +134,14 @@ impl Walk<'_, '_> {
         self.take(len, what)
     }
 
-    fn count(&mut self) -> Result<(), String> {
-        self.values += 1;
-        if self.values > self.max_values {
+    /// Spends `cost` bytes of the allocation budget.
+    fn spend(&mut self, cost: usize) -> Result<(), String> {
+        self.spent = self.spent.saturating_add(cost);
+        if self.spent > self.budget {
             return Err(format!(
-                "the body holds more than {} values ({} bytes): more than any honest datum of that size",
-                self.max_values,
-                self.body.len()
+                "decoding the body ({} bytes) would allocate more than {} bytes: more than any honest datum of that size",
+                self.body.len(),
+                self.budget
             ));
         }
         Ok(())
@@ -147,7 +155,7 @@ impl Walk<'_, '_> {
             ));
         }
         self.deepest = self.deepest.max(depth);
-        self.count()?;
+        self.spend(VALUE_COST)?;
         match schema {
             Schema::Null => Ok(()),
             Schema::Boolean => self.take(1, "a boolean"),
@@ -162,8 +170,26 @@ impl Walk<'_, '_> {
             | Schema::LocalTimestampNanos => self.long("a long").map(drop),
             Schema::Float => self.take(4, "a float"),
             Schema::Double => self.take(8, "a double"),
+            Schema::BigDecimal => {
+                // Bytes holding a length-prefixed big integer and a scale:
+                // apache-avro allocates by the inner length.
+                let start = self.pos;
+                let len = self.long("a big-decimal")?;
+                let outer = usize::try_from(len)
+                    .ok()
+                    .filter(|l| *l <= self.body.len() - self.pos)
+                    .ok_or_else(|| format!("a big-decimal at byte {start} has length {len}"))?;
+                let end = self.pos + outer;
+                let inner = self.long("a big-decimal's digits")?;
+                if usize::try_from(inner).map_or(true, |i| i > end.saturating_sub(self.pos)) {
+                    return Err(format!(
+                        "a big-decimal at byte {start} claims {inner} bytes of digits in {outer} bytes"
+                    ));
+                }
+                self.pos = end;
+                Ok(())
+            }
             Schema::Bytes
-            | Schema::BigDecimal
             | Schema::Uuid(UuidSchema::Bytes)
             | Schema::Decimal(DecimalSchema {
                 inner: InnerDecimalSchema::Bytes,
@@ -179,6 +205,8 @@ impl Walk<'_, '_> {
             }) => self.take(f.size, "a fixed"),
             Schema::Enum(e) => {
                 let start = self.pos;
+                let longest = e.symbols.iter().map(String::len).max().unwrap_or(0);
+                self.spend(longest)?;
                 let i = self.int("an enum index")?;
                 if usize::try_from(i).map_or(true, |i| i >= e.symbols.len()) {
                     return Err(format!(
@@ -209,6 +237,7 @@ impl Walk<'_, '_> {
             Schema::Record(r) => {
                 let fq = r.name.fully_qualified_name(ns);
                 for field in &r.fields {
+                    self.spend(field.name.len())?;
                     self.value(&field.schema, fq.namespace(), depth + 1)?;
                 }
                 Ok(())
@@ -253,7 +282,7 @@ mod tests {
     fn walk(schema: &str, body: &[u8], max_depth: usize) -> Result<usize, String> {
         let schema = Schema::parse_str(schema).unwrap();
         let names = ResolvedSchema::try_from(&schema).unwrap();
-        super::walk(&schema, names.get_names(), body, max_depth, values_allowed(body.len())).map(|d| d.len)
+        super::walk(&schema, names.get_names(), body, max_depth, budget(body.len())).map(|d| d.len)
     }
 
     #[test]
@@ -288,7 +317,7 @@ mod tests {
         assert_eq!(walk(s, &[2, 2, 0], 64), Ok(3));
         let schema = Schema::parse_str(s).unwrap();
         let names = ResolvedSchema::try_from(&schema).unwrap();
-        let d = super::walk(&schema, names.get_names(), &[2, 2, 0], 64, 100).unwrap();
+        let d = super::walk(&schema, names.get_names(), &[2, 2, 0], 64, 10_000).unwrap();
         // Each node: record, union, reference; the last union holds a null.
         assert_eq!(d, Datum { len: 3, depth: 9 });
     }
@@ -303,7 +332,28 @@ mod tests {
         }
         body.push(0);
         let e = walk(s, &body, 64).unwrap_err();
-        assert!(e.contains("more than"), "{e}");
+        assert!(e.contains("would allocate more than"), "{e}");
+    }
+
+    #[test]
+    fn copies_from_the_schema_are_charged() {
+        let long = "a".repeat(100_000);
+        let e = format!(r#"{{"type":"array","items":{{"type":"enum","name":"E","symbols":["{long}"]}}}}"#);
+        let mut body = vec![0xa0, 0x9c, 0x01];
+        body.resize(body.len() + 10_001, 0);
+        assert!(walk(&e, &body, 8).unwrap_err().contains("would allocate"));
+        let name = "f".repeat(10_000);
+        let r = format!(
+            r#"{{"type":"array","items":{{"type":"record","name":"R","fields":[{{"name":"{name}","type":"null"}}]}}}}"#
+        );
+        assert!(walk(&r, &[0x80, 0xf4, 0x03, 0], 8)
+            .unwrap_err()
+            .contains("would allocate"));
+        let big = r#"{"type":"bytes","logicalType":"big-decimal"}"#;
+        assert!(walk(big, &[0x0c, 0x80, 0x94, 0xeb, 0xdc, 0x03, 0], 8)
+            .unwrap_err()
+            .contains("claims"));
+        assert_eq!(walk(big, &[0x06, 0x02, 0x7f, 0x04], 8), Ok(4));
     }
 
     #[test]
