@@ -966,6 +966,32 @@ fn recursion_is_bounded_not_a_stack_overflow() {
 }
 
 #[test]
+fn reading_with_the_writers_own_schema_resolves_nothing() {
+    // apache-avro resolves unions of recursive types in time exponential
+    // in the depth (this body took 370 s before); use.latest.version with
+    // nothing newer registered reads with the writer's own schema, which
+    // needs no resolution.
+    let schema = r#"{"type":"record","name":"Node","fields":[{"name":"next","type":["null",
+        {"type":"record","name":"D1","fields":[{"name":"next","type":["null","Node"]},{"name":"x","type":"int"}]},
+        {"type":"record","name":"D2","fields":[{"name":"next","type":["null","Node"]},{"name":"y","type":"int"}]},
+        "Node"]}]}"#;
+    let (_registry, client) = setup();
+    let mut body = vec![6u8; 15];
+    body.push(0);
+    let p = framed(&client, "latest-deep-value", schema, &body);
+    let de = AvroDeserializer::new(
+        Arc::clone(&client),
+        None,
+        AvroDeserializerConfig::default().use_latest_version(true),
+    )
+    .unwrap();
+    let v = bounded("a deep recursive union read with use.latest.version", move || {
+        de.deserialize_value(&p, &SerializationContext::value("latest-deep"))
+    });
+    assert!(v.is_ok(), "{v:?}");
+}
+
+#[test]
 fn items_that_take_no_bytes_cannot_claim_unbounded_memory() {
     let (_registry, client) = setup();
     let de = deserializer(&client);
