@@ -13,6 +13,10 @@
 //!   `avro` (the `avro` feature). What they share is here:
 //!   [`SerializationContext`], [`MessageField`], [`SubjectNameStrategy`]
 //!   and the typed [`SerdeError`].
+//! - Typed clients: [`SerializingProducer`] and [`DeserializingConsumer`]
+//!   over the [`Serializer`] and [`Deserializer`] traits (which the Avro
+//!   serializers implement for serde types), and Python's plain
+//!   serializers for strings, 32-bit integers and doubles.
 //!
 //! Method names are the Python client's, except that getters are nouns
 //! (this crate's rule): Python's `get_schema` is
@@ -43,11 +47,17 @@ mod error;
 mod mock;
 mod rest;
 mod serde;
+mod typed;
 
 pub use client::SchemaRegistryClient;
 pub use error::SchemaRegistryError;
 pub use mock::{MockSchemaRegistry, RegistryRequest};
 pub use serde::{MessageField, SerdeError, SerdeErrorKind, SerializationContext, SubjectNameFn, SubjectNameStrategy};
+pub use typed::{
+    ConsumeError, Deserializer, DeserializingConsumer, DoubleDeserializer, DoubleSerializer, IntegerDeserializer,
+    IntegerSerializer, Serializer, SerializingProduceError, SerializingProducer, StringDeserializer, StringSerializer,
+    TypedMessage,
+};
 
 use std::borrow::Cow;
 use std::fmt;

@@ -221,13 +221,12 @@ pub struct SerdeError {
 }
 
 impl SerdeError {
-    #[cfg_attr(not(feature = "avro"), allow(dead_code))] // used by the format modules
-    pub(crate) fn new(
-        format: &'static str,
-        serializing: bool,
-        ctx: &SerializationContext<'_>,
-        kind: SerdeErrorKind,
-    ) -> Self {
+    /// The error of a serializer of `format` (a name for messages, e.g.
+    /// `"Avro"`) on the key or value `ctx` names: what a
+    /// [`Serializer`](super::Serializer) or
+    /// [`Deserializer`](super::Deserializer) of the application's own
+    /// returns.
+    pub fn new(format: &'static str, serializing: bool, ctx: &SerializationContext<'_>, kind: SerdeErrorKind) -> Self {
         SerdeError {
             topic: ctx.topic.to_string(),
             field: ctx.field,
