@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::reference::Polled;
+use common::reference::{Polled, RefConsumer};
 use common::sides::{make, Side, OK};
 use common::unique_topic;
 use ferrokafka::{Config, Consumer, MockCluster, Producer, Record, TopicPartition};
@@ -485,7 +485,15 @@ fn join_follows_commits(reference: bool, assignor: &str, every: usize) -> JoinRu
     let side = if reference { "librdkafka" } else { "ferrokafka" };
     let all: Vec<(&str, i32)> = (0..PARTS).map(|p| (topic.as_str(), p)).collect();
     // Reads committed offsets; never subscribes, so never joins the group.
-    let oracle = make(true, &props);
+    let oracle = RefConsumer::new(&props);
+    // The group's committed offsets; a lookup that fails (no coordinator
+    // yet, a timeout) is asked again, never read as "none committed".
+    let read_committed = |end: Instant| loop {
+        match oracle.try_committed(&all, 10_000) {
+            Ok(k) => break k,
+            Err(code) => assert!(Instant::now() < end, "committed offsets unreadable: {code}"),
+        }
+    };
     let members = [make(reference, &props), make(reference, &props)];
     let mut committed = vec![-1001i64; PARTS as usize];
     // Per partition: the member that handed out its last message, and that
@@ -574,7 +582,14 @@ fn join_follows_commits(reference: bool, assignor: &str, every: usize) -> JoinRu
                 if code != OK {
                     *run.failed_commits.entry(code).or_default() += 1;
                 }
-                committed = oracle.committed(&all);
+                let now = read_committed(end);
+                for (p, (k, was)) in now.iter().zip(&committed).enumerate() {
+                    assert!(
+                        k >= was,
+                        "{side} {assignor}/{every}: p{p}'s committed offset went from {was} to {k}"
+                    );
+                }
+                committed = now;
                 for (p, k) in committed.iter().enumerate() {
                     let top = seen.range((p as i32, 0)..(p as i32 + 1, 0)).next_back();
                     let next = top.map_or(0, |((_, o), _)| o + 1);

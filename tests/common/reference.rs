@@ -259,6 +259,24 @@ impl RefConsumer {
         }
     }
 
+    /// The committed offsets, or the error code of `rd_kafka_committed`
+    /// (a timeout, no coordinator yet).
+    pub fn try_committed(&self, parts: &[(&str, i32)], timeout_ms: i32) -> Result<Vec<i64>, i32> {
+        let p: Vec<(&str, i32, i64)> = parts.iter().map(|(t, p)| (*t, *p, -1001)).collect();
+        let l = tpl(&p);
+        // SAFETY: valid handle and list.
+        unsafe {
+            let rc = rd::rd_kafka_committed(self.rk, l, timeout_ms) as i32;
+            let out = read_tpl(l).into_iter().map(|(_, _, o)| o).collect();
+            rd::rd_kafka_topic_partition_list_destroy(l);
+            if rc == 0 {
+                Ok(out)
+            } else {
+                Err(rc)
+            }
+        }
+    }
+
     /// Synchronous commit of the stored offsets; the result code.
     pub fn commit_sync(&self) -> i32 {
         // SAFETY: valid handle.
