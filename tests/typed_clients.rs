@@ -367,3 +367,106 @@ fn avro_round_trip_on_the_real_broker() {
     assert_eq!(got, orders);
     cons.consumer().close(LIMIT).unwrap();
 }
+
+/// Fails every time, naming the wrong side, direction and topic.
+struct Liar;
+
+impl Serializer<str> for Liar {
+    fn serialize(&self, _: &str, _: &SerializationContext<'_>) -> Result<Vec<u8>, SerdeError> {
+        let elsewhere = SerializationContext::value("some-other-topic");
+        Err(SerdeError::new(
+            "Liar",
+            false,
+            &elsewhere,
+            SerdeErrorKind::Serialization("no".into()),
+        ))
+    }
+}
+
+impl Deserializer<String> for Liar {
+    fn deserialize(&self, _: &[u8], _: &SerializationContext<'_>) -> Result<String, SerdeError> {
+        let elsewhere = SerializationContext::value("some-other-topic");
+        Err(SerdeError::new(
+            "Liar",
+            true,
+            &elsewhere,
+            SerdeErrorKind::Deserialization("no".into()),
+        ))
+    }
+}
+
+#[test]
+fn the_side_and_topic_of_an_error_are_what_failed_not_what_the_serializer_says() {
+    let topic = common::unique_topic("typed-liar");
+    let c = cluster(&topic);
+    let p = SerializingProducer::<str, str>::new(producer(&c), Liar, StringSerializer);
+    let e = p.produce(Record::new(&topic), Some("k"), Some("v")).unwrap_err();
+    assert_eq!(e.error().code(), ErrorCode::KEY_SERIALIZATION, "{e}");
+    let s = e.serde_error().unwrap();
+    assert_eq!(
+        (s.topic.as_str(), s.field, s.serializing),
+        (topic.as_str(), MessageField::KEY, true)
+    );
+    assert!(
+        e.to_string().starts_with(&format!("could not produce to {topic:?}")),
+        "{e}"
+    );
+    let (error, serde, record) = e.into_parts();
+    assert_eq!(
+        (error.code(), serde.unwrap().field, record.topic()),
+        (ErrorCode::KEY_SERIALIZATION, MessageField::KEY, topic.as_str())
+    );
+
+    let p = SerializingProducer::<str, str>::new(p.into_inner(), StringSerializer, Liar);
+    let e = p.produce(Record::new(&topic), None, Some("v")).unwrap_err();
+    assert_eq!(e.error().code(), ErrorCode::VALUE_SERIALIZATION, "{e}");
+    p.produce(Record::new(&topic), Some("k"), None).unwrap();
+    p.producer().flush(LIMIT).unwrap();
+
+    let cons = DeserializingConsumer::<String, String>::new(consumer(&c, &topic), Liar, StringDeserializer);
+    let e = poll_n(&cons, 1).pop().unwrap().unwrap_err();
+    assert_eq!(e.error().code(), ErrorCode::KEY_DESERIALIZATION, "{e}");
+    let s = e.serde_error().unwrap();
+    assert_eq!(
+        (s.topic.as_str(), s.field, s.serializing),
+        (topic.as_str(), MessageField::KEY, false)
+    );
+}
+
+#[test]
+fn a_record_with_a_refused_header_fails_again_when_retried() {
+    let topic = common::unique_topic("typed-header");
+    let c = cluster(&topic);
+    let reports = Arc::new(AtomicUsize::new(0));
+    let bad = || {
+        let reports = Arc::clone(&reports);
+        Record::new(&topic)
+            .with_header_bytes(b"bad\0name", Some(b"x"))
+            .with_on_delivery(move |_| {
+                reports.fetch_add(1, Ordering::SeqCst);
+            })
+    };
+    let typed = SerializingProducer::<str, str>::new(producer(&c), StringSerializer, StringSerializer);
+    let e = typed.produce(bad(), Some("k"), Some("v")).unwrap_err();
+    assert_eq!(e.error().code(), ErrorCode::INVALID_ARG, "{e}");
+    let e = typed.produce(e.into_record(), Some("k"), Some("v")).unwrap_err();
+    assert_eq!(e.error().code(), ErrorCode::INVALID_ARG, "retried: {e}");
+    // The plain producer alike.
+    let plain = typed.into_inner();
+    let e = plain.produce(bad().with_value("v")).unwrap_err();
+    let e = plain.produce(e.into_record()).unwrap_err();
+    assert_eq!(e.error().code(), ErrorCode::INVALID_ARG, "retried: {e}");
+    plain.flush(LIMIT).unwrap();
+    assert_eq!(reports.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn typed_clients_and_their_errors_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<SerializingProducer<str, str>>();
+    send_sync::<SerializingProducer<str, Order>>();
+    send_sync::<DeserializingConsumer<String, Order>>();
+    send_sync::<ferrokafka::schema_registry::ConsumeError>();
+    send_sync::<ferrokafka::schema_registry::TypedMessage<String, Order>>();
+    send_sync::<SerdeError>();
+}

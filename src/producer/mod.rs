@@ -652,10 +652,13 @@ impl std::fmt::Debug for BatchOutcome<'_> {
 /// Produces on an open handle (validation of the record included).
 pub(crate) fn produce_to_handle<'a>(
     h: &ProducerHandle,
-    mut record: Record<'a>,
+    record: Record<'a>,
 ) -> std::result::Result<(), ProduceError<'a>> {
-    if let Some(e) = record.invalid.take() {
-        return Err(ProduceError::new(*e, record));
+    // The marker stays on the record: handed back and retried, it must
+    // fail again, not go out without the header that was refused.
+    if let Some(e) = &record.invalid {
+        let e = (**e).clone();
+        return Err(ProduceError::new(e, record));
     }
     if record.partition < -1 {
         let e = KafkaError::invalid_arg(format!(

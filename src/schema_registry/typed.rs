@@ -240,21 +240,28 @@ impl<K: ?Sized, V: ?Sized> SerializingProducer<K, V> {
             let ctx = |field| SerializationContext::new(record.topic, field).with_headers(record.headers());
             key.map(|k| self.key.serialize(k, &ctx(MessageField::KEY)))
                 .transpose()
+                .map_err(|e| (Box::new(e), MessageField::KEY))
                 .and_then(|k| {
                     value
                         .map(|v| self.value.serialize(v, &ctx(MessageField::VALUE)))
                         .transpose()
+                        .map_err(|e| (Box::new(e), MessageField::VALUE))
                         .map(|v| (k, v))
                 })
         };
         let (k, v) = match serialized {
             Ok(kv) => kv,
-            Err(e) => {
+            Err((mut e, field)) => {
+                // What failed is known here, whatever the serializer put
+                // in its error (Python's Key/ValueSerializationError too).
+                e.topic = record.topic.to_string();
+                e.field = field;
+                e.serializing = true;
                 return Err(SerializingProduceError {
-                    error: e.clone().into(),
-                    serde: Some(Box::new(e)),
+                    error: (*e).clone().into(),
+                    serde: Some(e),
                     record,
-                })
+                });
             }
         };
         let Record {
@@ -333,12 +340,24 @@ impl<'a> SerializingProduceError<'a> {
     pub fn into_error(self) -> KafkaError {
         self.error
     }
+
+    /// The record, borrowed.
+    pub fn record(&self) -> &Record<'a> {
+        &self.record
+    }
+
+    /// The error, the serialization failure (if that was the cause) and
+    /// the record.
+    pub fn into_parts(self) -> (KafkaError, Option<SerdeError>, Record<'a>) {
+        (self.error, self.serde.map(|b| *b), self.record)
+    }
 }
 
 impl fmt::Debug for SerializingProduceError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SerializingProduceError")
             .field("error", &self.error)
+            .field("serde", &self.serde)
             .field("record", &self.record)
             .finish()
     }
@@ -346,7 +365,7 @@ impl fmt::Debug for SerializingProduceError<'_> {
 
 impl fmt::Display for SerializingProduceError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.error, f)
+        write!(f, "could not produce to {:?}: {}", self.record.topic, self.error)
     }
 }
 
@@ -428,19 +447,26 @@ impl<K, V> DeserializingConsumer<K, V> {
                 .key()
                 .map(|k| self.key.deserialize(k, &ctx(MessageField::KEY)))
                 .transpose()
+                .map_err(|e| (Box::new(e), MessageField::KEY))
                 .and_then(|k| {
                     message
                         .value()
                         .map(|v| self.value.deserialize(v, &ctx(MessageField::VALUE)))
                         .transpose()
+                        .map_err(|e| (Box::new(e), MessageField::VALUE))
                         .map(|v| (k, v))
                 })
         };
         match decoded {
             Ok((key, value)) => Ok(Some(TypedMessage { key, value, message })),
-            Err(e) => Err(ConsumeError {
-                error: e.clone().into(),
-                serde: Some(Box::new(e)),
+            Err((mut e, field)) => Err(ConsumeError {
+                error: {
+                    e.topic = message.topic().to_string();
+                    e.field = field;
+                    e.serializing = false;
+                    (*e).clone().into()
+                },
+                serde: Some(e),
                 message: Some(message),
             }),
         }
