@@ -36,6 +36,11 @@ use std::time::Duration;
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
+/// Partitions per topic: the mock cluster keeps at most about 5 MB per
+/// partition, so 200,000 records are spread over these (round robin) to be
+/// read back whole.
+const PARTITIONS: i32 = 8;
+
 const SCHEMA: &str = r#"{"type": "record", "name": "Order", "namespace": "bench", "fields": [
     {"name": "id", "type": "long"},
     {"name": "customer", "type": "string"},
@@ -187,13 +192,17 @@ impl Bench {
         let o = order();
         let fixed = self.payload();
         let w = Window::open();
-        for _ in 0..self.n {
+        for i in 0..self.n {
             let bytes = if serialize {
                 s.serialize(&o, &self.ctx).unwrap()
             } else {
                 fixed.clone()
             };
-            let mut rec = Record::new(topic).with_value(&bytes);
+            // Spread evenly: the sticky partitioner can put most of a fast
+            // burst in one partition, past what the mock keeps of it.
+            let mut rec = Record::new(topic)
+                .with_partition(i as i32 % PARTITIONS)
+                .with_value(&bytes);
             loop {
                 match p.produce(rec) {
                     Ok(()) => break,
@@ -221,14 +230,23 @@ impl Bench {
             ("fetch.queue.backoff.ms", "10"),
         ]))
         .expect("consumer");
-        c.assign(&[TopicPartition::with_offset(topic, 0, 0)]).unwrap();
+        let parts: Vec<TopicPartition> = (0..PARTITIONS)
+            .map(|p| TopicPartition::with_offset(topic, p, 0))
+            .collect();
+        c.assign(&parts).unwrap();
         let d = self.deserializer();
         let mut seen = 0;
         // The window opens when the first call returns data (connection
         // set-up left out) and that call's messages are not counted, as in
         // benches/throughput.rs.
         let mut window: Option<(Window, usize)> = None;
+        let deadline = std::time::Instant::now() + Duration::from_secs(300);
         while seen < self.n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "consumed {seen} of {} messages of {topic} within 300 s",
+                self.n
+            );
             let batch = c.consume(10_000, Duration::from_secs(10)).expect("consume");
             for m in &batch {
                 if deserialize {
@@ -284,7 +302,7 @@ fn main() {
     let client =
         Arc::new(SchemaRegistryClient::new(&ferrokafka::config! { "url" => registry.url() }).expect("registry client"));
     let cluster = MockCluster::new(1).expect("mock cluster");
-    let bench = Bench {
+    let mut bench = Bench {
         client,
         cluster,
         n,
@@ -314,12 +332,19 @@ fn main() {
         ("consume", |b, r| b.consume(&format!("plain-{r}"), false)),
         ("consume + deserialize", |b, r| b.consume(&format!("avro-{r}"), true)),
     ];
-    for r in 0..runs {
-        bench.cluster.create_topic(&format!("plain-{r}"), 1, 1).expect("topic");
-        bench.cluster.create_topic(&format!("avro-{r}"), 1, 1).expect("topic");
-    }
     let mut results: Vec<Vec<Run>> = vec![Vec::new(); rows.len()];
     for r in 0..runs {
+        // A fresh mock cluster per run, as benches/throughput.rs has per
+        // row: earlier runs' topics stay out of the mock's memory (with
+        // one cluster for all runs, a consume row once found part of its
+        // topic gone).
+        bench.cluster = MockCluster::new(1).expect("mock cluster");
+        for prefix in ["plain", "avro"] {
+            bench
+                .cluster
+                .create_topic(&format!("{prefix}-{r}"), PARTITIONS, 1)
+                .expect("topic");
+        }
         for (i, (_, f)) in rows.iter().enumerate() {
             results[i].push(f(&bench, r));
         }
