@@ -36,7 +36,7 @@
 //!
 //! Also here: a round trip against the user's own TLS or SASL cluster
 //! (`FERROKAFKA_TLS_BOOTSTRAP_SERVERS` + `FERROKAFKA_TLS_PROPERTIES`, see
-//! docs-draft/tls.md), skipped when those are not set.
+//! README's "Moving from librdkafka or kcat"), skipped when those are not set.
 
 mod common;
 #[path = "common/tls.rs"]
@@ -739,7 +739,7 @@ fn bad_tls_configuration_fails_the_constructor() {
 #[test]
 fn round_trip_on_the_users_cluster() {
     let Ok(bootstrap) = std::env::var("FERROKAFKA_TLS_BOOTSTRAP_SERVERS") else {
-        eprintln!("skipping: FERROKAFKA_TLS_BOOTSTRAP_SERVERS is not set (see docs-draft/tls.md)");
+        eprintln!("skipping: FERROKAFKA_TLS_BOOTSTRAP_SERVERS is not set (see README's section Moving from librdkafka or kcat)");
         return;
     };
     // The user's settings, as kcat's -F reads them (Config's own loader).

@@ -3,7 +3,7 @@
 //! It reads kcat 1.7.1's flags and writes what kcat writes, byte for byte:
 //! `-C`/`-G` consumers with `-f` formats and `-J` envelopes, `-P` from
 //! stdin or files, `-L` metadata, `-Q` offsets for times. See
-//! docs-draft/kcat.md (README's "Moving from librdkafka or kcat") for what
+//! README's "Moving from librdkafka or kcat" for what
 //! is supported and what differs. Built with `cargo build --features cli
 //! --bin fkcat`; it uses ferrokafka's public API only.
 #![deny(unsafe_code)]
