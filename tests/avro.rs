@@ -8,6 +8,9 @@
 //! (tests/interop/avro_tool.py): the same ids, the same bytes, the same
 //! values, both ways.
 
+mod common;
+
+use common::{hex, python::unhex};
 use ferrokafka::schema_registry::avro::apache_avro::types::Value;
 use ferrokafka::schema_registry::avro::apache_avro::{Decimal, Uuid};
 use ferrokafka::schema_registry::avro::{
@@ -1153,71 +1156,8 @@ fn invalid_schemas_and_configurations_are_refused_up_front() {
 /// Runs tests/interop/avro_tool.py; `None` (skip) when Python or
 /// confluent-kafka's Avro extras are missing, unless
 /// FERROKAFKA_REQUIRE_BROKER=1 (the test script), which makes it fail.
-/// Runs `cmd` to its end, within [`LIMIT`]; a child still running then is
-/// killed (not left behind) and the test fails.
-fn run_bounded(cmd: &mut std::process::Command) -> std::io::Result<std::process::Output> {
-    let child = cmd
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()?;
-    let pid = child.id();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(LIMIT) {
-        Ok(out) => out,
-        Err(_) => {
-            let _ = std::process::Command::new("kill")
-                .args(["-9", &pid.to_string()])
-                .status();
-            panic!("{cmd:?} did not finish within {LIMIT:?} (killed)");
-        }
-    }
-}
-
 fn python_tool(args: &[String]) -> Option<serde_json::Value> {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let required = std::env::var("FERROKAFKA_REQUIRE_BROKER").as_deref() == Ok("1");
-    let probe =
-        run_bounded(std::process::Command::new(&python).args(["-c", "import confluent_kafka.schema_registry.avro"]));
-    match probe {
-        Ok(o) if o.status.success() => {}
-        other => {
-            let why = match other {
-                Ok(o) => String::from_utf8_lossy(&o.stderr).to_string(),
-                Err(e) => e.to_string(),
-            };
-            assert!(
-                !required,
-                "FERROKAFKA_REQUIRE_BROKER=1 but Python's confluent-kafka[avro,schemaregistry] is missing: {why}"
-            );
-            eprintln!("skipping: confluent-kafka's Avro extras are missing (run ./scripts/test.sh): {why}");
-            return None;
-        }
-    }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/interop/avro_tool.py");
-    let shown = args.to_vec();
-    let out = run_bounded(std::process::Command::new(python).arg(script).args(args)).unwrap();
-    assert!(
-        out.status.success(),
-        "avro_tool {shown:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).expect("one JSON object"))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    common::python::python_tool("avro_tool.py", "confluent_kafka.schema_registry.avro", args)
 }
 
 #[test]

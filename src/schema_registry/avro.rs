@@ -98,21 +98,19 @@
 pub use apache_avro;
 
 use super::avro_guard;
-use super::serde::{frame, unframe, SerdeError, SerdeErrorKind, SerializationContext, SubjectNameStrategy};
+use super::serde::{
+    fetch_references, frame, latest_reader, unframe, ParsedCache, ParsedSchema, SerdeError, SerdeErrorKind,
+    SerializationContext, SubjectNameStrategy, WriterChoice, WriterState,
+};
 use super::{Schema, SchemaRegistryClient, SchemaRegistryError};
 use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::schema::ResolvedSchema;
 use apache_avro::types::Value;
 use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema as AvroSchema;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 const FORMAT: &str = "Avro";
-/// How many parsed schemas (by id) a serializer or deserializer keeps.
-const PARSED_CAPACITY: usize = 1000;
-/// How deep references may nest.
-const MAX_REFERENCE_DEPTH: usize = 32;
 
 /// An [`AvroSerializer`]'s options: Python's `AvroSerializer` `conf` keys.
 #[non_exhaustive]
@@ -286,6 +284,16 @@ impl Parsed {
     }
 }
 
+impl ParsedSchema for Parsed {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn record_name(&self) -> Option<&str> {
+        self.record_name.as_deref()
+    }
+}
+
 /// Parses `schema`, fetching the schemas its references name (and theirs)
 /// from the registry.
 fn parse(client: &SchemaRegistryClient, schema: &Schema) -> Result<Parsed, SerdeErrorKind> {
@@ -295,9 +303,10 @@ fn parse(client: &SchemaRegistryClient, schema: &Schema) -> Result<Parsed, Serde
             schema.schema_type
         )));
     }
-    let mut refs = Vec::new();
-    let mut seen = Vec::new();
-    collect_references(client, schema, 0, &mut seen, &mut refs)?;
+    let refs: Vec<String> = fetch_references(client, schema)?
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
     let invalid = |e: apache_avro::Error| SerdeErrorKind::Schema(format!("invalid Avro schema: {e}"));
     // Schemas come from the registry: apache-avro's parser gets the same
     // guard as its decoder.
@@ -332,74 +341,13 @@ fn parse(client: &SchemaRegistryClient, schema: &Schema) -> Result<Parsed, Serde
     })
 }
 
-/// The texts of the schemas `schema` refers to, dependencies first.
-fn collect_references(
-    client: &SchemaRegistryClient,
-    schema: &Schema,
-    depth: usize,
-    seen: &mut Vec<(String, i32)>,
-    out: &mut Vec<String>,
-) -> Result<(), SerdeErrorKind> {
-    if depth > MAX_REFERENCE_DEPTH {
-        return Err(SerdeErrorKind::Schema(format!(
-            "schema references nest deeper than {MAX_REFERENCE_DEPTH}"
-        )));
-    }
-    for r in &schema.references {
-        let key = (r.subject.clone(), r.version);
-        if seen.contains(&key) {
-            continue;
-        }
-        seen.push(key);
-        let referenced = client
-            .version(&r.subject, r.version, true)
-            .map_err(SerdeErrorKind::Registry)?;
-        collect_references(client, &referenced.schema, depth + 1, seen, out)?;
-        out.push(referenced.schema.schema_str);
-    }
-    Ok(())
-}
-
-/// Parsed schemas by id, bounded.
-#[derive(Default)]
-struct ParsedCache {
-    by_id: HashMap<i32, Arc<Parsed>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The parsed schema registered under `id` (fetched through the client's
-/// cache, parsed once).
-fn parsed_by_id(
-    client: &SchemaRegistryClient,
-    cache: &Mutex<ParsedCache>,
-    id: i32,
-) -> Result<Arc<Parsed>, SerdeErrorKind> {
-    if let Some(p) = lock(cache).by_id.get(&id) {
-        return Ok(Arc::clone(p));
-    }
-    let schema = client.schema(id, None, None).map_err(SerdeErrorKind::Registry)?;
-    let parsed = Arc::new(parse(client, &schema)?);
-    let mut c = lock(cache);
-    if c.by_id.len() >= PARSED_CAPACITY {
-        c.by_id.clear();
-    }
-    c.by_id.insert(id, Arc::clone(&parsed));
-    Ok(parsed)
-}
-
 /// Serializes keys or values to Avro in Confluent's wire format (Python's
 /// `AvroSerializer`). See the [module docs](self).
 pub struct AvroSerializer {
     client: Arc<SchemaRegistryClient>,
     schema: Option<Arc<Parsed>>,
     config: AvroSerializerConfig,
-    /// The schema's id under each subject it was registered or looked up
-    /// under.
-    known: Mutex<HashMap<String, i32>>,
-    parsed: Mutex<ParsedCache>,
+    state: WriterState<Parsed>,
 }
 
 impl std::fmt::Debug for AvroSerializer {
@@ -458,8 +406,7 @@ impl AvroSerializer {
             client,
             schema,
             config,
-            known: Mutex::new(HashMap::new()),
-            parsed: Mutex::new(ParsedCache::default()),
+            state: WriterState::default(),
         })
     }
 
@@ -497,53 +444,18 @@ impl AvroSerializer {
         SerdeError::new(FORMAT, true, ctx, kind)
     }
 
-    fn subject(&self, ctx: &SerializationContext<'_>, record_name: Option<&str>) -> Result<String, SerdeErrorKind> {
-        self.config
-            .subject_name_strategy
-            .subject(ctx, record_name)
-            .ok_or_else(|| {
-                SerdeErrorKind::Schema(format!(
-                    "the subject name strategy {:?} gave no subject (record name: {record_name:?})",
-                    self.config.subject_name_strategy
-                ))
-            })
-    }
-
     fn serialize_inner(&self, value: &Value, ctx: &SerializationContext<'_>) -> Result<Vec<u8>, SerdeErrorKind> {
-        let record_name = self.schema.as_ref().and_then(|s| s.record_name.as_deref());
-        let (id, schema) = if let Some(id) = self.config.use_schema_id {
-            (id, parsed_by_id(&self.client, &self.parsed, id)?)
-        } else if self.config.use_latest_version {
-            let subject = self.subject(ctx, record_name)?;
-            let latest = self.client.latest_version(&subject).map_err(SerdeErrorKind::Registry)?;
-            (
-                latest.schema_id,
-                parsed_by_id(&self.client, &self.parsed, latest.schema_id)?,
-            )
-        } else {
-            let Some(schema) = &self.schema else {
-                return Err(SerdeErrorKind::Schema("no schema to write with".into()));
-            };
-            let subject = self.subject(ctx, record_name)?;
-            let known = lock(&self.known).get(&subject).copied();
-            let id = match known {
-                Some(id) => id,
-                None => {
-                    let id = if self.config.auto_register_schemas {
-                        self.client
-                            .register_schema(&subject, &schema.schema, self.config.normalize_schemas)
-                    } else {
-                        self.client
-                            .lookup_schema(&subject, &schema.schema, self.config.normalize_schemas, false)
-                            .map(|r| r.schema_id)
-                    }
-                    .map_err(SerdeErrorKind::Registry)?;
-                    lock(&self.known).insert(subject, id);
-                    id
-                }
-            };
-            (id, Arc::clone(schema))
+        let c = &self.config;
+        let choice = WriterChoice {
+            auto_register_schemas: c.auto_register_schemas,
+            normalize_schemas: c.normalize_schemas,
+            use_schema_id: c.use_schema_id,
+            use_latest_version: c.use_latest_version,
+            strategy: &c.subject_name_strategy,
         };
+        let (id, schema) = self
+            .state
+            .writer(&self.client, &choice, self.schema.as_ref(), ctx, parse)?;
         let body = encode(&schema, value)?;
         Ok(frame(id, &body))
     }
@@ -574,7 +486,7 @@ pub struct AvroDeserializer {
     client: Arc<SchemaRegistryClient>,
     reader: Option<Arc<Parsed>>,
     config: AvroDeserializerConfig,
-    parsed: Mutex<ParsedCache>,
+    parsed: ParsedCache<Parsed>,
 }
 
 impl std::fmt::Debug for AvroDeserializer {
@@ -619,7 +531,7 @@ impl AvroDeserializer {
             client,
             reader,
             config,
-            parsed: Mutex::new(ParsedCache::default()),
+            parsed: ParsedCache::default(),
         })
     }
 
@@ -658,17 +570,17 @@ impl AvroDeserializer {
 
     fn deserialize_inner(&self, data: &[u8], ctx: &SerializationContext<'_>) -> Result<Value, SerdeErrorKind> {
         let (id, body) = unframe(data)?;
-        let writer = parsed_by_id(&self.client, &self.parsed, id)?;
+        let writer = self.parsed.by_id(&self.client, id, parse)?;
         let reader = if self.config.use_latest_version {
             let strategy = &self.config.subject_name_strategy;
-            let subject = strategy
-                .subject(ctx, None)
-                .or_else(|| strategy.subject(ctx, writer.record_name.as_deref()))
-                .ok_or_else(|| {
-                    SerdeErrorKind::Schema(format!("the subject name strategy {strategy:?} gave no subject"))
-                })?;
-            let latest = self.client.latest_version(&subject).map_err(SerdeErrorKind::Registry)?;
-            Some(parsed_by_id(&self.client, &self.parsed, latest.schema_id)?)
+            Some(latest_reader(
+                &self.client,
+                &self.parsed,
+                strategy,
+                ctx,
+                &writer,
+                parse,
+            )?)
         } else {
             self.reader.clone()
         };

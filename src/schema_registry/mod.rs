@@ -10,12 +10,13 @@
 //!   Python's) uses, so that tests need no Java and no network.
 //!
 //! - The serializers, one module per format, behind their own features:
-//!   `avro` (the `avro` feature). What they share is here:
+//!   `avro` (the `avro` feature) and `json` (the `json-schema` feature).
+//!   What they share is here:
 //!   [`SerializationContext`], [`MessageField`], [`SubjectNameStrategy`]
 //!   and the typed [`SerdeError`].
 //! - Typed clients: [`SerializingProducer`] and [`DeserializingConsumer`]
 //!   over the [`Serializer`] and [`Deserializer`] traits (which the Avro
-//!   serializers implement for serde types), and Python's plain
+//!   and JSON Schema serializers implement for serde types), and Python's plain
 //!   serializers for strings, 32-bit integers and doubles.
 //!
 //! Method names are the Python client's, except that getters are nouns
@@ -44,6 +45,10 @@ mod cache;
 mod client;
 mod codec;
 mod error;
+#[cfg(feature = "json-schema")]
+pub mod json;
+#[cfg(feature = "json-schema")]
+mod json_compat;
 mod mock;
 mod rest;
 mod serde;

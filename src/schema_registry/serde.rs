@@ -260,13 +260,13 @@ impl From<SerdeError> for KafkaError {
 
 // Used by the format modules (`avro`; JSON Schema and Protobuf to come):
 // unused with `schema-registry` alone.
-#[cfg_attr(not(feature = "avro"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "avro", feature = "json-schema")), allow(dead_code))]
 /// The magic byte of Confluent's wire format with a 4-byte schema id.
 pub(crate) const MAGIC_BYTE: u8 = 0;
 
 // Used by the format modules (`avro`; JSON Schema and Protobuf to come):
 // unused with `schema-registry` alone.
-#[cfg_attr(not(feature = "avro"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "avro", feature = "json-schema")), allow(dead_code))]
 /// `body` framed with `schema_id`.
 pub(crate) fn frame(schema_id: i32, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(5 + body.len());
@@ -278,7 +278,7 @@ pub(crate) fn frame(schema_id: i32, body: &[u8]) -> Vec<u8> {
 
 // Used by the format modules (`avro`; JSON Schema and Protobuf to come):
 // unused with `schema-registry` alone.
-#[cfg_attr(not(feature = "avro"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "avro", feature = "json-schema")), allow(dead_code))]
 /// The schema id and the body of a framed payload.
 pub(crate) fn unframe(data: &[u8]) -> Result<(i32, &[u8]), SerdeErrorKind> {
     let Some((&magic, rest)) = data.split_first() else {
@@ -308,4 +308,219 @@ pub(crate) fn unframe(data: &[u8]) -> Result<(i32, &[u8]), SerdeErrorKind> {
     let id = i32::try_from(id)
         .map_err(|_| SerdeErrorKind::Framing(format!("schema id {id} is out of the registry's range")))?;
     Ok((id, body))
+}
+
+// What the format serializers (avro.rs, json.rs) share beyond the wire
+// format: the parsed-schema cache, the choice of the writer's schema and id,
+// and fetching references. Crate-private.
+
+#[cfg(any(feature = "avro", feature = "json-schema"))]
+pub(crate) use shared::*;
+
+#[cfg(any(feature = "avro", feature = "json-schema"))]
+mod shared {
+    use super::{SerdeErrorKind, SerializationContext, SubjectNameStrategy};
+    use crate::schema_registry::{Schema, SchemaRegistryClient};
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, MutexGuard};
+
+    /// How many parsed schemas (by id) a serializer or deserializer keeps.
+    const PARSED_CAPACITY: usize = 1000;
+    /// How deep references may nest.
+    const MAX_REFERENCE_DEPTH: usize = 32;
+
+    pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A schema parsed by a format: what the shared logic needs of it.
+    pub(crate) trait ParsedSchema: Send + Sync {
+        /// The schema as the registry has it.
+        fn schema(&self) -> &Schema;
+        /// The name subject name strategies use (Avro's full name, JSON
+        /// Schema's `title`).
+        fn record_name(&self) -> Option<&str>;
+    }
+
+    /// A format's parser: the schema, its references fetched through the
+    /// client.
+    pub(crate) type Parse<P> = fn(&SchemaRegistryClient, &Schema) -> Result<P, SerdeErrorKind>;
+
+    /// Parsed schemas by id, bounded.
+    pub(crate) struct ParsedCache<P> {
+        by_id: Mutex<HashMap<i32, Arc<P>>>,
+    }
+
+    impl<P> Default for ParsedCache<P> {
+        fn default() -> Self {
+            ParsedCache {
+                by_id: Mutex::new(HashMap::new()),
+            }
+        }
+    }
+
+    impl<P> ParsedCache<P> {
+        /// The parsed schema registered under `id` (fetched through the
+        /// client's cache, parsed once).
+        pub(crate) fn by_id(
+            &self,
+            client: &SchemaRegistryClient,
+            id: i32,
+            parse: Parse<P>,
+        ) -> Result<Arc<P>, SerdeErrorKind> {
+            if let Some(p) = lock(&self.by_id).get(&id) {
+                return Ok(Arc::clone(p));
+            }
+            let schema = client.schema(id, None, None).map_err(SerdeErrorKind::Registry)?;
+            let parsed = Arc::new(parse(client, &schema)?);
+            let mut c = lock(&self.by_id);
+            if c.len() >= PARSED_CAPACITY {
+                c.clear();
+            }
+            c.insert(id, Arc::clone(&parsed));
+            Ok(parsed)
+        }
+    }
+
+    /// The subject `strategy` names, or an error saying it named none.
+    pub(crate) fn subject_of(
+        strategy: &SubjectNameStrategy,
+        ctx: &SerializationContext<'_>,
+        record_name: Option<&str>,
+    ) -> Result<String, SerdeErrorKind> {
+        strategy.subject(ctx, record_name).ok_or_else(|| {
+            SerdeErrorKind::Schema(format!(
+                "the subject name strategy {strategy:?} gave no subject (record name: {record_name:?})"
+            ))
+        })
+    }
+
+    /// A serializer's options that choose its writer schema (the same keys
+    /// in every format).
+    pub(crate) struct WriterChoice<'a> {
+        pub auto_register_schemas: bool,
+        pub normalize_schemas: bool,
+        pub use_schema_id: Option<i32>,
+        pub use_latest_version: bool,
+        pub strategy: &'a SubjectNameStrategy,
+    }
+
+    /// What a serializer keeps to choose its writer schema: the ids its
+    /// own schema has under each subject, and the schemas it read by id.
+    pub(crate) struct WriterState<P> {
+        known: Mutex<HashMap<String, i32>>,
+        pub(crate) parsed: ParsedCache<P>,
+    }
+
+    impl<P> Default for WriterState<P> {
+        fn default() -> Self {
+            WriterState {
+                known: Mutex::new(HashMap::new()),
+                parsed: ParsedCache::default(),
+            }
+        }
+    }
+
+    impl<P: ParsedSchema> WriterState<P> {
+        /// The schema to write with and its id: the configured id's, the
+        /// subject's latest, or `own` (registered or looked up under its
+        /// subject the first time, as Python's serializers do).
+        pub(crate) fn writer(
+            &self,
+            client: &SchemaRegistryClient,
+            choice: &WriterChoice<'_>,
+            own: Option<&Arc<P>>,
+            ctx: &SerializationContext<'_>,
+            parse: Parse<P>,
+        ) -> Result<(i32, Arc<P>), SerdeErrorKind> {
+            let record_name = own.and_then(|s| s.record_name());
+            if let Some(id) = choice.use_schema_id {
+                return Ok((id, self.parsed.by_id(client, id, parse)?));
+            }
+            if choice.use_latest_version {
+                let subject = subject_of(choice.strategy, ctx, record_name)?;
+                let latest = client.latest_version(&subject).map_err(SerdeErrorKind::Registry)?;
+                return Ok((latest.schema_id, self.parsed.by_id(client, latest.schema_id, parse)?));
+            }
+            let Some(own) = own else {
+                return Err(SerdeErrorKind::Schema("no schema to write with".into()));
+            };
+            let subject = subject_of(choice.strategy, ctx, record_name)?;
+            let known = lock(&self.known).get(&subject).copied();
+            let id = match known {
+                Some(id) => id,
+                None => {
+                    let id = if choice.auto_register_schemas {
+                        client.register_schema(&subject, own.schema(), choice.normalize_schemas)
+                    } else {
+                        client
+                            .lookup_schema(&subject, own.schema(), choice.normalize_schemas, false)
+                            .map(|r| r.schema_id)
+                    }
+                    .map_err(SerdeErrorKind::Registry)?;
+                    lock(&self.known).insert(subject, id);
+                    id
+                }
+            };
+            Ok((id, Arc::clone(own)))
+        }
+    }
+
+    /// The subject's latest schema, for a deserializer with
+    /// `use.latest.version`: the subject is the strategy's without a record
+    /// name, else with the writer's.
+    pub(crate) fn latest_reader<P: ParsedSchema>(
+        client: &SchemaRegistryClient,
+        cache: &ParsedCache<P>,
+        strategy: &SubjectNameStrategy,
+        ctx: &SerializationContext<'_>,
+        writer: &P,
+        parse: Parse<P>,
+    ) -> Result<Arc<P>, SerdeErrorKind> {
+        let subject = strategy
+            .subject(ctx, None)
+            .or_else(|| strategy.subject(ctx, writer.record_name()))
+            .ok_or_else(|| SerdeErrorKind::Schema(format!("the subject name strategy {strategy:?} gave no subject")))?;
+        let latest = client.latest_version(&subject).map_err(SerdeErrorKind::Registry)?;
+        cache.by_id(client, latest.schema_id, parse)
+    }
+
+    /// The schemas `schema` refers to, with the names it refers to them
+    /// by, dependencies first (each once), fetched from the registry.
+    pub(crate) fn fetch_references(
+        client: &SchemaRegistryClient,
+        schema: &Schema,
+    ) -> Result<Vec<(String, String)>, SerdeErrorKind> {
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        collect(client, schema, 0, &mut seen, &mut out)?;
+        Ok(out)
+    }
+
+    fn collect(
+        client: &SchemaRegistryClient,
+        schema: &Schema,
+        depth: usize,
+        seen: &mut Vec<(String, i32)>,
+        out: &mut Vec<(String, String)>,
+    ) -> Result<(), SerdeErrorKind> {
+        if depth > MAX_REFERENCE_DEPTH {
+            return Err(SerdeErrorKind::Schema(format!(
+                "schema references nest deeper than {MAX_REFERENCE_DEPTH}"
+            )));
+        }
+        for r in &schema.references {
+            let key = (r.subject.clone(), r.version);
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let referenced = client
+                .version(&r.subject, r.version, true)
+                .map_err(SerdeErrorKind::Registry)?;
+            collect(client, &referenced.schema, depth + 1, seen, out)?;
+            out.push((r.name.clone(), referenced.schema.schema_str));
+        }
+        Ok(())
+    }
 }

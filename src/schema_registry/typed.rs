@@ -74,6 +74,20 @@ impl<T, D: Deserializer<T> + ?Sized> Deserializer<T> for std::sync::Arc<D> {
     }
 }
 
+#[cfg(feature = "json-schema")]
+impl<T: serde::Serialize + ?Sized> Serializer<T> for super::json::JsonSerializer {
+    fn serialize(&self, value: &T, ctx: &SerializationContext<'_>) -> Result<Vec<u8>, SerdeError> {
+        super::json::JsonSerializer::serialize(self, value, ctx)
+    }
+}
+
+#[cfg(feature = "json-schema")]
+impl<T: serde::de::DeserializeOwned> Deserializer<T> for super::json::JsonDeserializer {
+    fn deserialize(&self, data: &[u8], ctx: &SerializationContext<'_>) -> Result<T, SerdeError> {
+        super::json::JsonDeserializer::deserialize(self, data, ctx)
+    }
+}
+
 #[cfg(feature = "avro")]
 impl<T: serde::Serialize + ?Sized> Serializer<T> for super::avro::AvroSerializer {
     fn serialize(&self, value: &T, ctx: &SerializationContext<'_>) -> Result<Vec<u8>, SerdeError> {

@@ -162,6 +162,11 @@ impl MockSchemaRegistry {
             super::Schema::AVRO.to_string(),
             Arc::new(super::avro::compatibility_check),
         );
+        #[cfg(feature = "json-schema")]
+        state.store.checks.insert(
+            super::Schema::JSON.to_string(),
+            Arc::new(super::json_compat::compatibility_check),
+        );
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             wake: Condvar::new(),
