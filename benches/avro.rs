@@ -14,10 +14,13 @@
 //! * serialize + produce on a `MockCluster` (until every delivery report is
 //!   served) beside producing the same bytes already serialized; consume +
 //!   deserialize beside consuming alone;
+//! * JSON Schema: serialize and deserialize the same struct with
+//!   `JsonSerializer`/`JsonDeserializer` (validation on, as by default) and
+//!   an equivalent JSON Schema;
 //! * Python: `benches/avro_python.py` does the same serialize and
-//!   deserialize with confluent-kafka's serializers against the same
-//!   registry, and the ratio is printed (skipped when Python's
-//!   `confluent-kafka[avro]` is missing).
+//!   deserialize with confluent-kafka's serializers (Avro, then JSON)
+//!   against the same registry, and the ratios are printed (skipped when
+//!   Python's `confluent-kafka[avro,json]` is missing).
 //!
 //! `FERROKAFKA_BENCH_SHORT=1` (CI) runs every row on a few messages; its
 //! numbers mean nothing.
@@ -27,6 +30,7 @@ mod common;
 use common::{median, thousands, CountingAlloc, Window, WindowStats};
 use ferrokafka::schema_registry::avro::apache_avro::types::Value;
 use ferrokafka::schema_registry::avro::{AvroDeserializer, AvroSerializer};
+use ferrokafka::schema_registry::json::{JsonDeserializer, JsonSerializer};
 use ferrokafka::schema_registry::{MockSchemaRegistry, SchemaRegistryClient, SerializationContext};
 use ferrokafka::{Config, Consumer, MockCluster, Producer, Record, TopicPartition};
 use serde::{Deserialize, Serialize};
@@ -49,6 +53,17 @@ const SCHEMA: &str = r#"{"type": "record", "name": "Order", "namespace": "bench"
     {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["NEW", "PAID", "SHIPPED"]}},
     {"name": "items", "type": {"type": "array", "items": "long"}},
     {"name": "created", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}"#;
+
+/// The same record as a JSON Schema (benches/avro_python.py has it too).
+const JSON_SCHEMA: &str = r#"{"title": "Order", "type": "object", "properties": {
+    "id": {"type": "integer"},
+    "customer": {"type": "string"},
+    "note": {"type": ["string", "null"]},
+    "total": {"type": "number"},
+    "status": {"enum": ["NEW", "PAID", "SHIPPED"]},
+    "items": {"type": "array", "items": {"type": "integer"}},
+    "created": {"type": "integer"}},
+    "required": ["id", "customer", "total", "status", "items", "created"]}"#;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum Status {
@@ -120,6 +135,7 @@ struct Bench {
     cluster: MockCluster,
     n: usize,
     ctx: SerializationContext<'static>,
+    json_ctx: SerializationContext<'static>,
 }
 
 impl Bench {
@@ -171,6 +187,29 @@ impl Bench {
         let w = Window::open();
         for _ in 0..self.n {
             std::hint::black_box(d.deserialize::<Order>(&p, &self.ctx).unwrap());
+        }
+        run(self.n, w.close())
+    }
+
+    fn json_serialize(&self) -> Run {
+        let s = JsonSerializer::new(Arc::clone(&self.client), Some(JSON_SCHEMA), Default::default()).expect("json");
+        let o = order();
+        s.serialize(&o, &self.json_ctx).unwrap();
+        let w = Window::open();
+        for _ in 0..self.n {
+            std::hint::black_box(s.serialize(&o, &self.json_ctx).unwrap());
+        }
+        run(self.n, w.close())
+    }
+
+    fn json_deserialize(&self) -> Run {
+        let s = JsonSerializer::new(Arc::clone(&self.client), Some(JSON_SCHEMA), Default::default()).expect("json");
+        let d = JsonDeserializer::new(Arc::clone(&self.client), None, Default::default()).expect("json");
+        let p = s.serialize(&order(), &self.json_ctx).unwrap();
+        assert_eq!(d.deserialize::<Order>(&p, &self.json_ctx).unwrap(), order());
+        let w = Window::open();
+        for _ in 0..self.n {
+            std::hint::black_box(d.deserialize::<Order>(&p, &self.json_ctx).unwrap());
         }
         run(self.n, w.close())
     }
@@ -267,12 +306,13 @@ impl Bench {
     }
 }
 
-/// Python's serialize and deserialize rates, or why there are none.
-fn python(registry: &str, n: usize) -> Result<(f64, f64), String> {
+/// Python's serialize and deserialize rates in `format` (`avro`, `json`),
+/// or why there are none.
+fn python(registry: &str, n: usize, format: &str) -> Result<(f64, f64), String> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/avro_python.py");
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let out = std::process::Command::new(python)
-        .args([script, registry, &n.to_string()])
+        .args([script, registry, &n.to_string(), format])
         .output()
         .map_err(|e| e.to_string())?;
     if !out.status.success() {
@@ -307,6 +347,7 @@ fn main() {
         cluster,
         n,
         ctx: SerializationContext::value("orders"),
+        json_ctx: SerializationContext::value("orders-json"),
     };
     println!("# ferrokafka Avro benchmark (issue 13)\n");
     if short {
@@ -320,7 +361,7 @@ fn main() {
         bench.payload().len()
     );
     type RowFn = fn(&Bench, usize) -> Run;
-    let rows: [(&str, RowFn); 8] = [
+    let rows: [(&str, RowFn); 10] = [
         ("serialize Value", |b, _| b.serialize_value()),
         ("serialize serde struct", |b, _| b.serialize_serde()),
         ("deserialize to Value", |b, _| b.deserialize_value()),
@@ -331,6 +372,8 @@ fn main() {
         ("serialize + produce", |b, r| b.produce(&format!("avro-{r}"), true)),
         ("consume", |b, r| b.consume(&format!("plain-{r}"), false)),
         ("consume + deserialize", |b, r| b.consume(&format!("avro-{r}"), true)),
+        ("JSON Schema: serialize serde struct", |b, _| b.json_serialize()),
+        ("JSON Schema: deserialize to serde struct", |b, _| b.json_deserialize()),
     ];
     let mut results: Vec<Vec<Run>> = vec![Vec::new(); rows.len()];
     for r in 0..runs {
@@ -364,14 +407,16 @@ fn main() {
         med(5, |r| r.per_sec) / med(4, |r| r.per_sec),
         med(7, |r| r.per_sec) / med(6, |r| r.per_sec)
     );
-    match python(&registry.url(), n) {
-        Ok((ser, de)) => println!(
-            "Python confluent-kafka on the same record: serialize {} msgs/s, deserialize {} msgs/s; ferrokafka (serde struct) is {:.1}× and {:.1}× that.",
-            thousands(ser),
-            thousands(de),
-            med(1, |r| r.per_sec) / ser,
-            med(3, |r| r.per_sec) / de
-        ),
-        Err(why) => println!("Python rows skipped: {why}"),
+    for (format, ser_row, de_row) in [("avro", 1, 3), ("json", 8, 9)] {
+        match python(&registry.url(), n, format) {
+            Ok((ser, de)) => println!(
+                "Python confluent-kafka, {format}, on the same record: serialize {} msgs/s, deserialize {} msgs/s; ferrokafka (serde struct) is {:.1}× and {:.1}× that.",
+                thousands(ser),
+                thousands(de),
+                med(ser_row, |r| r.per_sec) / ser,
+                med(de_row, |r| r.per_sec) / de
+            ),
+            Err(why) => println!("Python {format} rows skipped: {why}"),
+        }
     }
 }

@@ -1,8 +1,10 @@
 """Python's side of `cargo bench --bench avro`: confluent-kafka's
-AvroSerializer and AvroDeserializer on the same Order record, against the
-registry URL given (ferrokafka's in-process MockSchemaRegistry).
+AvroSerializer and AvroDeserializer (or JSONSerializer and JSONDeserializer)
+on the same Order record, against the registry URL given (ferrokafka's
+in-process MockSchemaRegistry).
 
-Usage: avro_python.py REGISTRY_URL N. Prints "serialize/s deserialize/s".
+Usage: avro_python.py REGISTRY_URL N [avro|json]. Prints
+"serialize/s deserialize/s".
 """
 
 import sys
@@ -10,6 +12,7 @@ import time
 
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
+from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 SCHEMA = """{"type": "record", "name": "Order", "namespace": "bench", "fields": [
@@ -20,6 +23,17 @@ SCHEMA = """{"type": "record", "name": "Order", "namespace": "bench", "fields": 
     {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["NEW", "PAID", "SHIPPED"]}},
     {"name": "items", "type": {"type": "array", "items": "long"}},
     {"name": "created", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}"""
+
+# benches/avro.rs's JSON_SCHEMA.
+JSON_SCHEMA = """{"title": "Order", "type": "object", "properties": {
+    "id": {"type": "integer"},
+    "customer": {"type": "string"},
+    "note": {"type": ["string", "null"]},
+    "total": {"type": "number"},
+    "status": {"enum": ["NEW", "PAID", "SHIPPED"]},
+    "items": {"type": "array", "items": {"type": "integer"}},
+    "created": {"type": "integer"}},
+    "required": ["id", "customer", "total", "status", "items", "created"]}"""
 
 ORDER = {
     "id": 1234567,
@@ -34,10 +48,16 @@ ORDER = {
 
 def main():
     url, n = sys.argv[1], int(sys.argv[2])
+    fmt = sys.argv[3] if len(sys.argv) > 3 else "avro"
     client = SchemaRegistryClient({"url": url})
-    ser = AvroSerializer(client, SCHEMA)
-    de = AvroDeserializer(client)
-    ctx = SerializationContext("orders", MessageField.VALUE)
+    if fmt == "avro":
+        ser = AvroSerializer(client, SCHEMA)
+        de = AvroDeserializer(client)
+        ctx = SerializationContext("orders", MessageField.VALUE)
+    else:
+        ser = JSONSerializer(JSON_SCHEMA, client)
+        de = JSONDeserializer(None, schema_registry_client=client)
+        ctx = SerializationContext("orders-json", MessageField.VALUE)
     payload = ser(ORDER, ctx)
     back = de(payload, ctx)
     assert back["customer"] == ORDER["customer"], back

@@ -1,36 +1,48 @@
 //! Typed records through the Schema Registry: a `SerializingProducer`
-//! writes `Order`s as Avro (registering the schema under `orders-value`),
-//! and a `DeserializingConsumer` reads them back into the same Rust type.
+//! writes `Order`s as Avro to one topic and as JSON Schema to another
+//! (registering each schema under the topic's `-value` subject), and a
+//! `DeserializingConsumer` reads them back into the same Rust type.
 //!
 //! With no arguments it starts ferrokafka's embedded cluster
 //! (`MockCluster`) and registry (`MockSchemaRegistry`): nothing to install.
 //! With `--bootstrap-servers HOST:PORT --schema-registry-url URL` it runs
 //! against a real Kafka and Schema Registry (Confluent Platform), on the
-//! topic `ferrokafka-example-orders`.
+//! topics `ferrokafka-example-orders-avro` and `-json`.
 //!
-//!     cargo run --example schema_registry --features avro
-//!     cargo run --example schema_registry --features avro -- \
+//!     cargo run --example schema_registry --features avro,json-schema
+//!     cargo run --example schema_registry --features avro,json-schema -- \
 //!         --bootstrap-servers localhost:9092 --schema-registry-url http://localhost:8081
 //!
-//! JSON Schema and Protobuf are not in ferrokafka yet; Avro is.
+//! Protobuf is not in ferrokafka yet; Avro and JSON Schema are.
 
 use ferrokafka::schema_registry::avro::{AvroDeserializer, AvroSerializer};
+use ferrokafka::schema_registry::json::{JsonDeserializer, JsonSerializer};
 use ferrokafka::schema_registry::{
-    DeserializingConsumer, MockSchemaRegistry, SchemaRegistryClient, SerializingProducer, StringDeserializer,
-    StringSerializer,
+    Deserializer, DeserializingConsumer, MockSchemaRegistry, SchemaRegistryClient, Serializer, SerializingProducer,
+    StringDeserializer, StringSerializer,
 };
 use ferrokafka::{config, Consumer, MockCluster, Producer, Record};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const SCHEMA: &str = r#"{
+const AVRO_SCHEMA: &str = r#"{
   "type": "record", "name": "Order", "namespace": "example",
   "fields": [
     {"name": "id", "type": "long"},
     {"name": "item", "type": "string"},
     {"name": "note", "type": ["null", "string"], "default": null}
   ]
+}"#;
+
+const JSON_SCHEMA: &str = r#"{
+  "title": "Order", "type": "object",
+  "properties": {
+    "id": {"type": "integer", "minimum": 0},
+    "item": {"type": "string", "minLength": 1},
+    "note": {"type": ["string", "null"]}
+  },
+  "required": ["id", "item"]
 }"#;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -55,27 +67,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     // Embedded stand-ins unless both are given; kept alive to the end.
-    let (_cluster, _registry, bootstrap, registry_url, topic) = match (bootstrap, registry_url) {
-        (Some(b), Some(r)) => (None, None, b, r, "ferrokafka-example-orders".to_string()),
+    let (_cluster, _registry, bootstrap, registry_url, prefix) = match (bootstrap, registry_url) {
+        (Some(b), Some(r)) => (None, None, b, r, "ferrokafka-example-orders"),
         (None, None) => {
             let cluster = MockCluster::new(1)?;
-            cluster.create_topic("orders", 1, 1)?;
+            for format in ["avro", "json"] {
+                cluster.create_topic(&format!("orders-{format}"), 1, 1)?;
+            }
             let registry = MockSchemaRegistry::new()?;
             let (b, r) = (cluster.bootstrap_servers().to_string(), registry.url());
-            (Some(cluster), Some(registry), b, r, "orders".to_string())
+            (Some(cluster), Some(registry), b, r, "orders")
         }
         _ => {
             eprintln!("give both --bootstrap-servers and --schema-registry-url, or neither");
             std::process::exit(2);
         }
     };
-    println!("cluster {bootstrap}, registry {registry_url}, topic {topic}");
+    println!("cluster {bootstrap}, registry {registry_url}");
     let registry = Arc::new(SchemaRegistryClient::new(&config! { "url" => registry_url })?);
+    let avro = (
+        AvroSerializer::new(Arc::clone(&registry), Some(AVRO_SCHEMA), Default::default())?,
+        AvroDeserializer::new(Arc::clone(&registry), None, Default::default())?,
+    );
+    round_trip(&bootstrap, &registry, &format!("{prefix}-avro"), avro.0, avro.1)?;
+    let json = (
+        JsonSerializer::new(Arc::clone(&registry), Some(JSON_SCHEMA), Default::default())?,
+        JsonDeserializer::new(Arc::clone(&registry), None, Default::default())?,
+    );
+    round_trip(&bootstrap, &registry, &format!("{prefix}-json"), json.0, json.1)?;
+    Ok(())
+}
 
-    // Produce: String keys, Avro values.
-    let producer = Producer::new(&config! { "bootstrap.servers" => bootstrap.as_str() })?;
-    let value_serializer = AvroSerializer::new(Arc::clone(&registry), Some(SCHEMA), Default::default())?;
-    let producer = SerializingProducer::<str, Order>::new(producer, StringSerializer, value_serializer);
+/// Produces three orders to `topic` with `serializer`, and reads them back
+/// with `deserializer`.
+fn round_trip(
+    bootstrap: &str,
+    registry: &SchemaRegistryClient,
+    topic: &str,
+    serializer: impl Serializer<Order> + 'static,
+    deserializer: impl Deserializer<Order> + 'static,
+) -> Result<(), Box<dyn std::error::Error>> {
+    println!("--- topic {topic}");
+    // Produce: String keys, serialized values.
+    let producer = Producer::new(&config! { "bootstrap.servers" => bootstrap })?;
+    let producer = SerializingProducer::<str, Order>::new(producer, StringSerializer, serializer);
     let orders = [
         Order {
             id: 1,
@@ -95,7 +130,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     for order in &orders {
         let key = format!("order-{}", order.id);
-        let record = Record::new(&topic).with_on_delivery(|report| match report.result() {
+        let record = Record::new(topic).with_on_delivery(|report| match report.result() {
             Ok(()) => println!(
                 "delivered to partition {:?} at offset {:?}",
                 report.partition(),
@@ -114,13 +149,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Consume them back into Orders.
     let consumer = Consumer::new(&config! {
-        "bootstrap.servers" => bootstrap.as_str(),
-        "group.id" => "ferrokafka-example-schema-registry",
+        "bootstrap.servers" => bootstrap,
+        "group.id" => format!("ferrokafka-example-{topic}"),
         "auto.offset.reset" => "earliest",
     })?;
-    consumer.subscribe(&[&topic])?;
-    let value_deserializer = AvroDeserializer::new(registry, None, Default::default())?;
-    let consumer = DeserializingConsumer::<String, Order>::new(consumer, StringDeserializer, value_deserializer);
+    consumer.subscribe(&[topic])?;
+    let consumer = DeserializingConsumer::<String, Order>::new(consumer, StringDeserializer, deserializer);
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut read = 0;
     while read < orders.len() && Instant::now() < deadline {

@@ -94,10 +94,17 @@ impl RegistryRequest {
 /// With the `avro` feature, Avro schemas are checked by apache-avro's
 /// `SchemaCompatibility` (the Avro specification's resolution rules; a
 /// reader that can read only some of an enum's symbols or a union's
-/// branches is incompatible, as the registry says). Until a format's
-/// feature brings its check — JSON Schema and Protobuf are still to
-/// come — any two schemas of that format are compatible. Avro schemas
-/// with references (which do not parse alone) are not checked.
+/// branches is incompatible, as the registry says). With the
+/// `json-schema` feature, JSON schemas are checked structurally: the
+/// reader must accept every instance the writer accepts (types, enums,
+/// bounds, lengths, open and closed content models, required properties,
+/// combinators, local and recursive `$ref`s; a `$ref` to another
+/// registered schema only when both sides name the same one), and what
+/// cannot be proven is incompatible, named as the registry names its
+/// differences (`PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL`, ...). Until a
+/// format's feature brings its check — Protobuf's is still to come — any
+/// two schemas of that format are compatible. Avro schemas with references
+/// (which do not parse alone) are not checked.
 ///
 /// # Not covered
 ///
