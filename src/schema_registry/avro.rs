@@ -453,9 +453,10 @@ impl AvroSerializer {
             use_latest_version: c.use_latest_version,
             strategy: &c.subject_name_strategy,
         };
+        let record_name = self.schema.as_ref().and_then(|s| s.record_name.as_deref());
         let (id, schema) = self
             .state
-            .writer(&self.client, &choice, self.schema.as_ref(), ctx, parse)?;
+            .writer(&self.client, &choice, self.schema.as_ref(), record_name, ctx, parse)?;
         let body = encode(&schema, value)?;
         Ok(frame(id, &body))
     }

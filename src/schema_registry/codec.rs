@@ -21,8 +21,8 @@ pub(crate) fn base64_encode(data: &[u8]) -> String {
 }
 
 /// Standard base64 (padding optional); `None` when it is not base64 (the
-/// tests check the encoder with it).
-#[cfg(test)]
+/// tests check the encoder with it; Protobuf schemas come as base64).
+#[cfg(any(test, feature = "protobuf"))]
 pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.trim().trim_end_matches('=');
     let mut out = Vec::with_capacity(text.len() * 3 / 4);

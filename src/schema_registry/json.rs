@@ -429,8 +429,9 @@ impl JsonSerializer {
             use_latest_version: c.use_latest_version,
             strategy: &c.subject_name_strategy,
         };
+        let record_name = self.schema.as_ref().and_then(|s| s.title.as_deref());
         self.state
-            .writer(&self.client, &choice, self.schema.as_ref(), ctx, parse)
+            .writer(&self.client, &choice, self.schema.as_ref(), record_name, ctx, parse)
             .map_err(|k| self.error(ctx, k))
     }
 

@@ -10,13 +10,15 @@
 //!   Python's) uses, so that tests need no Java and no network.
 //!
 //! - The serializers, one module per format, behind their own features:
-//!   `avro` (the `avro` feature) and `json` (the `json-schema` feature).
+//!   `avro` (the `avro` feature), `json` (the `json-schema` feature) and
+//!   `protobuf` (the `protobuf` feature).
 //!   What they share is here:
 //!   [`SerializationContext`], [`MessageField`], [`SubjectNameStrategy`]
 //!   and the typed [`SerdeError`].
 //! - Typed clients: [`SerializingProducer`] and [`DeserializingConsumer`]
 //!   over the [`Serializer`] and [`Deserializer`] traits (which the Avro
-//!   and JSON Schema serializers implement for serde types), and Python's plain
+//!   and JSON Schema serializers implement for serde types, the Protobuf
+//!   ones for prost messages), and Python's plain
 //!   serializers for strings, 32-bit integers and doubles.
 //!
 //! Method names are the Python client's, except that getters are nouns
@@ -50,6 +52,8 @@ pub mod json;
 #[cfg(feature = "json-schema")]
 mod json_compat;
 mod mock;
+#[cfg(feature = "protobuf")]
+pub mod protobuf;
 mod rest;
 mod serde;
 mod typed;

@@ -260,13 +260,19 @@ impl From<SerdeError> for KafkaError {
 
 // Used by the format modules (`avro`; JSON Schema and Protobuf to come):
 // unused with `schema-registry` alone.
-#[cfg_attr(not(any(feature = "avro", feature = "json-schema")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "avro", feature = "json-schema", feature = "protobuf")),
+    allow(dead_code)
+)]
 /// The magic byte of Confluent's wire format with a 4-byte schema id.
 pub(crate) const MAGIC_BYTE: u8 = 0;
 
 // Used by the format modules (`avro`; JSON Schema and Protobuf to come):
 // unused with `schema-registry` alone.
-#[cfg_attr(not(any(feature = "avro", feature = "json-schema")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "avro", feature = "json-schema", feature = "protobuf")),
+    allow(dead_code)
+)]
 /// `body` framed with `schema_id`.
 pub(crate) fn frame(schema_id: i32, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(5 + body.len());
@@ -278,7 +284,10 @@ pub(crate) fn frame(schema_id: i32, body: &[u8]) -> Vec<u8> {
 
 // Used by the format modules (`avro`; JSON Schema and Protobuf to come):
 // unused with `schema-registry` alone.
-#[cfg_attr(not(any(feature = "avro", feature = "json-schema")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "avro", feature = "json-schema", feature = "protobuf")),
+    allow(dead_code)
+)]
 /// The schema id and the body of a framed payload.
 pub(crate) fn unframe(data: &[u8]) -> Result<(i32, &[u8]), SerdeErrorKind> {
     let Some((&magic, rest)) = data.split_first() else {
@@ -314,10 +323,10 @@ pub(crate) fn unframe(data: &[u8]) -> Result<(i32, &[u8]), SerdeErrorKind> {
 // format: the parsed-schema cache, the choice of the writer's schema and id,
 // and fetching references. Crate-private.
 
-#[cfg(any(feature = "avro", feature = "json-schema"))]
+#[cfg(any(feature = "avro", feature = "json-schema", feature = "protobuf"))]
 pub(crate) use shared::*;
 
-#[cfg(any(feature = "avro", feature = "json-schema"))]
+#[cfg(any(feature = "avro", feature = "json-schema", feature = "protobuf"))]
 mod shared {
     use super::{SerdeErrorKind, SerializationContext, SubjectNameStrategy};
     use crate::schema_registry::{Schema, SchemaRegistryClient};
@@ -424,16 +433,17 @@ mod shared {
     impl<P: ParsedSchema> WriterState<P> {
         /// The schema to write with and its id: the configured id's, the
         /// subject's latest, or `own` (registered or looked up under its
-        /// subject the first time, as Python's serializers do).
+        /// subject the first time, as Python's serializers do). The
+        /// subject is the strategy's for `record_name`.
         pub(crate) fn writer(
             &self,
             client: &SchemaRegistryClient,
             choice: &WriterChoice<'_>,
             own: Option<&Arc<P>>,
+            record_name: Option<&str>,
             ctx: &SerializationContext<'_>,
             parse: Parse<P>,
         ) -> Result<(i32, Arc<P>), SerdeErrorKind> {
-            let record_name = own.and_then(|s| s.record_name());
             if let Some(id) = choice.use_schema_id {
                 return Ok((id, self.parsed.by_id(client, id, parse)?));
             }
@@ -469,6 +479,7 @@ mod shared {
     /// The subject's latest schema, for a deserializer with
     /// `use.latest.version`: the subject is the strategy's without a record
     /// name, else with the writer's.
+    #[cfg_attr(not(any(feature = "avro", feature = "json-schema")), allow(dead_code))]
     pub(crate) fn latest_reader<P: ParsedSchema>(
         client: &SchemaRegistryClient,
         cache: &ParsedCache<P>,

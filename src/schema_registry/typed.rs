@@ -74,6 +74,20 @@ impl<T, D: Deserializer<T> + ?Sized> Deserializer<T> for std::sync::Arc<D> {
     }
 }
 
+#[cfg(feature = "protobuf")]
+impl<M: super::protobuf::prost_reflect::ReflectMessage> Serializer<M> for super::protobuf::ProtobufSerializer {
+    fn serialize(&self, value: &M, ctx: &SerializationContext<'_>) -> Result<Vec<u8>, SerdeError> {
+        super::protobuf::ProtobufSerializer::serialize(self, value, ctx)
+    }
+}
+
+#[cfg(feature = "protobuf")]
+impl<M: super::protobuf::prost::Message + Default> Deserializer<M> for super::protobuf::ProtobufDeserializer {
+    fn deserialize(&self, data: &[u8], ctx: &SerializationContext<'_>) -> Result<M, SerdeError> {
+        super::protobuf::ProtobufDeserializer::deserialize(self, data, ctx)
+    }
+}
+
 #[cfg(feature = "json-schema")]
 impl<T: serde::Serialize + ?Sized> Serializer<T> for super::json::JsonSerializer {
     fn serialize(&self, value: &T, ctx: &SerializationContext<'_>) -> Result<Vec<u8>, SerdeError> {
