@@ -17,8 +17,11 @@
 //! * JSON Schema: serialize and deserialize the same struct with
 //!   `JsonSerializer`/`JsonDeserializer` (validation on, as by default) and
 //!   an equivalent JSON Schema;
+//! * Protobuf: serialize a prost struct (prost's derive, its descriptor
+//!   compiled from `PROTO` at start) with `ProtobufSerializer`, deserialize
+//!   it to the struct and to a `DynamicMessage`;
 //! * Python: `benches/avro_python.py` does the same serialize and
-//!   deserialize with confluent-kafka's serializers (Avro, then JSON)
+//!   deserialize with confluent-kafka's serializers (Avro, JSON, Protobuf)
 //!   against the same registry, and the ratios are printed (skipped when
 //!   Python's `confluent-kafka[avro,json]` is missing).
 //!
@@ -31,6 +34,8 @@ use common::{median, thousands, CountingAlloc, Window, WindowStats};
 use ferrokafka::schema_registry::avro::apache_avro::types::Value;
 use ferrokafka::schema_registry::avro::{AvroDeserializer, AvroSerializer};
 use ferrokafka::schema_registry::json::{JsonDeserializer, JsonSerializer};
+use ferrokafka::schema_registry::protobuf::prost_reflect::{DescriptorPool, MessageDescriptor, ReflectMessage};
+use ferrokafka::schema_registry::protobuf::{parse_proto, ProtobufDeserializer, ProtobufSerializer};
 use ferrokafka::schema_registry::{MockSchemaRegistry, SchemaRegistryClient, SerializationContext};
 use ferrokafka::{Config, Consumer, MockCluster, Producer, Record, TopicPartition};
 use serde::{Deserialize, Serialize};
@@ -64,6 +69,64 @@ const JSON_SCHEMA: &str = r#"{"title": "Order", "type": "object", "properties": 
     "items": {"type": "array", "items": {"type": "integer"}},
     "created": {"type": "integer"}},
     "required": ["id", "customer", "total", "status", "items", "created"]}"#;
+
+/// The same record in Protobuf (benches/avro_python.py gets its compiled
+/// descriptor).
+const PROTO: &str = r#"syntax = "proto3";
+package bench;
+message Order {
+  int64 id = 1;
+  string customer = 2;
+  optional string note = 3;
+  double total = 4;
+  Status status = 5;
+  repeated int64 items = 6;
+  int64 created = 7;
+  enum Status { NEW = 0; PAID = 1; SHIPPED = 2; }
+}
+"#;
+
+fn proto_pool() -> &'static DescriptorPool {
+    static POOL: std::sync::OnceLock<DescriptorPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| parse_proto("bench_order.proto", PROTO).expect("PROTO compiles"))
+}
+
+/// `PROTO`'s Order as prost-build would generate it.
+#[derive(Clone, PartialEq, prost::Message)]
+struct ProtoOrder {
+    #[prost(int64, tag = "1")]
+    id: i64,
+    #[prost(string, tag = "2")]
+    customer: String,
+    #[prost(string, optional, tag = "3")]
+    note: Option<String>,
+    #[prost(double, tag = "4")]
+    total: f64,
+    #[prost(int32, tag = "5")]
+    status: i32,
+    #[prost(int64, repeated, tag = "6")]
+    items: Vec<i64>,
+    #[prost(int64, tag = "7")]
+    created: i64,
+}
+
+impl ReflectMessage for ProtoOrder {
+    fn descriptor(&self) -> MessageDescriptor {
+        proto_pool().get_message_by_name("bench.Order").expect("bench.Order")
+    }
+}
+
+fn proto_order() -> ProtoOrder {
+    ProtoOrder {
+        id: 1_234_567,
+        customer: "customer-0042".into(),
+        note: Some("leave at the door".into()),
+        total: 99.95,
+        status: 1,
+        items: vec![101, 202, 303],
+        created: 1_700_000_000_000,
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum Status {
@@ -136,6 +199,7 @@ struct Bench {
     n: usize,
     ctx: SerializationContext<'static>,
     json_ctx: SerializationContext<'static>,
+    proto_ctx: SerializationContext<'static>,
 }
 
 impl Bench {
@@ -210,6 +274,36 @@ impl Bench {
         let w = Window::open();
         for _ in 0..self.n {
             std::hint::black_box(d.deserialize::<Order>(&p, &self.json_ctx).unwrap());
+        }
+        run(self.n, w.close())
+    }
+
+    fn proto_serializer(&self) -> ProtobufSerializer {
+        let d = proto_pool().get_message_by_name("bench.Order").expect("bench.Order");
+        ProtobufSerializer::new(Arc::clone(&self.client), d, Default::default()).expect("protobuf")
+    }
+
+    fn proto_serialize(&self) -> Run {
+        let (s, o) = (self.proto_serializer(), proto_order());
+        s.serialize(&o, &self.proto_ctx).unwrap();
+        let w = Window::open();
+        for _ in 0..self.n {
+            std::hint::black_box(s.serialize(&o, &self.proto_ctx).unwrap());
+        }
+        run(self.n, w.close())
+    }
+
+    fn proto_deserialize(&self, dynamic: bool) -> Run {
+        let p = self.proto_serializer().serialize(&proto_order(), &self.proto_ctx).unwrap();
+        let d = ProtobufDeserializer::new(Arc::clone(&self.client), Default::default());
+        assert_eq!(d.deserialize::<ProtoOrder>(&p, &self.proto_ctx).unwrap(), proto_order());
+        let w = Window::open();
+        for _ in 0..self.n {
+            if dynamic {
+                std::hint::black_box(d.deserialize_dynamic(&p, &self.proto_ctx).unwrap());
+            } else {
+                std::hint::black_box(d.deserialize::<ProtoOrder>(&p, &self.proto_ctx).unwrap());
+            }
         }
         run(self.n, w.close())
     }
@@ -309,10 +403,20 @@ impl Bench {
 /// Python's serialize and deserialize rates in `format` (`avro`, `json`),
 /// or why there are none.
 fn python(registry: &str, n: usize, format: &str) -> Result<(f64, f64), String> {
+    use ferrokafka::schema_registry::protobuf::prost::Message as _;
+    // Python has no .proto compiler here: it gets the compiled descriptor.
+    let descriptor: String = proto_pool()
+        .get_file_by_name("bench_order.proto")
+        .expect("file")
+        .file_descriptor_proto()
+        .encode_to_vec()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/avro_python.py");
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let out = std::process::Command::new(python)
-        .args([script, registry, &n.to_string(), format])
+        .args([script, registry, &n.to_string(), format, &descriptor])
         .output()
         .map_err(|e| e.to_string())?;
     if !out.status.success() {
@@ -348,6 +452,7 @@ fn main() {
         n,
         ctx: SerializationContext::value("orders"),
         json_ctx: SerializationContext::value("orders-json"),
+        proto_ctx: SerializationContext::value("orders-protobuf"),
     };
     println!("# ferrokafka Avro benchmark (issue 13)\n");
     if short {
@@ -361,7 +466,7 @@ fn main() {
         bench.payload().len()
     );
     type RowFn = fn(&Bench, usize) -> Run;
-    let rows: [(&str, RowFn); 10] = [
+    let rows: [(&str, RowFn); 13] = [
         ("serialize Value", |b, _| b.serialize_value()),
         ("serialize serde struct", |b, _| b.serialize_serde()),
         ("deserialize to Value", |b, _| b.deserialize_value()),
@@ -374,6 +479,9 @@ fn main() {
         ("consume + deserialize", |b, r| b.consume(&format!("avro-{r}"), true)),
         ("JSON Schema: serialize serde struct", |b, _| b.json_serialize()),
         ("JSON Schema: deserialize to serde struct", |b, _| b.json_deserialize()),
+        ("Protobuf: serialize prost struct", |b, _| b.proto_serialize()),
+        ("Protobuf: deserialize to prost struct", |b, _| b.proto_deserialize(false)),
+        ("Protobuf: deserialize to DynamicMessage", |b, _| b.proto_deserialize(true)),
     ];
     let mut results: Vec<Vec<Run>> = vec![Vec::new(); rows.len()];
     for r in 0..runs {
@@ -407,10 +515,10 @@ fn main() {
         med(5, |r| r.per_sec) / med(4, |r| r.per_sec),
         med(7, |r| r.per_sec) / med(6, |r| r.per_sec)
     );
-    for (format, ser_row, de_row) in [("avro", 1, 3), ("json", 8, 9)] {
+    for (format, ser_row, de_row) in [("avro", 1, 3), ("json", 8, 9), ("protobuf", 10, 11)] {
         match python(&registry.url(), n, format) {
             Ok((ser, de)) => println!(
-                "Python confluent-kafka, {format}, on the same record: serialize {} msgs/s, deserialize {} msgs/s; ferrokafka (serde struct) is {:.1}× and {:.1}× that.",
+                "Python confluent-kafka, {format}, on the same record: serialize {} msgs/s, deserialize {} msgs/s; ferrokafka (serde or prost struct) is {:.1}× and {:.1}× that.",
                 thousands(ser),
                 thousands(de),
                 med(ser_row, |r| r.per_sec) / ser,

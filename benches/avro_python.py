@@ -3,8 +3,10 @@ AvroSerializer and AvroDeserializer (or JSONSerializer and JSONDeserializer)
 on the same Order record, against the registry URL given (ferrokafka's
 in-process MockSchemaRegistry).
 
-Usage: avro_python.py REGISTRY_URL N [avro|json]. Prints
-"serialize/s deserialize/s".
+Usage: avro_python.py REGISTRY_URL N [avro|json|protobuf DESCRIPTOR_HEX].
+Prints "serialize/s deserialize/s". For protobuf, DESCRIPTOR_HEX is the
+serialized FileDescriptorProto of benches/avro.rs's PROTO (Python has no
+.proto compiler here).
 """
 
 import sys
@@ -54,13 +56,29 @@ def main():
         ser = AvroSerializer(client, SCHEMA)
         de = AvroDeserializer(client)
         ctx = SerializationContext("orders", MessageField.VALUE)
-    else:
+    elif fmt == "json":
         ser = JSONSerializer(JSON_SCHEMA, client)
         de = JSONDeserializer(None, schema_registry_client=client)
         ctx = SerializationContext("orders-json", MessageField.VALUE)
+    else:
+        from google.protobuf import descriptor_pool, message_factory
+        from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, ProtobufSerializer
+
+        pool = descriptor_pool.Default()
+        pool.AddSerializedFile(bytes.fromhex(sys.argv[4]))
+        cls = message_factory.GetMessageClass(pool.FindMessageTypeByName("bench.Order"))
+        order = cls(**dict(ORDER, status=1))
+        ser_inner = ProtobufSerializer(cls, client, {"use.deprecated.format": False})
+        de = ProtobufDeserializer(cls, {"use.deprecated.format": False})
+        ctx = SerializationContext("orders-protobuf", MessageField.VALUE)
+
+        def ser(_record, c):
+            return ser_inner(order, c)
+
     payload = ser(ORDER, ctx)
     back = de(payload, ctx)
-    assert back["customer"] == ORDER["customer"], back
+    customer = back.customer if fmt == "protobuf" else back["customer"]
+    assert customer == ORDER["customer"], back
 
     start = time.perf_counter()
     for _ in range(n):

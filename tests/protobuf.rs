@@ -517,3 +517,103 @@ fn python_and_ferrokafka_write_the_same_bytes_and_read_each_other() {
         assert_eq!(e, &Value::Bool(true), "record {i}: Python read {}", back["values"][i]);
     }
 }
+
+// ---- the mock registry's Protobuf compatibility check ----
+
+fn proto(body: &str) -> String {
+    format!("syntax = \"proto3\";\npackage p;\n{body}\n")
+}
+
+#[test]
+fn compatibility_levels_over_a_table_of_evolutions() {
+    let (_registry, client) = setup();
+    let base = "message M { int32 a = 1; string s = 2; }";
+    // (what, old, new, BACKWARD (new reads old), FORWARD (old reads new)).
+    let evolutions: Vec<(&str, String, String, bool, bool)> = vec![
+        ("add a field", proto(base), proto("message M { int32 a = 1; string s = 2; bool b = 3; }"), true, true),
+        ("remove a field", proto(base), proto("message M { int32 a = 1; }"), true, true),
+        ("int32 to int64", proto(base), proto("message M { int64 a = 1; string s = 2; }"), true, true),
+        ("string to bytes", proto(base), proto("message M { int32 a = 1; bytes s = 2; }"), true, true),
+        ("int32 to string", proto(base), proto("message M { string a = 1; string s = 2; }"), false, false),
+        ("int32 to sint32", proto(base), proto("message M { sint32 a = 1; string s = 2; }"), false, false),
+        ("scalar to repeated", proto(base), proto("message M { repeated int32 a = 1; string s = 2; }"), false, false),
+        (
+            "a message type renamed under a field",
+            proto("message M { N n = 1; } message N { int32 x = 1; }"),
+            proto("message M { O n = 1; } message N { int32 x = 1; } message O { int32 x = 1; }"),
+            false,
+            false,
+        ),
+        (
+            "add a message at the end",
+            proto(base),
+            proto(&format!("{base} message Z {{ int32 z = 1; }}")),
+            true,
+            false,
+        ),
+        (
+            "reorder messages",
+            proto("message A { int32 x = 1; } message B { int32 y = 1; }"),
+            proto("message B { int32 y = 1; } message A { int32 x = 1; }"),
+            false,
+            false,
+        ),
+        (
+            "move a field into an existing oneof",
+            proto("message M { int32 a = 1; oneof o { string s = 2; } }"),
+            proto("message M { oneof o { int32 a = 1; string s = 2; } }"),
+            false,
+            false,
+        ),
+        (
+            "move one field into a new oneof",
+            proto(base),
+            proto("message M { oneof o { int32 a = 1; } string s = 2; }"),
+            true,
+            false,
+        ),
+        (
+            "move two fields into a new oneof",
+            proto(base),
+            proto("message M { oneof o { int32 a = 1; string s = 2; } }"),
+            false,
+            false,
+        ),
+        ("change the package", proto(base), format!("syntax = \"proto3\";\npackage q;\n{base}\n"), false, false),
+        (
+            "proto2: add a required field",
+            "syntax = \"proto2\"; message M { optional int32 a = 1; }".to_string(),
+            "syntax = \"proto2\"; message M { optional int32 a = 1; required int32 r = 2; }".to_string(),
+            false,
+            false,
+        ),
+    ];
+    for (i, (what, old, new, backward, forward)) in evolutions.iter().enumerate() {
+        for (level, expected) in [
+            ("BACKWARD", *backward),
+            ("FORWARD", *forward),
+            ("FULL", *backward && *forward),
+            ("NONE", true),
+        ] {
+            let subject = format!("pb-evolve-{i}-{level}");
+            client
+                .set_compatibility(Some(&subject), &ferrokafka::schema_registry::CompatibilityLevel::new(level))
+                .unwrap();
+            client
+                .register_schema(&subject, &Schema::new(old.as_str(), Schema::PROTOBUF), false)
+                .unwrap();
+            let new_schema = Schema::new(new.as_str(), Schema::PROTOBUF);
+            assert_eq!(
+                client.test_compatibility(&subject, &new_schema, None).unwrap(),
+                expected,
+                "{what} under {level}: test_compatibility"
+            );
+        }
+    }
+    // The same check on the base64 descriptors the serializers register.
+    let order = message_type("shop.Order");
+    let ser = ProtobufSerializer::new(Arc::clone(&client), order.clone(), Default::default()).unwrap();
+    ser.serialize(&DynamicMessage::new(order), &SerializationContext::value("compat")).unwrap();
+    let registered = client.latest_version("compat-value").unwrap().schema;
+    assert!(client.test_compatibility("compat-value", &registered, None).unwrap());
+}

@@ -79,8 +79,9 @@
 //! name strategy; and Protobuf's `reference.subject.name.strategy` (the
 //! import's file name is the reference's subject, Python's default). The
 //! mock registry stores Protobuf schemas as they were registered and does
-//! not convert between `.proto` text and descriptors (`format`), nor check
-//! Protobuf compatibility.
+//! not convert between `.proto` text and descriptors (`format`); its
+//! Protobuf compatibility check follows Confluent's rules on the two files
+//! alone (see `MockSchemaRegistry`).
 
 pub use prost;
 pub use prost_reflect;
@@ -682,6 +683,140 @@ impl ProtobufDeserializer {
                 .map_err(|e| SerdeErrorKind::Deserialization(format!("the body is not a {name} message: {e}")))
         };
         inner().map_err(|k| self.error(ctx, k))
+    }
+}
+
+/// The mock registry's Protobuf compatibility check: `Ok` when a reader
+/// with the `reader` schema can read what a writer with `writer` writes,
+/// by Confluent's rules for Protobuf (its differences' names): the package
+/// is the same (`PACKAGE_CHANGED`); every message the writer has, the reader
+/// has at the same place (`MESSAGE_REMOVED`: the message indexes would
+/// name another); each field number both have keeps its kind — scalars
+/// change only within a wire-compatible group (`int32`, `uint32`, `int64`,
+/// `uint64`, `bool`; `sint32`, `sint64`; `fixed32`, `sfixed32`; `fixed64`,
+/// `sfixed64`; `string`, `bytes`), named types keep their name
+/// (`FIELD_KIND_CHANGED`, `FIELD_SCALAR_KIND_CHANGED`,
+/// `FIELD_NAMED_TYPE_CHANGED`), repeated stays repeated; proto2 `required`
+/// fields are neither added nor removed (`REQUIRED_FIELD_ADDED`,
+/// `REQUIRED_FIELD_REMOVED`); a field does not move into a oneof the writer
+/// had (`FIELD_MOVED_TO_EXISTING_ONEOF`), nor several into a new one
+/// (`MULTIPLE_FIELDS_MOVED_TO_ONEOF`), nor leave a oneof
+/// (`ONEOF_FIELD_REMOVED`). Fields and messages may be added; fields
+/// removed. Imports are not resolved (the check sees the two files alone).
+pub(crate) fn compatibility_check(reader: &str, writer: &str) -> Result<(), String> {
+    use prost_reflect::prost_types::{DescriptorProto, FileDescriptorProto};
+    fn raw(text: &str) -> Option<FileDescriptorProto> {
+        match SchemaText::read(text) {
+            SchemaText::Descriptor(p) => Some(*p),
+            SchemaText::Source(t) => protox::file::File::from_source("schema.proto", &t)
+                .ok()
+                .map(|f| f.file_descriptor_proto().clone()),
+        }
+    }
+    // Schemas that do not parse are refused before the check.
+    let (Some(r), Some(w)) = (raw(reader), raw(writer)) else {
+        return Ok(());
+    };
+    let mut problems = Vec::new();
+    if r.package != w.package {
+        problems.push(format!("PACKAGE_CHANGED ({:?} to {:?})", w.package(), r.package()));
+    }
+    fn short(type_name: &str) -> &str {
+        type_name.rsplit('.').next().unwrap_or(type_name)
+    }
+    fn group(t: i32) -> i32 {
+        use prost_reflect::prost_types::field_descriptor_proto::Type;
+        match Type::try_from(t) {
+            Ok(Type::Int32 | Type::Uint32 | Type::Int64 | Type::Uint64 | Type::Bool) => 100,
+            Ok(Type::Sint32 | Type::Sint64) => 101,
+            Ok(Type::Fixed32 | Type::Sfixed32) => 102,
+            Ok(Type::Fixed64 | Type::Sfixed64) => 103,
+            Ok(Type::String | Type::Bytes) => 104,
+            _ => t,
+        }
+    }
+    fn messages(r: &[DescriptorProto], w: &[DescriptorProto], path: &str, problems: &mut Vec<String>) {
+        use prost_reflect::prost_types::field_descriptor_proto::{Label, Type};
+        for (i, wm) in w.iter().enumerate() {
+            let at = format!("{path}{}", wm.name());
+            let Some(rm) = r.get(i).filter(|rm| rm.name() == wm.name()) else {
+                problems.push(format!("MESSAGE_REMOVED ({at}: not at index {i} of the reader's)"));
+                continue;
+            };
+            let oneof_of = |m: &DescriptorProto, number: i32| {
+                m.field
+                    .iter()
+                    .find(|f| f.number() == number)
+                    .and_then(|f| f.oneof_index)
+                    .filter(|_| !m.field.iter().any(|f| f.number() == number && f.proto3_optional()))
+            };
+            let mut moved_to_new: HashMap<i32, usize> = HashMap::new();
+            for wf in &wm.field {
+                let field = format!("{at}.{} ({})", wf.name(), wf.number());
+                let Some(rf) = rm.field.iter().find(|f| f.number() == wf.number()) else {
+                    if wf.label() == Label::Required {
+                        problems.push(format!("REQUIRED_FIELD_REMOVED ({field})"));
+                    }
+                    if oneof_of(wm, wf.number()).is_some() {
+                        problems.push(format!("ONEOF_FIELD_REMOVED ({field})"));
+                    }
+                    continue;
+                };
+                // A type a parsed (unresolved) file names has no kind yet.
+                let named =
+                    |t: Option<i32>| t.is_none_or(|t| matches!(Type::try_from(t), Ok(Type::Message | Type::Enum | Type::Group)));
+                if named(wf.r#type) || named(rf.r#type) {
+                    let both_known = wf.r#type.is_some() && rf.r#type.is_some();
+                    if !(named(wf.r#type) && named(rf.r#type)) || (both_known && wf.r#type != rf.r#type) {
+                        problems.push(format!("FIELD_KIND_CHANGED ({field})"));
+                    } else if short(wf.type_name()) != short(rf.type_name()) {
+                        problems.push(format!(
+                            "FIELD_NAMED_TYPE_CHANGED ({field}: {} to {})",
+                            wf.type_name(),
+                            rf.type_name()
+                        ));
+                    }
+                } else if group(wf.r#type.unwrap_or(0)) != group(rf.r#type.unwrap_or(0)) {
+                    problems.push(format!("FIELD_SCALAR_KIND_CHANGED ({field})"));
+                }
+                if (wf.label() == Label::Repeated) != (rf.label() == Label::Repeated) {
+                    problems.push(format!("FIELD_KIND_CHANGED ({field}: repeated or not)"));
+                }
+                if wf.label() != Label::Required && rf.label() == Label::Required {
+                    problems.push(format!("REQUIRED_FIELD_ADDED ({field})"));
+                }
+                match (oneof_of(wm, wf.number()), oneof_of(rm, rf.number())) {
+                    (None, Some(ro)) => {
+                        let existed = rm
+                            .oneof_decl
+                            .get(ro as usize)
+                            .is_some_and(|d| wm.oneof_decl.iter().any(|o| o.name() == d.name()));
+                        if existed {
+                            problems.push(format!("FIELD_MOVED_TO_EXISTING_ONEOF ({field})"));
+                        } else {
+                            *moved_to_new.entry(ro).or_default() += 1;
+                        }
+                    }
+                    (Some(_), None) => problems.push(format!("ONEOF_FIELD_REMOVED ({field})")),
+                    _ => {}
+                }
+            }
+            for rf in &rm.field {
+                if rf.label() == Label::Required && !wm.field.iter().any(|f| f.number() == rf.number()) {
+                    problems.push(format!("REQUIRED_FIELD_ADDED ({at}.{})", rf.name()));
+                }
+            }
+            if moved_to_new.values().any(|&n| n > 1) {
+                problems.push(format!("MULTIPLE_FIELDS_MOVED_TO_ONEOF ({at})"));
+            }
+            messages(&rm.nested_type, &wm.nested_type, &format!("{at}."), problems);
+        }
+    }
+    messages(&r.message_type, &w.message_type, "", &mut problems);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
     }
 }
 

@@ -101,10 +101,14 @@ impl RegistryRequest {
 /// combinators, local and recursive `$ref`s; a `$ref` to another
 /// registered schema only when both sides name the same one), and what
 /// cannot be proven is incompatible, named as the registry names its
-/// differences (`PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL`, ...). Until a
-/// format's feature brings its check — Protobuf's is still to come — any
-/// two schemas of that format are compatible. Avro schemas with references
-/// (which do not parse alone) are not checked.
+/// differences (`PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL`, ...). With the
+/// `protobuf` feature, Protobuf schemas (`.proto` text or base64
+/// descriptors) are checked by Confluent's Protobuf rules on the two files
+/// alone: same package, no message removed or moved, field kinds within
+/// wire-compatible groups, no `required` added or removed, oneof moves
+/// (see the `protobuf` module). Without a format's feature, any two schemas
+/// of that format are compatible. Avro schemas with references (which do
+/// not parse alone) are not checked.
 ///
 /// # Not covered
 ///
@@ -173,6 +177,11 @@ impl MockSchemaRegistry {
         state.store.checks.insert(
             super::Schema::JSON.to_string(),
             Arc::new(super::json_compat::compatibility_check),
+        );
+        #[cfg(feature = "protobuf")]
+        state.store.checks.insert(
+            super::Schema::PROTOBUF.to_string(),
+            Arc::new(super::protobuf::compatibility_check),
         );
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
