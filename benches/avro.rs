@@ -294,7 +294,10 @@ impl Bench {
     }
 
     fn proto_deserialize(&self, dynamic: bool) -> Run {
-        let p = self.proto_serializer().serialize(&proto_order(), &self.proto_ctx).unwrap();
+        let p = self
+            .proto_serializer()
+            .serialize(&proto_order(), &self.proto_ctx)
+            .unwrap();
         let d = ProtobufDeserializer::new(Arc::clone(&self.client), Default::default());
         assert_eq!(d.deserialize::<ProtoOrder>(&p, &self.proto_ctx).unwrap(), proto_order());
         let w = Window::open();
@@ -480,8 +483,12 @@ fn main() {
         ("JSON Schema: serialize serde struct", |b, _| b.json_serialize()),
         ("JSON Schema: deserialize to serde struct", |b, _| b.json_deserialize()),
         ("Protobuf: serialize prost struct", |b, _| b.proto_serialize()),
-        ("Protobuf: deserialize to prost struct", |b, _| b.proto_deserialize(false)),
-        ("Protobuf: deserialize to DynamicMessage", |b, _| b.proto_deserialize(true)),
+        ("Protobuf: deserialize to prost struct", |b, _| {
+            b.proto_deserialize(false)
+        }),
+        ("Protobuf: deserialize to DynamicMessage", |b, _| {
+            b.proto_deserialize(true)
+        }),
     ];
     let mut results: Vec<Vec<Run>> = vec![Vec::new(); rows.len()];
     for r in 0..runs {

@@ -919,3 +919,227 @@ fn the_compatibility_check_agrees_with_validation_on_a_table_of_values() {
     // Not only the identical pairs.
     assert!(proven > schemas.len() + 10, "{proven} pairs proven compatible");
 }
+
+#[test]
+fn pairs_where_the_reader_refuses_a_value_the_writer_takes_are_incompatible() {
+    // Each: writer, reader, a value the writer accepts and the reader
+    // refuses. The check must never call such a pair compatible (found by
+    // a review of the check: each was once called compatible).
+    let d7 = "http://json-schema.org/draft-07/schema#";
+    let d4 = "http://json-schema.org/draft-04/schema#";
+    let pairs: Vec<(Value, Value, Value)> = vec![
+        (
+            json!({"type": "string"}),
+            json!({"oneOf": [{"type": "string"}, {"type": "string"}]}),
+            json!("x"),
+        ),
+        (
+            json!({"type": "integer"}),
+            json!({"oneOf": [{"type": "integer"}, {"type": "number"}]}),
+            json!(1),
+        ),
+        (
+            json!({"enum": [10]}),
+            json!({"type": "integer", "maximum": 5}),
+            json!(10),
+        ),
+        (
+            json!({"const": "abc"}),
+            json!({"type": "string", "maxLength": 1}),
+            json!("abc"),
+        ),
+        (
+            json!({"const": {"a": 1}}),
+            json!({"type": "object", "required": ["b"]}),
+            json!({"a": 1}),
+        ),
+        (
+            json!({"type": "integer"}),
+            json!({"$ref": "#/$defs/any", "maximum": 5, "$defs": {"any": {}}}),
+            json!(6),
+        ),
+        (
+            json!({"not": {"$ref": "#/definitions/a"}, "definitions": {"a": {"type": "number"}}}),
+            json!({"not": {"$ref": "#/definitions/a"}, "definitions": {"a": {"type": "string"}}}),
+            json!("s"),
+        ),
+        (
+            json!({"$ref": "#node", "$defs": {"n": {"$anchor": "node", "type": "string"}}}),
+            json!({"$ref": "#node", "$defs": {"n": {"$anchor": "node", "type": "integer"}}}),
+            json!("s"),
+        ),
+        (
+            json!({"type": "object", "patternProperties": {"^x": {"type": "string"}}, "additionalProperties": false}),
+            json!({"type": "object", "additionalProperties": false}),
+            json!({"x1": "s"}),
+        ),
+        (
+            json!({"type": "array", "prefixItems": [{"type": "string"}], "items": {"type": "integer"}}),
+            json!({"type": "array", "items": {"type": "integer"}}),
+            json!(["a", 1]),
+        ),
+        (
+            json!({"type": "object", "properties": {"a": {}}, "unevaluatedProperties": false}),
+            json!({"type": "object", "unevaluatedProperties": false}),
+            json!({"a": 1}),
+        ),
+        (
+            json!({"$schema": d7, "allOf": [{"type": "array", "items": [{"type": "string"}]}, {"additionalItems": false}]}),
+            json!({"$schema": d7, "type": "array", "items": [{"type": "string"}], "additionalItems": false}),
+            json!(["a", 1]),
+        ),
+        (
+            json!({"type": "integer", "maximum": 9_007_199_254_740_993u64}),
+            json!({"type": "integer", "maximum": 9_007_199_254_740_992u64}),
+            json!(9_007_199_254_740_993u64),
+        ),
+        (
+            json!({"$schema": d4, "enum": [1.0]}),
+            json!({"$schema": d4, "type": "integer"}),
+            json!(1.0),
+        ),
+    ];
+    let (_registry, client) = setup();
+    let ctx = SerializationContext::value("pairs");
+    let anything = JsonSerializer::new(
+        Arc::clone(&client),
+        Some("{}"),
+        JsonSerializerConfig::default().validate(false),
+    )
+    .unwrap();
+    for (i, (writer, reader, value)) in pairs.iter().enumerate() {
+        // The premise: the writer takes the value, the reader refuses it.
+        let framed = anything.serialize_value(value, &ctx).unwrap();
+        let check = |schema: &Value| {
+            JsonDeserializer::new(Arc::clone(&client), Some(&schema.to_string()), Default::default())
+                .unwrap()
+                .deserialize_value(&framed, &ctx)
+                .is_ok()
+        };
+        assert!(check(writer), "pair {i}: the writer {writer} refuses {value}");
+        assert!(!check(reader), "pair {i}: the reader {reader} takes {value}");
+        let subject = format!("unsound-{i}");
+        client
+            .set_compatibility(Some(&subject), &CompatibilityLevel::new("BACKWARD"))
+            .unwrap();
+        client
+            .register_schema(&subject, &Schema::new(writer.to_string(), Schema::JSON), false)
+            .unwrap();
+        let compatible = client
+            .test_compatibility(&subject, &Schema::new(reader.to_string(), Schema::JSON), None)
+            .unwrap();
+        assert!(!compatible, "pair {i}: {reader} said to read all of {writer}");
+    }
+}
+
+#[test]
+fn large_schemas_do_not_stall_the_mock_registry() {
+    // A writer whose branches would each be copied with a 1 MB definition,
+    // and a reader with thousands of failing branches: the check ends, with
+    // a verdict, well inside the client's timeout.
+    let (_registry, client) = setup();
+    let pad = "x".repeat(1 << 20);
+    let writer = json!({"$defs": {"pad": {"description": pad}}, "anyOf": [{"$ref": "#"}, {"$ref": "#"}]});
+    client
+        .register_schema("big", &Schema::new(writer.to_string(), Schema::JSON), false)
+        .unwrap();
+    assert!(!client
+        .test_compatibility("big", &Schema::new(r#"{"type": "string"}"#, Schema::JSON), None)
+        .unwrap());
+    let falses = json!({"anyOf": vec![false; 3000]});
+    assert!(!client
+        .test_compatibility("big", &Schema::new(falses.to_string(), Schema::JSON), None)
+        .unwrap());
+}
+
+#[test]
+fn a_recursive_union_in_the_schema_does_not_make_a_refused_value_slow() {
+    // Collecting every violation of a value under a recursive oneOf takes
+    // time exponential in its depth: the details are left out for deep
+    // values, so a refused value is refused quickly (a hang guard, not a
+    // timing assertion).
+    let (_registry, client) = setup();
+    let schema = json!({
+        "$defs": {"next": {"anyOf": [{"type": "null"}, {"$ref": "#"}]}},
+        "oneOf": [
+            {"type": "object", "properties": {"kind": {"const": "A"}, "next": {"$ref": "#/$defs/next"}}, "required": ["kind"]},
+            {"type": "object", "properties": {"kind": {"const": "B"}, "next": {"$ref": "#/$defs/next"}}}
+        ]
+    });
+    let lax = JsonSerializer::new(
+        Arc::clone(&client),
+        Some(&schema.to_string()),
+        JsonSerializerConfig::default().validate(false),
+    )
+    .unwrap();
+    let ctx = SerializationContext::value("deep");
+    let depth = 40;
+    let text = format!(
+        "{}\"x\"{}",
+        "{\"kind\":\"A\",\"next\":".repeat(depth),
+        "}".repeat(depth)
+    );
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let bytes = lax.serialize_value(&value, &ctx).unwrap();
+    let de = deserializer(&client);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(
+            de.deserialize_value(&bytes, &SerializationContext::value("deep"))
+                .map(|_| ()),
+        );
+    });
+    let e = rx
+        .recv_timeout(LIMIT)
+        .expect("refused within the hang guard")
+        .unwrap_err();
+    assert!(e.to_string().contains("not listed"), "{e}");
+}
+
+#[test]
+fn what_is_validated_is_what_is_written_and_references_keep_every_name() {
+    let (_registry, client) = setup();
+    let ctx = SerializationContext::value("w");
+    // An f32 0.1 is written as 0.1: validated as 0.1, not as the f64 it
+    // converts to (0.10000000149011612), both ways.
+    let above = serializer(
+        &client,
+        r#"{"type": "number", "minimum": 0.10000000149011612}"#,
+        Default::default(),
+    );
+    assert!(above.serialize(&0.1f32, &ctx).is_err());
+    let ctx2 = SerializationContext::value("w2");
+    let below = serializer(&client, r#"{"type": "number", "maximum": 0.1}"#, Default::default());
+    let bytes = below.serialize(&0.1f32, &ctx2).unwrap();
+    assert_eq!(&bytes[5..], b"0.1");
+    assert!(deserializer(&client).deserialize_value(&bytes, &ctx2).is_ok());
+    // A NaN is written as null: refused by a number schema.
+    let ctx3 = SerializationContext::value("w3");
+    let number = serializer(&client, r#"{"type": "number"}"#, Default::default());
+    assert!(number.serialize(&f64::NAN, &ctx3).is_err());
+    // Two names for one registered schema: both resolve.
+    client
+        .register_schema("addr", &Schema::new(r#"{"type": "string"}"#, Schema::JSON), false)
+        .unwrap();
+    let two = Schema::new(
+        r#"{"type": "object", "properties": {"a": {"$ref": "a.json"}, "b": {"$ref": "b.json"}}}"#,
+        Schema::JSON,
+    )
+    .with_references(vec![
+        SchemaReference::new("a.json", "addr", 1),
+        SchemaReference::new("b.json", "addr", 1),
+    ]);
+    let ser = JsonSerializer::with_schema(Arc::clone(&client), Some(two), Default::default()).unwrap();
+    let ctx4 = SerializationContext::value("w4");
+    ser.serialize_value(&json!({"a": "x", "b": "y"}), &ctx4).unwrap();
+    assert!(ser.serialize_value(&json!({"a": "x", "b": 1}), &ctx4).is_err());
+    // A `$schema` jsonschema does not know: read as 2020-12, as Python does.
+    let custom = serializer(
+        &client,
+        r#"{"$schema": "http://example.com/custom#", "type": "integer"}"#,
+        Default::default(),
+    );
+    let ctx5 = SerializationContext::value("w5");
+    custom.serialize_value(&json!(1), &ctx5).unwrap();
+    assert!(custom.serialize_value(&json!("1"), &ctx5).is_err());
+}

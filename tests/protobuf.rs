@@ -530,13 +530,55 @@ fn compatibility_levels_over_a_table_of_evolutions() {
     let base = "message M { int32 a = 1; string s = 2; }";
     // (what, old, new, BACKWARD (new reads old), FORWARD (old reads new)).
     let evolutions: Vec<(&str, String, String, bool, bool)> = vec![
-        ("add a field", proto(base), proto("message M { int32 a = 1; string s = 2; bool b = 3; }"), true, true),
-        ("remove a field", proto(base), proto("message M { int32 a = 1; }"), true, true),
-        ("int32 to int64", proto(base), proto("message M { int64 a = 1; string s = 2; }"), true, true),
-        ("string to bytes", proto(base), proto("message M { int32 a = 1; bytes s = 2; }"), true, true),
-        ("int32 to string", proto(base), proto("message M { string a = 1; string s = 2; }"), false, false),
-        ("int32 to sint32", proto(base), proto("message M { sint32 a = 1; string s = 2; }"), false, false),
-        ("scalar to repeated", proto(base), proto("message M { repeated int32 a = 1; string s = 2; }"), false, false),
+        (
+            "add a field",
+            proto(base),
+            proto("message M { int32 a = 1; string s = 2; bool b = 3; }"),
+            true,
+            true,
+        ),
+        (
+            "remove a field",
+            proto(base),
+            proto("message M { int32 a = 1; }"),
+            true,
+            true,
+        ),
+        (
+            "int32 to int64",
+            proto(base),
+            proto("message M { int64 a = 1; string s = 2; }"),
+            true,
+            true,
+        ),
+        (
+            "string to bytes",
+            proto(base),
+            proto("message M { int32 a = 1; bytes s = 2; }"),
+            true,
+            true,
+        ),
+        (
+            "int32 to string",
+            proto(base),
+            proto("message M { string a = 1; string s = 2; }"),
+            false,
+            false,
+        ),
+        (
+            "int32 to sint32",
+            proto(base),
+            proto("message M { sint32 a = 1; string s = 2; }"),
+            false,
+            false,
+        ),
+        (
+            "scalar to repeated",
+            proto(base),
+            proto("message M { repeated int32 a = 1; string s = 2; }"),
+            false,
+            false,
+        ),
         (
             "a message type renamed under a field",
             proto("message M { N n = 1; } message N { int32 x = 1; }"),
@@ -579,7 +621,13 @@ fn compatibility_levels_over_a_table_of_evolutions() {
             false,
             false,
         ),
-        ("change the package", proto(base), format!("syntax = \"proto3\";\npackage q;\n{base}\n"), false, false),
+        (
+            "change the package",
+            proto(base),
+            format!("syntax = \"proto3\";\npackage q;\n{base}\n"),
+            false,
+            false,
+        ),
         (
             "proto2: add a required field",
             "syntax = \"proto2\"; message M { optional int32 a = 1; }".to_string(),
@@ -597,7 +645,10 @@ fn compatibility_levels_over_a_table_of_evolutions() {
         ] {
             let subject = format!("pb-evolve-{i}-{level}");
             client
-                .set_compatibility(Some(&subject), &ferrokafka::schema_registry::CompatibilityLevel::new(level))
+                .set_compatibility(
+                    Some(&subject),
+                    &ferrokafka::schema_registry::CompatibilityLevel::new(level),
+                )
                 .unwrap();
             client
                 .register_schema(&subject, &Schema::new(old.as_str(), Schema::PROTOBUF), false)
@@ -613,7 +664,8 @@ fn compatibility_levels_over_a_table_of_evolutions() {
     // The same check on the base64 descriptors the serializers register.
     let order = message_type("shop.Order");
     let ser = ProtobufSerializer::new(Arc::clone(&client), order.clone(), Default::default()).unwrap();
-    ser.serialize(&DynamicMessage::new(order), &SerializationContext::value("compat")).unwrap();
+    ser.serialize(&DynamicMessage::new(order), &SerializationContext::value("compat"))
+        .unwrap();
     let registered = client.latest_version("compat-value").unwrap().schema;
     assert!(client.test_compatibility("compat-value", &registered, None).unwrap());
 }

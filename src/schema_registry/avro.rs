@@ -303,10 +303,14 @@ fn parse(client: &SchemaRegistryClient, schema: &Schema) -> Result<Parsed, Serde
             schema.schema_type
         )));
     }
-    let refs: Vec<String> = fetch_references(client, schema)?
-        .into_iter()
-        .map(|(_, text)| text)
-        .collect();
+    // Avro names its types inside the texts: each text once, whatever
+    // names the references give it.
+    let mut refs: Vec<String> = Vec::new();
+    for (_, text) in fetch_references(client, schema)? {
+        if !refs.contains(&text) {
+            refs.push(text);
+        }
+    }
     let invalid = |e: apache_avro::Error| SerdeErrorKind::Schema(format!("invalid Avro schema: {e}"));
     // Schemas come from the registry: apache-avro's parser gets the same
     // guard as its decoder.

@@ -24,7 +24,82 @@ use std::collections::HashSet;
 /// How deep the comparison descends before it gives up (a difference).
 const MAX_DEPTH: usize = 64;
 /// How many sub-schema comparisons one check may make.
-const MAX_STEPS: usize = 100_000;
+const MAX_STEPS: usize = 20_000;
+
+/// Keywords whose meaning depends on their siblings or on what other
+/// keywords evaluated: not compared; a schema that has one is compatible
+/// only with a writer schema equal to it (and without `$ref`s).
+const CONTEXTUAL: &[&str] = &[
+    "patternProperties",
+    "prefixItems",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "dependentRequired",
+    "dependencies",
+    "propertyNames",
+    "contains",
+    "minContains",
+    "maxContains",
+    "$dynamicRef",
+    "$recursiveRef",
+    "$recursiveAnchor",
+];
+
+/// Keywords an `allOf` part's constraints are not merged with: their
+/// meaning depends on siblings (dropping a writer's constraint only widens
+/// what it is taken to write, which keeps the check sound).
+const NOT_MERGED: &[&str] = &[
+    "additionalItems",
+    "additionalProperties",
+    "if",
+    "then",
+    "else",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+];
+
+/// At most this much of a schema or value is quoted in a difference.
+const QUOTED: usize = 80;
+
+fn brief(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() <= QUOTED {
+        text
+    } else {
+        text.chars().take(QUOTED).collect::<String>() + "..."
+    }
+}
+
+/// Whether `v` holds a `$ref` anywhere.
+fn has_ref(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.iter().any(|(k, v)| k == "$ref" || has_ref(v)),
+        Value::Array(items) => items.iter().any(has_ref),
+        _ => false,
+    }
+}
+
+/// `m`'s keywords but its annotations (`$defs`, descriptions...): what a
+/// writer split into branches needs, without copying its definitions.
+fn constraints(m: &Map<String, Value>) -> Map<String, Value> {
+    m.iter()
+        .filter(|(k, _)| !ANNOTATIONS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Compares two JSON numbers exactly when both are integers.
+fn num_cmp(a: &serde_json::Number, b: &serde_json::Number) -> Option<std::cmp::Ordering> {
+    let int = |n: &serde_json::Number| n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
+    match (int(a), int(b)) {
+        (Some(x), Some(y)) => Some(x.cmp(&y)),
+        _ => a.as_f64()?.partial_cmp(&b.as_f64()?),
+    }
+}
 
 /// Keywords that do not constrain instances.
 const ANNOTATIONS: &[&str] = &[
@@ -186,6 +261,9 @@ fn merge_into(base: &mut Map<String, Value>, extra: &Value) {
         return;
     };
     for (k, v) in extra {
+        if NOT_MERGED.contains(&k.as_str()) || ANNOTATIONS.contains(&k.as_str()) {
+            continue;
+        }
         match (k.as_str(), base.get_mut(k)) {
             ("required", Some(Value::Array(have))) => {
                 if let Value::Array(more) = v {
@@ -208,24 +286,30 @@ fn number(m: &Map<String, Value>, k: &str) -> Option<f64> {
     m.get(k).and_then(Value::as_f64)
 }
 
+fn exact(m: &Map<String, Value>, k: &str) -> Option<serde_json::Number> {
+    match m.get(k) {
+        Some(Value::Number(n)) => Some(n.clone()),
+        _ => None,
+    }
+}
+
 /// A lower or upper bound: its value and whether it is exclusive (draft 4's
 /// boolean `exclusiveMinimum` or draft 6's numeric one).
-fn bound(m: &Map<String, Value>, inclusive: &str, exclusive: &str) -> Option<(f64, bool)> {
+fn bound(m: &Map<String, Value>, inclusive: &str, exclusive: &str) -> Option<(serde_json::Number, bool)> {
+    use std::cmp::Ordering;
     let excl_flag = m.get(exclusive).and_then(Value::as_bool).unwrap_or(false);
-    let incl = number(m, inclusive).map(|v| (v, excl_flag));
-    let excl = number(m, exclusive).map(|v| (v, true));
+    let incl = exact(m, inclusive).map(|v| (v, excl_flag));
+    let excl = exact(m, exclusive).map(|v| (v, true));
     match (incl, excl) {
-        (Some(a), Some(b)) => Some(if inclusive == "minimum" {
-            if b.0 >= a.0 {
-                b
-            } else {
-                a
-            }
-        } else if b.0 <= a.0 {
-            b
-        } else {
-            a
-        }),
+        (Some(a), Some(b)) => {
+            // The stricter of the two.
+            let b_stricter = match num_cmp(&b.0, &a.0) {
+                Some(Ordering::Greater) => inclusive == "minimum",
+                Some(Ordering::Less) => inclusive != "minimum",
+                _ => true,
+            };
+            Some(if b_stricter { b } else { a })
+        }
         (a, b) => a.or(b),
     }
 }
@@ -267,6 +351,14 @@ impl<'a> Compare<'a> {
             let Some(r) = schema.get("$ref").and_then(Value::as_str) else {
                 break;
             };
+            // Keywords beside a `$ref` apply too (2019-09 on): not
+            // followed, so that the comparison refuses it.
+            let siblings = schema
+                .as_object()
+                .is_some_and(|m| m.keys().any(|k| k != "$ref" && !ANNOTATIONS.contains(&k.as_str())));
+            if siblings {
+                break;
+            }
             match local_target(root, r) {
                 Some(t) => schema = t,
                 None => break,
@@ -288,44 +380,56 @@ impl<'a> Compare<'a> {
         if accepts_all(reader) || writer == &Value::Bool(false) {
             return;
         }
+        // The same schema, with nothing resolved against another root.
+        if reader == writer && !has_ref(reader) {
+            return;
+        }
         let (Value::Object(r), Value::Object(w)) = (reader, writer) else {
             self.problem(
                 path,
                 "SCHEMA_NARROWED",
-                format!("the reader's schema {reader} does not accept all of {writer}"),
+                format!(
+                    "the reader's schema {} does not accept all of {}",
+                    brief(reader),
+                    brief(writer)
+                ),
             );
             return;
         };
-        // External references: the same name on both sides reads the same
-        // (registered) schema; otherwise nothing can be proven.
-        match (r.get("$ref"), w.get("$ref")) {
-            (Some(a), Some(b)) if a == b => return,
-            (Some(a), _) => {
-                self.problem(path, "REFERENCE_CHANGED", format!("the reader refers to {a}"));
+        for (side, m) in [("reader", r), ("writer", w)] {
+            if let Some(k) = m.keys().find(|k| CONTEXTUAL.contains(&k.as_str())) {
+                self.problem(path, "KEYWORD_NOT_COMPARED", format!("the {side}'s {k:?}"));
                 return;
             }
-            (None, Some(b)) => {
-                self.problem(
-                    path,
-                    "REFERENCE_CHANGED",
-                    format!("the writer refers to {b}, the reader does not"),
-                );
-                return;
-            }
-            _ => {}
+        }
+        if depth == 0 && r.get("$schema") != w.get("$schema") {
+            self.problem(path, "DRAFT_CHANGED", "the schemas name different drafts".into());
+            return;
+        }
+        // References left here are external ones (a registered schema:
+        // the check sees neither side's), local ones that did not resolve,
+        // or ones with keywords beside them: nothing can be proven.
+        if let Some(a) = r.get("$ref").or_else(|| w.get("$ref")) {
+            self.problem(path, "REFERENCE_NOT_COMPARED", format!("{} is not compared", brief(a)));
+            return;
+        }
+        // A writer that lists its values: each must be valid for the reader.
+        if let Some(values) = listed_values(w) {
+            self.listed_values_fit(reader, &values, path);
+            return;
         }
         // The writer's combinators: allOf narrows (merged in), anyOf and
         // oneOf split the writer into branches, each of which must be
         // covered.
         if w.contains_key("allOf") || w.contains_key("anyOf") || w.contains_key("oneOf") {
-            let mut base = w.clone();
+            let mut base = constraints(w);
             let all_of = base.remove("allOf");
             let any_of = base.remove("anyOf");
             let one_of = base.remove("oneOf");
             if let Some(Value::Array(parts)) = &all_of {
                 for p in parts {
-                    let p = self.follow(p, false).clone();
-                    merge_into(&mut base, &p);
+                    let p = self.follow(p, false);
+                    merge_into(&mut base, p);
                 }
             }
             let branches: Vec<Value> = match (any_of, one_of) {
@@ -338,8 +442,8 @@ impl<'a> Compare<'a> {
             } else {
                 for (i, b) in branches.iter().enumerate() {
                     let mut m = base.clone();
-                    let b = self.follow(b, false).clone();
-                    merge_into(&mut m, &b);
+                    let b = self.follow(b, false);
+                    merge_into(&mut m, b);
                     self.covers_resolved(reader, &Value::Object(m), &format!("{path}/oneOf/{i}"), depth + 1);
                 }
             }
@@ -353,23 +457,83 @@ impl<'a> Compare<'a> {
         }
         for combinator in ["anyOf", "oneOf"] {
             if let Some(Value::Array(branches)) = r.get(combinator) {
-                let fits = branches.iter().any(|b| {
-                    let before = self.problems.len();
-                    self.covers(b, writer, path, depth + 1);
-                    let ok = self.problems.len() == before;
-                    self.problems.truncate(before);
-                    ok
-                });
+                let covering: Vec<usize> = (0..branches.len())
+                    .filter(|&i| {
+                        let before = self.problems.len();
+                        self.covers(&branches[i], writer, path, depth + 1);
+                        let ok = self.problems.len() == before;
+                        self.problems.truncate(before);
+                        ok
+                    })
+                    .collect();
+                // oneOf refuses a value two branches take: the covering
+                // branch must be the only one that can take the writer's.
+                let fits = match (combinator, covering.as_slice()) {
+                    ("anyOf", c) => !c.is_empty(),
+                    (_, [only]) => branches
+                        .iter()
+                        .enumerate()
+                        .all(|(i, b)| i == *only || self.disjoint(b, w)),
+                    _ => false,
+                };
                 if !fits {
                     self.problem(
                         path,
                         "COMBINED_TYPE_SUBSCHEMAS_CHANGED",
-                        format!("no branch of the reader's {combinator} accepts all the writer writes"),
+                        format!("no single branch of the reader's {combinator} takes all the writer writes"),
                     );
                 }
             }
         }
         self.covers_keywords(r, w, path, depth);
+    }
+
+    /// Whether the reader's `branch` can take none of what `w` writes (by
+    /// their types).
+    fn disjoint(&self, branch: &Value, w: &Map<String, Value>) -> bool {
+        let branch = self.follow(branch, true);
+        if branch == &Value::Bool(false) {
+            return true;
+        }
+        let (Some(bt), Some(wt)) = (branch.as_object().and_then(declared_types), declared_types(w)) else {
+            return false;
+        };
+        let (bt, wt) = (Some(bt), Some(wt));
+        let overlap = |a: &Option<Vec<String>>, b: &Option<Vec<String>>| {
+            a.as_ref().is_some_and(|ts| ts.iter().any(|t| allows_type(b, t)))
+        };
+        !overlap(&wt, &bt) && !overlap(&bt, &wt)
+    }
+
+    /// Records the writer's listed values (`enum`, `const`) the reader's
+    /// schema refuses, validating each with jsonschema (the reader's
+    /// sub-schema with its document's definitions and draft).
+    fn listed_values_fit(&mut self, reader: &Value, values: &[Value], path: &str) {
+        let mut wrapper = serde_json::json!({ "allOf": [reader] });
+        for k in ["definitions", "$defs", "$schema"] {
+            if let Some(v) = self.reader_root.get(k) {
+                wrapper[k] = v.clone();
+            }
+        }
+        let validator = match jsonschema::options().should_validate_formats(false).build(&wrapper) {
+            Ok(v) => v,
+            Err(e) => {
+                self.problem(
+                    path,
+                    "ENUM_ARRAY_NARROWED",
+                    format!("the reader's schema is not compared: {e}"),
+                );
+                return;
+            }
+        };
+        let refused: Vec<String> = values.iter().filter(|v| !validator.is_valid(v)).map(brief).collect();
+        if !refused.is_empty() {
+            self.problem(
+                path,
+                "ENUM_ARRAY_NARROWED",
+                format!("the reader refuses {}", refused.join(", ")),
+            );
+        }
     }
 
     fn covers_keywords(&mut self, r: &Map<String, Value>, w: &Map<String, Value>, path: &str, depth: usize) {
@@ -402,7 +566,10 @@ impl<'a> Compare<'a> {
                         self.problem(
                             path,
                             "ENUM_ARRAY_NARROWED",
-                            format!("the reader does not accept {missing:?}"),
+                            format!(
+                                "the reader does not accept {}",
+                                missing.iter().map(|v| brief(v)).collect::<Vec<_>>().join(", ")
+                            ),
                         );
                     }
                 }
@@ -431,7 +598,11 @@ impl<'a> Compare<'a> {
                         self.problem(
                             path,
                             kind,
-                            format!("the reader's {k} is {rv}, the writer's {:?}", w.get(k)),
+                            format!(
+                                "the reader's {k} is {}, the writer's {}",
+                                brief(rv),
+                                w.get(k).map_or("absent".into(), brief)
+                            ),
                         );
                     }
                 }
@@ -447,11 +618,17 @@ impl<'a> Compare<'a> {
             if ANNOTATIONS.contains(&k.as_str()) || HANDLED.contains(&k.as_str()) {
                 continue;
             }
-            if w.get(k) != Some(rv) {
+            // Compared as text; a `$ref` inside resolves against each
+            // side's own document, so the same text proves nothing.
+            if w.get(k) != Some(rv) || has_ref(rv) {
                 self.problem(
                     path,
                     "KEYWORD_CHANGED",
-                    format!("the reader's {k:?} is {rv}, the writer's {:?}: not compared", w.get(k)),
+                    format!(
+                        "the reader's {k:?} is {}, the writer's {}: not compared",
+                        brief(rv),
+                        w.get(k).map_or("absent".into(), brief)
+                    ),
                 );
             }
         }
@@ -467,13 +644,12 @@ impl<'a> Compare<'a> {
             };
             let within = match bound(w, inclusive, exclusive) {
                 None => false,
-                Some((wv, wx)) => {
-                    if lower {
-                        wv > rv || (wv == rv && (!rx || wx))
-                    } else {
-                        wv < rv || (wv == rv && (!rx || wx))
-                    }
-                }
+                Some((wv, wx)) => match num_cmp(&wv, &rv) {
+                    Some(std::cmp::Ordering::Equal) => !rx || wx,
+                    Some(std::cmp::Ordering::Greater) => lower,
+                    Some(std::cmp::Ordering::Less) => !lower,
+                    None => false,
+                },
             };
             if !within {
                 let kind = if lower {

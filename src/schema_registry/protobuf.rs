@@ -763,8 +763,9 @@ pub(crate) fn compatibility_check(reader: &str, writer: &str) -> Result<(), Stri
                     continue;
                 };
                 // A type a parsed (unresolved) file names has no kind yet.
-                let named =
-                    |t: Option<i32>| t.is_none_or(|t| matches!(Type::try_from(t), Ok(Type::Message | Type::Enum | Type::Group)));
+                let named = |t: Option<i32>| {
+                    t.is_none_or(|t| matches!(Type::try_from(t), Ok(Type::Message | Type::Enum | Type::Group)))
+                };
                 if named(wf.r#type) || named(rf.r#type) {
                     let both_known = wf.r#type.is_some() && rf.r#type.is_some();
                     if !(named(wf.r#type) && named(rf.r#type)) || (both_known && wf.r#type != rf.r#type) {

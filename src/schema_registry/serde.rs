@@ -512,7 +512,7 @@ mod shared {
         client: &SchemaRegistryClient,
         schema: &Schema,
         depth: usize,
-        seen: &mut Vec<(String, i32)>,
+        seen: &mut Vec<((String, i32), String)>,
         out: &mut Vec<(String, String)>,
     ) -> Result<(), SerdeErrorKind> {
         if depth > MAX_REFERENCE_DEPTH {
@@ -522,14 +522,25 @@ mod shared {
         }
         for r in &schema.references {
             let key = (r.subject.clone(), r.version);
-            if seen.contains(&key) {
+            // A schema fetched before (a cycle, or one schema under two
+            // names) is not fetched again; every name still gets it.
+            if let Some((_, text)) = seen.iter().find(|(k, _)| *k == key) {
+                // (Empty while it is being fetched: a cycle, which the
+                // registry cannot hold; nothing to add.)
+                let entry = (r.name.clone(), text.clone());
+                if !text.is_empty() && !out.contains(&entry) {
+                    out.push(entry);
+                }
                 continue;
             }
-            seen.push(key);
+            seen.push((key.clone(), String::new()));
             let referenced = client
                 .version(&r.subject, r.version, true)
                 .map_err(SerdeErrorKind::Registry)?;
             collect(client, &referenced.schema, depth + 1, seen, out)?;
+            if let Some(slot) = seen.iter_mut().find(|(k, _)| *k == key) {
+                slot.1 = referenced.schema.schema_str.clone();
+            }
             out.push((r.name.clone(), referenced.schema.schema_str));
         }
         Ok(())
