@@ -1,25 +1,25 @@
 //! Typed records through the Schema Registry: a `SerializingProducer`
-//! writes `Order`s as Avro to one topic and as JSON Schema to another
-//! (registering each schema under the topic's `-value` subject), and a
-//! `DeserializingConsumer` reads them back into the same Rust type.
+//! writes `Order`s as Avro to one topic, as JSON Schema to another and as
+//! Protobuf to a third (registering each schema under the topic's `-value`
+//! subject), and a `DeserializingConsumer` reads them back.
 //!
 //! With no arguments it starts ferrokafka's embedded cluster
 //! (`MockCluster`) and registry (`MockSchemaRegistry`): nothing to install.
 //! With `--bootstrap-servers HOST:PORT --schema-registry-url URL` it runs
 //! against a real Kafka and Schema Registry (Confluent Platform), on the
-//! topics `ferrokafka-example-orders-avro` and `-json`.
+//! topics `ferrokafka-example-orders-avro`, `-json` and `-protobuf`.
 //!
-//!     cargo run --example schema_registry --features avro,json-schema
-//!     cargo run --example schema_registry --features avro,json-schema -- \
+//!     cargo run --example schema_registry --features avro,json-schema,protobuf
+//!     cargo run --example schema_registry --features avro,json-schema,protobuf -- \
 //!         --bootstrap-servers localhost:9092 --schema-registry-url http://localhost:8081
-//!
-//! Protobuf is not in ferrokafka yet; Avro and JSON Schema are.
 
 use ferrokafka::schema_registry::avro::{AvroDeserializer, AvroSerializer};
 use ferrokafka::schema_registry::json::{JsonDeserializer, JsonSerializer};
+use ferrokafka::schema_registry::protobuf::prost_reflect::{DynamicMessage, ReflectMessage, Value};
+use ferrokafka::schema_registry::protobuf::{parse_proto, ProtobufDeserializer, ProtobufSerializer};
 use ferrokafka::schema_registry::{
-    Deserializer, DeserializingConsumer, MockSchemaRegistry, SchemaRegistryClient, Serializer, SerializingProducer,
-    StringDeserializer, StringSerializer,
+    Deserializer, DeserializingConsumer, MockSchemaRegistry, SchemaRegistryClient, SerdeError, SerializationContext,
+    Serializer, SerializingProducer, StringDeserializer, StringSerializer,
 };
 use ferrokafka::{config, Consumer, MockCluster, Producer, Record};
 use serde::{Deserialize, Serialize};
@@ -44,6 +44,17 @@ const JSON_SCHEMA: &str = r#"{
   },
   "required": ["id", "item"]
 }"#;
+
+/// The same Order in Protobuf (with prost-build, a generated prost type
+/// would stand for it; here a `DynamicMessage` does).
+const PROTO: &str = r#"syntax = "proto3";
+package example;
+message Order {
+  int64 id = 1;
+  string item = 2;
+  optional string note = 3;
+}
+"#;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Order {
@@ -71,7 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Some(b), Some(r)) => (None, None, b, r, "ferrokafka-example-orders"),
         (None, None) => {
             let cluster = MockCluster::new(1)?;
-            for format in ["avro", "json"] {
+            for format in ["avro", "json", "protobuf"] {
                 cluster.create_topic(&format!("orders-{format}"), 1, 1)?;
             }
             let registry = MockSchemaRegistry::new()?;
@@ -89,29 +100,86 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         AvroSerializer::new(Arc::clone(&registry), Some(AVRO_SCHEMA), Default::default())?,
         AvroDeserializer::new(Arc::clone(&registry), None, Default::default())?,
     );
-    round_trip(&bootstrap, &registry, &format!("{prefix}-avro"), avro.0, avro.1)?;
+    let serde_key = |o: &Order| format!("order-{}", o.id);
+    let serde_show = |o: &Order| format!("{o:?}");
+    round_trip(
+        &bootstrap,
+        &registry,
+        &format!("{prefix}-avro"),
+        &orders(),
+        serde_key,
+        serde_show,
+        avro.0,
+        avro.1,
+    )?;
     let json = (
         JsonSerializer::new(Arc::clone(&registry), Some(JSON_SCHEMA), Default::default())?,
         JsonDeserializer::new(Arc::clone(&registry), None, Default::default())?,
     );
-    round_trip(&bootstrap, &registry, &format!("{prefix}-json"), json.0, json.1)?;
+    round_trip(
+        &bootstrap,
+        &registry,
+        &format!("{prefix}-json"),
+        &orders(),
+        serde_key,
+        serde_show,
+        json.0,
+        json.1,
+    )?;
+    let order_type = parse_proto("example_order.proto", PROTO)?
+        .get_message_by_name("example.Order")
+        .ok_or("no example.Order")?;
+    let protobuf = (
+        ProtobufSerializer::new(Arc::clone(&registry), order_type.clone(), Default::default())?,
+        DynamicDeserializer(ProtobufDeserializer::new(Arc::clone(&registry), Default::default())),
+    );
+    let orders: Vec<DynamicMessage> = orders()
+        .iter()
+        .map(|o| {
+            let mut m = DynamicMessage::new(order_type.clone());
+            m.set_field_by_name("id", Value::I64(o.id));
+            m.set_field_by_name("item", Value::String(o.item.clone()));
+            if let Some(note) = &o.note {
+                m.set_field_by_name("note", Value::String(note.clone()));
+            }
+            m
+        })
+        .collect();
+    let show = |m: &DynamicMessage| {
+        let fields: Vec<String> = m.fields().map(|(f, v)| format!("{}: {v}", f.name())).collect();
+        format!("{} {{ {} }}", m.descriptor().full_name(), fields.join(", "))
+    };
+    let key = |m: &DynamicMessage| {
+        format!(
+            "order-{}",
+            m.get_field_by_name("id").and_then(|v| v.as_i64()).unwrap_or(0)
+        )
+    };
+    round_trip(
+        &bootstrap,
+        &registry,
+        &format!("{prefix}-protobuf"),
+        &orders,
+        key,
+        show,
+        protobuf.0,
+        protobuf.1,
+    )?;
     Ok(())
 }
 
-/// Produces three orders to `topic` with `serializer`, and reads them back
-/// with `deserializer`.
-fn round_trip(
-    bootstrap: &str,
-    registry: &SchemaRegistryClient,
-    topic: &str,
-    serializer: impl Serializer<Order> + 'static,
-    deserializer: impl Deserializer<Order> + 'static,
-) -> Result<(), Box<dyn std::error::Error>> {
-    println!("--- topic {topic}");
-    // Produce: String keys, serialized values.
-    let producer = Producer::new(&config! { "bootstrap.servers" => bootstrap })?;
-    let producer = SerializingProducer::<str, Order>::new(producer, StringSerializer, serializer);
-    let orders = [
+/// A `Deserializer` of the application's own: Protobuf read into a
+/// `DynamicMessage` of the writer's schema.
+struct DynamicDeserializer(ProtobufDeserializer);
+
+impl Deserializer<DynamicMessage> for DynamicDeserializer {
+    fn deserialize(&self, data: &[u8], ctx: &SerializationContext<'_>) -> Result<DynamicMessage, SerdeError> {
+        self.0.deserialize_dynamic(data, ctx)
+    }
+}
+
+fn orders() -> Vec<Order> {
+    vec![
         Order {
             id: 1,
             item: "book".into(),
@@ -127,9 +195,28 @@ fn round_trip(
             item: "mug".into(),
             note: None,
         },
-    ];
-    for order in &orders {
-        let key = format!("order-{}", order.id);
+    ]
+}
+
+/// Produces `orders` to `topic` with `serializer`, and reads them back
+/// with `deserializer`.
+#[allow(clippy::too_many_arguments)]
+fn round_trip<T: 'static>(
+    bootstrap: &str,
+    registry: &SchemaRegistryClient,
+    topic: &str,
+    orders: &[T],
+    key: impl Fn(&T) -> String,
+    show: impl Fn(&T) -> String,
+    serializer: impl Serializer<T> + 'static,
+    deserializer: impl Deserializer<T> + 'static,
+) -> Result<(), Box<dyn std::error::Error>> {
+    println!("--- topic {topic}");
+    // Produce: String keys, serialized values.
+    let producer = Producer::new(&config! { "bootstrap.servers" => bootstrap })?;
+    let producer = SerializingProducer::<str, T>::new(producer, StringSerializer, serializer);
+    for order in orders {
+        let key = key(order);
         let record = Record::new(topic).with_on_delivery(|report| match report.result() {
             Ok(()) => println!(
                 "delivered to partition {:?} at offset {:?}",
@@ -154,13 +241,13 @@ fn round_trip(
         "auto.offset.reset" => "earliest",
     })?;
     consumer.subscribe(&[topic])?;
-    let consumer = DeserializingConsumer::<String, Order>::new(consumer, StringDeserializer, deserializer);
+    let consumer = DeserializingConsumer::<String, T>::new(consumer, StringDeserializer, deserializer);
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut read = 0;
     while read < orders.len() && Instant::now() < deadline {
         match consumer.poll(Duration::from_millis(500)) {
             Ok(Some(m)) => {
-                println!("{:?} => {:?}", m.key(), m.value());
+                println!("{:?} => {}", m.key(), m.value().map_or("null".into(), &show));
                 read += 1;
             }
             Ok(None) => {}

@@ -223,9 +223,9 @@ pub fn wait_destroyed(timeout: std::time::Duration) -> usize {
 use rdkafka_sys as _;
 
 /// The README's code samples, compiled as doctests so they stay true
-/// (with the `schema-registry`, `avro` and `json-schema` features its
-/// sections use: the workspace's `cargo test` enables them through the
-/// tests crate).
-#[cfg(all(doctest, feature = "avro", feature = "json-schema"))]
+/// (with the `schema-registry`, `avro`, `json-schema` and `protobuf`
+/// features its sections use: the workspace's `cargo test` enables them
+/// through the tests crate).
+#[cfg(all(doctest, feature = "avro", feature = "json-schema", feature = "protobuf"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

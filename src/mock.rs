@@ -411,6 +411,14 @@ impl MockCluster {
     /// (3 s by default; lower it to speed up group tests). Clamped to at
     /// most 2 147 483 ms (librdkafka multiplies it by 1000 in an `int`).
     ///
+    /// It applies only to a group that is empty. When a member of a running
+    /// group leaves (a consumer closes), the mock holds the next rebalance
+    /// for that member's `session.timeout.ms` − 1 s, even when no member is
+    /// left: a consumer joining the same group next waits that long (44 s
+    /// with the default 45 s) for its assignment, whichever client either
+    /// is (librdkafka 2.12.1's mock; a broker rebalances at once). Give
+    /// such consumers a short `session.timeout.ms`, or separate groups.
+    ///
     /// Corresponds to `rd_kafka_mock_group_initial_rebalance_delay_ms`.
     #[doc(alias = "rd_kafka_mock_group_initial_rebalance_delay_ms")]
     pub fn set_group_initial_rebalance_delay(&self, delay: Duration) {
