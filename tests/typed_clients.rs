@@ -1,6 +1,7 @@
 //! `SerializingProducer` and `DeserializingConsumer` (issue 13's typed
 //! clients) on a `MockCluster`: every combination of null and present keys
-//! and values through Python's plain serializers and Avro; a serializer
+//! and values through Python's plain serializers and Avro (and Avro, JSON
+//! Schema and Protobuf round trips on the real broker); a serializer
 //! failing on the key or the value side, a record librdkafka refuses, and
 //! a serializer that panics: the record comes back whole, its delivery
 //! closure is not called, and the producer's promise (one report per
@@ -11,6 +12,9 @@ mod common;
 
 use ferrokafka::schema_registry::avro::AvroDeserializer;
 use ferrokafka::schema_registry::avro::AvroSerializer;
+use ferrokafka::schema_registry::json::{JsonDeserializer, JsonSerializer};
+use ferrokafka::schema_registry::protobuf::prost_reflect::{MessageDescriptor, ReflectMessage};
+use ferrokafka::schema_registry::protobuf::{parse_proto, ProtobufDeserializer, ProtobufSerializer};
 use ferrokafka::schema_registry::{
     Deserializer, DeserializingConsumer, DoubleDeserializer, DoubleSerializer, IntegerDeserializer, IntegerSerializer,
     MessageField, MockSchemaRegistry, SchemaRegistryClient, SerdeError, SerdeErrorKind, SerializationContext,
@@ -327,25 +331,28 @@ fn registry_subjects(registry: &MockSchemaRegistry) -> Vec<String> {
         .unwrap()
 }
 
-#[test]
-fn avro_round_trip_on_the_real_broker() {
+/// `items` through `ser` → the real broker → `de`, with string keys from
+/// `key`: every item back, in order.
+fn real_broker_round_trip<T: Clone + PartialEq + std::fmt::Debug + 'static>(
+    format: &str,
+    client: Arc<SchemaRegistryClient>,
+    ser: impl Serializer<T> + 'static,
+    de: impl Deserializer<T> + 'static,
+    items: &[T],
+    key: impl Fn(&T) -> String,
+) {
     let Some(bootstrap) = common::real_broker() else { return };
-    let topic = common::unique_topic("typed-real");
+    let topic = common::unique_topic(&format!("typed-real-{format}"));
     common::kafka_tool(&["create-topic", &bootstrap, &topic, "1"], None);
-    let registry = MockSchemaRegistry::new().unwrap();
-    let client = Arc::new(SchemaRegistryClient::new(&config! { "url" => registry.url() }).unwrap());
-    let ser = AvroSerializer::new(Arc::clone(&client), Some(ORDER), Default::default()).unwrap();
     let producer = Producer::new(&config! { "bootstrap.servers" => bootstrap.as_str() }).unwrap();
-    let p = SerializingProducer::<str, Order>::new(producer, StringSerializer, ser);
-    let orders: Vec<Order> = (0..20)
-        .map(|i| Order {
-            id: i,
-            note: (i % 3 == 0).then(|| format!("note {i}")),
-        })
-        .collect();
-    for o in &orders {
-        p.produce(Record::new(&topic).with_partition(0), Some(&o.id.to_string()), Some(o))
-            .unwrap();
+    let p = SerializingProducer::<str, T>::new(producer, StringSerializer, ser);
+    for item in items {
+        p.produce(
+            Record::new(&topic).with_partition(0),
+            Some(key(item).as_str()),
+            Some(item),
+        )
+        .unwrap();
     }
     p.producer().flush(LIMIT).unwrap();
     let consumer = Consumer::new(&config! {
@@ -354,18 +361,93 @@ fn avro_round_trip_on_the_real_broker() {
     })
     .unwrap();
     consumer.assign(&[TopicPartition::with_offset(&topic, 0, 0)]).unwrap();
-    let de = AvroDeserializer::new(client, None, Default::default()).unwrap();
-    let cons = DeserializingConsumer::<String, Order>::new(consumer, StringDeserializer, de);
-    let got: Vec<Order> = poll_n(&cons, orders.len())
+    let cons = DeserializingConsumer::<String, T>::new(consumer, StringDeserializer, de);
+    let got: Vec<T> = poll_n(&cons, items.len())
         .into_iter()
         .map(|r| {
             let m = r.unwrap();
-            assert_eq!(m.key(), Some(&m.value().unwrap().id.to_string()));
+            assert_eq!(m.key(), Some(&key(m.value().unwrap())));
             m.into_parts().1.unwrap()
         })
         .collect();
-    assert_eq!(got, orders);
+    assert_eq!(got, items, "{format}");
     cons.consumer().close(LIMIT).unwrap();
+    // The registry has the schema under the topic's value subject.
+    assert!(client.latest_version(&format!("{topic}-value")).is_ok(), "{format}");
+}
+
+fn orders() -> Vec<Order> {
+    (0..20)
+        .map(|i| Order {
+            id: i,
+            note: (i % 3 == 0).then(|| format!("note {i}")),
+        })
+        .collect()
+}
+
+fn registry_client() -> (MockSchemaRegistry, Arc<SchemaRegistryClient>) {
+    let registry = MockSchemaRegistry::new().unwrap();
+    let client = Arc::new(SchemaRegistryClient::new(&config! { "url" => registry.url() }).unwrap());
+    (registry, client)
+}
+
+#[test]
+fn avro_round_trip_on_the_real_broker() {
+    let (_registry, client) = registry_client();
+    let ser = AvroSerializer::new(Arc::clone(&client), Some(ORDER), Default::default()).unwrap();
+    let de = AvroDeserializer::new(Arc::clone(&client), None, Default::default()).unwrap();
+    real_broker_round_trip("avro", client, ser, de, &orders(), |o| o.id.to_string());
+}
+
+#[test]
+fn json_schema_round_trip_on_the_real_broker() {
+    let (_registry, client) = registry_client();
+    let schema = r#"{"title": "Order", "type": "object",
+        "properties": {"id": {"type": "integer"}, "note": {"type": ["string", "null"]}}, "required": ["id"]}"#;
+    let ser = JsonSerializer::new(Arc::clone(&client), Some(schema), Default::default()).unwrap();
+    let de = JsonDeserializer::new(Arc::clone(&client), None, Default::default()).unwrap();
+    real_broker_round_trip("json", client, ser, de, &orders(), |o| o.id.to_string());
+}
+
+/// The Order in Protobuf, as prost-build would generate it.
+#[derive(Clone, PartialEq, prost::Message)]
+struct PbOrder {
+    #[prost(int64, tag = "1")]
+    id: i64,
+    #[prost(string, optional, tag = "2")]
+    note: Option<String>,
+}
+
+fn pb_order_type() -> MessageDescriptor {
+    static POOL: std::sync::OnceLock<ferrokafka::schema_registry::protobuf::prost_reflect::DescriptorPool> =
+        std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        parse_proto(
+            "typed_order.proto",
+            r#"syntax = "proto3"; package typed; message Order { int64 id = 1; optional string note = 2; }"#,
+        )
+        .unwrap()
+    })
+    .get_message_by_name("typed.Order")
+    .unwrap()
+}
+
+impl ReflectMessage for PbOrder {
+    fn descriptor(&self) -> MessageDescriptor {
+        pb_order_type()
+    }
+}
+
+#[test]
+fn protobuf_round_trip_on_the_real_broker() {
+    let (_registry, client) = registry_client();
+    let ser = ProtobufSerializer::new(Arc::clone(&client), pb_order_type(), Default::default()).unwrap();
+    let de = ProtobufDeserializer::new(Arc::clone(&client), Default::default());
+    let items: Vec<PbOrder> = orders()
+        .into_iter()
+        .map(|o| PbOrder { id: o.id, note: o.note })
+        .collect();
+    real_broker_round_trip("protobuf", client, ser, de, &items, |o| o.id.to_string());
 }
 
 /// Fails every time, naming the wrong side, direction and topic.
