@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::registry::{consume_values, Evolution};
 use common::{hex, python::unhex};
 use ferrokafka::schema_registry::avro::apache_avro::types::Value;
 use ferrokafka::schema_registry::avro::apache_avro::{Decimal, Uuid};
@@ -20,7 +21,7 @@ use ferrokafka::schema_registry::{
     CompatibilityLevel, MessageField, MockSchemaRegistry, Schema, SchemaRegistryClient, SchemaRegistryError,
     SerdeError, SerdeErrorKind, SerializationContext, SubjectNameStrategy,
 };
-use ferrokafka::{config, Consumer, ErrorCode, KafkaError, MockCluster, Producer, Record, TopicPartition};
+use ferrokafka::{config, ErrorCode, KafkaError, MockCluster, Producer, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -552,25 +553,6 @@ fn the_record_space_round_trips() {
 
 // ---- through a MockCluster ----
 
-fn consume_values(bootstrap: &str, topic: &str, n: usize) -> Vec<(Option<Vec<u8>>, Vec<u8>)> {
-    let consumer = Consumer::new(&config! {
-        "bootstrap.servers" => bootstrap,
-        "group.id" => format!("{topic}-g"),
-        "enable.auto.commit" => false,
-    })
-    .unwrap();
-    consumer.assign(&[TopicPartition::with_offset(topic, 0, 0)]).unwrap();
-    let mut out = Vec::new();
-    let deadline = std::time::Instant::now() + LIMIT;
-    while out.len() < n && std::time::Instant::now() < deadline {
-        if let Some(m) = consumer.poll(Duration::from_millis(500)).unwrap() {
-            out.push((m.key().map(<[u8]>::to_vec), m.value().unwrap().to_vec()));
-        }
-    }
-    consumer.close(LIMIT).unwrap();
-    out
-}
-
 #[test]
 fn keys_and_values_through_a_mock_cluster() {
     let (_registry, client) = setup();
@@ -626,7 +608,7 @@ fn compatibility_levels_over_a_table_of_evolutions() {
         |symbols: &str| format!(r#"{{"name": "e", "type": {{"type": "enum", "name": "E", "symbols": [{symbols}]}}}}"#);
     let u = |types: &str| format!(r#"{{"name": "u", "type": [{types}]}}"#);
     // (what, old, new, compatible BACKWARD (new reads old), FORWARD (old reads new))
-    let evolutions: Vec<(&str, String, String, bool, bool)> = vec![
+    let evolutions: Vec<Evolution> = vec![
         (
             "add a field with a default",
             rec(a_int),
@@ -699,36 +681,7 @@ fn compatibility_levels_over_a_table_of_evolutions() {
             false,
         ),
     ];
-    for (i, (what, old, new, backward, forward)) in evolutions.iter().enumerate() {
-        for (level, expected) in [
-            ("BACKWARD", *backward),
-            ("FORWARD", *forward),
-            ("FULL", *backward && *forward),
-            ("NONE", true),
-        ] {
-            let subject = format!("evolve-{i}-{level}");
-            client
-                .set_compatibility(Some(&subject), &CompatibilityLevel::new(level))
-                .unwrap();
-            client
-                .register_schema(&subject, &Schema::new(old.as_str(), "AVRO"), false)
-                .unwrap();
-            let new_schema = Schema::new(new.as_str(), "AVRO");
-            assert_eq!(
-                client.test_compatibility(&subject, &new_schema, None).unwrap(),
-                expected,
-                "{what} under {level}: test_compatibility"
-            );
-            match client.register_schema(&subject, &new_schema, false) {
-                Ok(_) => assert!(expected, "{what} under {level}: registered, but incompatible"),
-                Err(e) => {
-                    assert!(!expected, "{what} under {level}: {e}");
-                    assert_eq!((e.status(), e.error_code()), (Some(409), Some(409)), "{e}");
-                    assert!(e.to_string().contains("incompatible"), "{e}");
-                }
-            }
-        }
-    }
+    common::registry::check_evolutions(&client, "AVRO", &evolutions);
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod common;
 
 use common::hex;
 use common::python::{unhex, LIMIT};
+use common::registry::{consume_values, Evolution};
 use ferrokafka::schema_registry::json::serde_json::{json, Value};
 use ferrokafka::schema_registry::json::{
     JsonDeserializer, JsonDeserializerConfig, JsonSerializer, JsonSerializerConfig,
@@ -334,25 +335,6 @@ fn python_and_ferrokafka_write_the_same_bytes_and_read_each_other() {
     assert_eq!(back["equal"].as_array().unwrap().len(), records.len());
 }
 
-fn consume_values(bootstrap: &str, topic: &str, n: usize) -> Vec<Vec<u8>> {
-    let consumer = Consumer::new(&config! {
-        "bootstrap.servers" => bootstrap,
-        "group.id" => format!("{topic}-g"),
-        "enable.auto.commit" => false,
-    })
-    .unwrap();
-    consumer.assign(&[TopicPartition::with_offset(topic, 0, 0)]).unwrap();
-    let mut out = Vec::new();
-    let deadline = std::time::Instant::now() + LIMIT;
-    while out.len() < n && std::time::Instant::now() < deadline {
-        if let Some(m) = consumer.poll(Duration::from_millis(500)).unwrap() {
-            out.push(m.value().unwrap().to_vec());
-        }
-    }
-    consumer.close(LIMIT).unwrap();
-    out
-}
-
 #[test]
 fn python_produces_to_a_mock_cluster_and_ferrokafka_reads() {
     let (registry, client) = setup();
@@ -372,7 +354,7 @@ fn python_produces_to_a_mock_cluster_and_ferrokafka_reads() {
     let got = consume_values(cluster.bootstrap_servers(), topic, records.len());
     assert_eq!(got.len(), records.len());
     let de = deserializer(&client);
-    for (v, expected) in got.iter().zip(&records) {
+    for ((_, v), expected) in got.iter().zip(&records) {
         assert_eq!(
             &de.deserialize::<Order>(v, &SerializationContext::value(topic)).unwrap(),
             expected
@@ -700,7 +682,7 @@ fn compatibility_levels_over_a_table_of_evolutions() {
     let open = json!({});
     // (what, old, new, BACKWARD (new reads old), FORWARD (old reads new));
     // the verdicts are the Confluent registry's for these differences.
-    let evolutions: Vec<(&str, String, String, bool, bool)> = vec![
+    let evolutions: Vec<Evolution> = vec![
         (
             "add an optional property to a closed model",
             object(json!({"a": int}), closed.clone()),
@@ -800,35 +782,7 @@ fn compatibility_levels_over_a_table_of_evolutions() {
             true,
         ),
     ];
-    for (i, (what, old, new, backward, forward)) in evolutions.iter().enumerate() {
-        for (level, expected) in [
-            ("BACKWARD", *backward),
-            ("FORWARD", *forward),
-            ("FULL", *backward && *forward),
-            ("NONE", true),
-        ] {
-            let subject = format!("evolve-{i}-{level}");
-            client
-                .set_compatibility(Some(&subject), &CompatibilityLevel::new(level))
-                .unwrap();
-            client
-                .register_schema(&subject, &Schema::new(old.as_str(), Schema::JSON), false)
-                .unwrap();
-            let new_schema = Schema::new(new.as_str(), Schema::JSON);
-            assert_eq!(
-                client.test_compatibility(&subject, &new_schema, None).unwrap(),
-                expected,
-                "{what} under {level}: test_compatibility"
-            );
-            match client.register_schema(&subject, &new_schema, false) {
-                Ok(_) => assert!(expected, "{what} under {level}: registered, but incompatible"),
-                Err(e) => {
-                    assert!(!expected, "{what} under {level}: {e}");
-                    assert_eq!((e.status(), e.error_code()), (Some(409), Some(409)), "{e}");
-                }
-            }
-        }
-    }
+    common::registry::check_evolutions(&client, Schema::JSON, &evolutions);
 }
 
 #[test]

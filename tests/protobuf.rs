@@ -13,6 +13,7 @@ mod common;
 
 use common::hex;
 use common::python::{unhex, LIMIT};
+use common::registry::Evolution;
 use ferrokafka::schema_registry::protobuf::prost::Message as _;
 use ferrokafka::schema_registry::protobuf::prost_reflect::{
     DescriptorPool, DynamicMessage, MessageDescriptor, ReflectMessage,
@@ -529,7 +530,7 @@ fn compatibility_levels_over_a_table_of_evolutions() {
     let (_registry, client) = setup();
     let base = "message M { int32 a = 1; string s = 2; }";
     // (what, old, new, BACKWARD (new reads old), FORWARD (old reads new)).
-    let evolutions: Vec<(&str, String, String, bool, bool)> = vec![
+    let evolutions: Vec<Evolution> = vec![
         (
             "add a field",
             proto(base),
@@ -636,31 +637,7 @@ fn compatibility_levels_over_a_table_of_evolutions() {
             false,
         ),
     ];
-    for (i, (what, old, new, backward, forward)) in evolutions.iter().enumerate() {
-        for (level, expected) in [
-            ("BACKWARD", *backward),
-            ("FORWARD", *forward),
-            ("FULL", *backward && *forward),
-            ("NONE", true),
-        ] {
-            let subject = format!("pb-evolve-{i}-{level}");
-            client
-                .set_compatibility(
-                    Some(&subject),
-                    &ferrokafka::schema_registry::CompatibilityLevel::new(level),
-                )
-                .unwrap();
-            client
-                .register_schema(&subject, &Schema::new(old.as_str(), Schema::PROTOBUF), false)
-                .unwrap();
-            let new_schema = Schema::new(new.as_str(), Schema::PROTOBUF);
-            assert_eq!(
-                client.test_compatibility(&subject, &new_schema, None).unwrap(),
-                expected,
-                "{what} under {level}: test_compatibility"
-            );
-        }
-    }
+    common::registry::check_evolutions(&client, Schema::PROTOBUF, &evolutions);
     // The same check on the base64 descriptors the serializers register.
     let order = message_type("shop.Order");
     let ser = ProtobufSerializer::new(Arc::clone(&client), order.clone(), Default::default()).unwrap();
@@ -668,4 +645,139 @@ fn compatibility_levels_over_a_table_of_evolutions() {
         .unwrap();
     let registered = client.latest_version("compat-value").unwrap().schema;
     assert!(client.test_compatibility("compat-value", &registered, None).unwrap());
+}
+
+// ---- found by a review: schemas that made prost-reflect panic or
+// overflow the stack, imports ferrokafka could not read back, and a
+// message of another definition under the same name ----
+
+fn framed_with(id: i32, indexes: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut d = vec![0];
+    d.extend_from_slice(&id.to_be_bytes());
+    d.extend_from_slice(indexes);
+    d.extend_from_slice(body);
+    d
+}
+
+#[test]
+fn schemas_that_would_panic_or_overflow_are_typed_errors() {
+    let (_registry, client) = setup();
+    let mut deep_option = String::from(
+        "syntax = \"proto3\"; import \"google/protobuf/descriptor.proto\"; message V { V v = 1; } \
+         extend google.protobuf.MessageOptions { V opt = 50000; } message M { option (opt) = ",
+    );
+    deep_option.push_str(&"{ v ".repeat(5000));
+    deep_option.push_str(&"} ".repeat(5000));
+    deep_option.push_str("; }");
+    let schemas = [
+        "syntax=\"proto3\"; message M { message EEntry { option map_entry = true; } repeated EEntry e = 1; }".to_string(),
+        "syntax=\"proto3\"; message M { message EEntry { option map_entry = true; double key = 1; string value = 2; } repeated EEntry e = 1; }".to_string(),
+        deep_option,
+    ];
+    for (i, text) in schemas.iter().enumerate() {
+        let id = client
+            .register_schema(
+                &format!("bad-{i}"),
+                &Schema::new(text.as_str(), Schema::PROTOBUF),
+                false,
+            )
+            .unwrap();
+        // On a 2 MB thread: the deep option value overflowed it.
+        let (de, data) = (
+            ProtobufDeserializer::new(Arc::clone(&client), Default::default()),
+            framed_with(id, &[0], &[0x0a, 0x00]),
+        );
+        let result = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                de.deserialize_dynamic(&data, &SerializationContext::value("bad"))
+                    .map(|_| ())
+            })
+            .unwrap()
+            .join()
+            .expect("no panic");
+        let e = result.unwrap_err();
+        assert_eq!(kind_of(&e), "schema", "schema {i}: {e}");
+    }
+}
+
+#[test]
+fn imports_python_builds_in_are_registered_so_ferrokafka_reads_them_back() {
+    let (_registry, client) = setup();
+    let pool = parse_protos(&[
+        (
+            "google/type/money.proto",
+            "syntax = \"proto3\"; package google.type; message Money { string currency_code = 1; int64 units = 2; int32 nanos = 3; }",
+        ),
+        (
+            "p.proto",
+            "syntax = \"proto3\"; import \"google/type/money.proto\"; message P { google.type.Money price = 1; }",
+        ),
+    ])
+    .unwrap();
+    let p = pool.get_message_by_name("P").unwrap();
+    let mut message = DynamicMessage::new(p.clone());
+    let mut money = DynamicMessage::new(pool.get_message_by_name("google.type.Money").unwrap());
+    money.set_field_by_name(
+        "units",
+        ferrokafka::schema_registry::protobuf::prost_reflect::Value::I64(5),
+    );
+    message.set_field_by_name(
+        "price",
+        ferrokafka::schema_registry::protobuf::prost_reflect::Value::Message(money),
+    );
+    let ctx = SerializationContext::value("money");
+    let ser = ProtobufSerializer::new(Arc::clone(&client), p, Default::default()).unwrap();
+    let bytes = ser.serialize(&message, &ctx).unwrap();
+    let de = ProtobufDeserializer::new(Arc::clone(&client), Default::default());
+    let back = de.deserialize_dynamic(&bytes, &ctx).unwrap();
+    assert_eq!(back.encode_to_vec(), message.encode_to_vec());
+    assert!(client.latest_version("google/type/money.proto").is_ok());
+}
+
+#[test]
+fn a_message_of_another_definition_under_the_same_name_is_refused() {
+    let (_registry, client) = setup();
+    let a = parse_proto(
+        "a.proto",
+        "syntax = \"proto3\"; package shop; message User { string name = 1; }",
+    )
+    .unwrap();
+    let b = parse_proto(
+        "b.proto",
+        "syntax = \"proto3\"; package shop; message User { int64 id = 1; }",
+    )
+    .unwrap();
+    let same = parse_proto(
+        "c.proto",
+        "syntax = \"proto3\"; package shop; message User { string name = 1; }",
+    )
+    .unwrap();
+    let ser = ProtobufSerializer::new(
+        Arc::clone(&client),
+        a.get_message_by_name("shop.User").unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let ctx = SerializationContext::value("users");
+    let other = DynamicMessage::new(b.get_message_by_name("shop.User").unwrap());
+    let e = ser.serialize(&other, &ctx).unwrap_err();
+    assert!(e.to_string().contains("another definition"), "{e}");
+    // The same definition from another pool is the same type.
+    ser.serialize(
+        &DynamicMessage::new(same.get_message_by_name("shop.User").unwrap()),
+        &ctx,
+    )
+    .unwrap();
+    // An index array past the schema: the error names a few, not all.
+    let bytes = ser
+        .serialize(&DynamicMessage::new(a.get_message_by_name("shop.User").unwrap()), &ctx)
+        .unwrap();
+    // 100,000 indexes (zigzag 200,000: 0xc0 0x9a 0x0c), all zero.
+    let mut indexes = vec![0xc0, 0x9a, 0x0c];
+    indexes.extend(std::iter::repeat_n(0, 100_000));
+    let data = framed_with(framed_id(&bytes), &indexes, &[]);
+    let de = ProtobufDeserializer::new(Arc::clone(&client), Default::default());
+    let e = de.deserialize_dynamic(&data, &ctx).unwrap_err();
+    assert!(e.to_string().len() < 1000, "{} bytes of error", e.to_string().len());
 }

@@ -100,7 +100,7 @@ pub use apache_avro;
 use super::avro_guard;
 use super::serde::{
     fetch_references, frame, latest_reader, unframe, ParsedCache, ParsedSchema, SerdeError, SerdeErrorKind,
-    SerializationContext, SubjectNameStrategy, WriterChoice, WriterState,
+    SerializationContext, SubjectNameStrategy, WriterState,
 };
 use super::{Schema, SchemaRegistryClient, SchemaRegistryError};
 use apache_avro::reader::datum::GenericDatumReader;
@@ -147,35 +147,7 @@ impl Default for AvroSerializerConfig {
 }
 
 impl AvroSerializerConfig {
-    /// Sets `auto.register.schemas`.
-    pub fn auto_register_schemas(mut self, on: bool) -> Self {
-        self.auto_register_schemas = on;
-        self
-    }
-
-    /// Sets `normalize.schemas`.
-    pub fn normalize_schemas(mut self, on: bool) -> Self {
-        self.normalize_schemas = on;
-        self
-    }
-
-    /// Sets `use.schema.id`.
-    pub fn use_schema_id(mut self, id: Option<i32>) -> Self {
-        self.use_schema_id = id;
-        self
-    }
-
-    /// Sets `use.latest.version`.
-    pub fn use_latest_version(mut self, on: bool) -> Self {
-        self.use_latest_version = on;
-        self
-    }
-
-    /// Sets `subject.name.strategy`.
-    pub fn subject_name_strategy(mut self, strategy: SubjectNameStrategy) -> Self {
-        self.subject_name_strategy = strategy;
-        self
-    }
+    super::serde::writer_choice_options!();
 }
 
 /// An [`AvroDeserializer`]'s options: Python's `AvroDeserializer` `conf`
@@ -449,14 +421,7 @@ impl AvroSerializer {
     }
 
     fn serialize_inner(&self, value: &Value, ctx: &SerializationContext<'_>) -> Result<Vec<u8>, SerdeErrorKind> {
-        let c = &self.config;
-        let choice = WriterChoice {
-            auto_register_schemas: c.auto_register_schemas,
-            normalize_schemas: c.normalize_schemas,
-            use_schema_id: c.use_schema_id,
-            use_latest_version: c.use_latest_version,
-            strategy: &c.subject_name_strategy,
-        };
+        let choice = self.config.writer_choice();
         let record_name = self.schema.as_ref().and_then(|s| s.record_name.as_deref());
         let (id, schema) = self
             .state

@@ -99,7 +99,7 @@ pub use serde_json;
 
 use super::serde::{
     fetch_references, frame, latest_reader, unframe, ParsedCache, ParsedSchema, SerdeError, SerdeErrorKind,
-    SerializationContext, SubjectNameStrategy, WriterChoice, WriterState,
+    SerializationContext, SubjectNameStrategy, WriterState,
 };
 use super::{Schema, SchemaRegistryClient, SchemaRegistryError};
 use serde_json::Value;
@@ -153,35 +153,7 @@ impl Default for JsonSerializerConfig {
 }
 
 impl JsonSerializerConfig {
-    /// Sets `auto.register.schemas`.
-    pub fn auto_register_schemas(mut self, on: bool) -> Self {
-        self.auto_register_schemas = on;
-        self
-    }
-
-    /// Sets `normalize.schemas`.
-    pub fn normalize_schemas(mut self, on: bool) -> Self {
-        self.normalize_schemas = on;
-        self
-    }
-
-    /// Sets `use.schema.id`.
-    pub fn use_schema_id(mut self, id: Option<i32>) -> Self {
-        self.use_schema_id = id;
-        self
-    }
-
-    /// Sets `use.latest.version`.
-    pub fn use_latest_version(mut self, on: bool) -> Self {
-        self.use_latest_version = on;
-        self
-    }
-
-    /// Sets `subject.name.strategy`.
-    pub fn subject_name_strategy(mut self, strategy: SubjectNameStrategy) -> Self {
-        self.subject_name_strategy = strategy;
-        self
-    }
+    super::serde::writer_choice_options!();
 
     /// Sets `validate`.
     pub fn validate(mut self, on: bool) -> Self {
@@ -514,14 +486,7 @@ impl JsonSerializer {
     }
 
     fn writer(&self, ctx: &SerializationContext<'_>) -> Result<(i32, Arc<Parsed>), SerdeError> {
-        let c = &self.config;
-        let choice = WriterChoice {
-            auto_register_schemas: c.auto_register_schemas,
-            normalize_schemas: c.normalize_schemas,
-            use_schema_id: c.use_schema_id,
-            use_latest_version: c.use_latest_version,
-            strategy: &c.subject_name_strategy,
-        };
+        let choice = self.config.writer_choice();
         let record_name = self.schema.as_ref().and_then(|s| s.title.as_deref());
         self.state
             .writer(&self.client, &choice, self.schema.as_ref(), record_name, ctx, parse)

@@ -54,12 +54,26 @@
 //!   Imports resolve through the schema's references (by the import's file
 //!   name) and Google's well-known types (`google/protobuf/*.proto`), which
 //!   are built in; Confluent's own `confluent/*.proto` and `google/type/*`
-//!   are not (register them as references).
+//!   are not: ferrokafka's serializer registers them as references (Python's
+//!   skips them, its runtime has them), so a schema Python wrote that
+//!   imports them is a [`SerdeErrorKind::Schema`] error here.
+//! - **Schemas are asked for in `format=serialized`** (as Python asks): the
+//!   registry's `.proto` rendering could order nested types otherwise, and
+//!   message indexes count them.
 //! - **Untrusted bytes**: an index array longer than 100,000 entries (as
 //!   Python refuses) or naming a message the schema does not have, and a
 //!   body that is not a message of that type (prost's decoder: truncated,
 //!   wrong wire types, nesting deeper than 100), are
-//!   [`SerdeErrorKind::Deserialization`] errors; no input panics.
+//!   [`SerdeErrorKind::Deserialization`] errors; no input panics. A
+//!   [`DynamicMessage`] holds each field as a `Value`: decoding takes
+//!   memory proportional to the body, but many times it (about 57 bytes
+//!   per byte of a packed field of 1-byte varints).
+//! - **Schemas from the registry** are checked before they are compiled
+//!   and used: braces nested more than 64 levels (in the text or in
+//!   option values, which prost-reflect's parser reads recursively) and
+//!   map-entry messages without a valid key and value (on which
+//!   prost-reflect's decoder panics) are [`SerdeErrorKind::Schema`] errors,
+//!   and compiling and decoding run under `catch_unwind`.
 //! - **The message type is checked**: a serializer writes messages of the
 //!   type it was built for (by full name); another is a
 //!   [`SerdeErrorKind::Serialization`] error. [`deserialize`](ProtobufDeserializer::deserialize)
@@ -89,7 +103,7 @@ pub use prost_reflect;
 use super::codec::{base64_decode, base64_encode};
 use super::serde::{
     frame, lock, unframe, ParsedCache, ParsedSchema, SerdeError, SerdeErrorKind, SerializationContext,
-    SubjectNameStrategy, WriterChoice, WriterState,
+    SubjectNameStrategy, WriterState,
 };
 use super::{Schema, SchemaReference, SchemaRegistryClient, SchemaRegistryError};
 use prost::Message as _;
@@ -98,6 +112,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 const FORMAT: &str = "Protobuf";
+/// The registry's `format` for a Protobuf schema as a descriptor (what
+/// Python asks for: the registry's own `.proto` rendering could order
+/// nested types otherwise, and message indexes count them).
+const SERIALIZED: &str = "serialized";
+/// How deep braces may nest in a schema's text or option values
+/// (prost-reflect's text-format parser, which protox uses for option
+/// values, recurses per level without a bound).
+const MAX_BRACE_DEPTH: usize = 64;
 /// The longest index array read (Python's bound).
 const MAX_INDEXES: u64 = 100_000;
 /// How deep references may nest when they are registered.
@@ -124,7 +146,7 @@ pub fn parse_protos(files: &[(&str, &str)]) -> Result<DescriptorPool, SchemaRegi
         .map(|(n, s)| (n.to_string(), SchemaText::Source(s.to_string())))
         .collect();
     let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
-    compile(map, &names).map_err(|e| SchemaRegistryError::Config(e.to_string()))
+    compile(map, &names).map_err(SchemaRegistryError::Config)
 }
 
 /// A schema's text: `.proto` source, or a serialized `FileDescriptorProto`.
@@ -180,7 +202,227 @@ impl protox::file::FileResolver for Resolver {
     }
 }
 
-fn compile(files: Files, roots: &[&str]) -> Result<DescriptorPool, protox::Error> {
+/// How deep braces (`{`, `<`) nest in `text`, outside strings and
+/// comments.
+fn brace_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                while let Some(d) = chars.next() {
+                    if d == '\\' {
+                        chars.next();
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut star = false;
+                for d in chars.by_ref() {
+                    if star && d == '/' {
+                        break;
+                    }
+                    star = d == '*';
+                }
+            }
+            '{' | '<' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            '}' | '>' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// How deep braces nest in the option values (`aggregate_value`) a
+/// descriptor carries uninterpreted, anywhere in it.
+fn option_depth(file: &prost_reflect::prost_types::FileDescriptorProto) -> usize {
+    use prost_reflect::prost_types::{DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, UninterpretedOption};
+    fn of(options: &[UninterpretedOption]) -> usize {
+        options
+            .iter()
+            .filter_map(|o| o.aggregate_value.as_deref())
+            .map(brace_depth)
+            .max()
+            .unwrap_or(0)
+    }
+    fn fields(fs: &[FieldDescriptorProto]) -> usize {
+        fs.iter()
+            .filter_map(|f| f.options.as_ref())
+            .map(|o| of(&o.uninterpreted_option))
+            .max()
+            .unwrap_or(0)
+    }
+    fn enums(es: &[EnumDescriptorProto]) -> usize {
+        es.iter()
+            .map(|e| {
+                let own = e.options.as_ref().map_or(0, |o| of(&o.uninterpreted_option));
+                let values = e
+                    .value
+                    .iter()
+                    .filter_map(|v| v.options.as_ref())
+                    .map(|o| of(&o.uninterpreted_option))
+                    .max()
+                    .unwrap_or(0);
+                own.max(values)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+    fn messages(ms: &[DescriptorProto]) -> usize {
+        ms.iter()
+            .map(|m| {
+                let oneofs = m
+                    .oneof_decl
+                    .iter()
+                    .filter_map(|d| d.options.as_ref())
+                    .map(|o| of(&o.uninterpreted_option))
+                    .max()
+                    .unwrap_or(0);
+                [
+                    m.options.as_ref().map_or(0, |o| of(&o.uninterpreted_option)),
+                    fields(&m.field),
+                    fields(&m.extension),
+                    oneofs,
+                    enums(&m.enum_type),
+                    messages(&m.nested_type),
+                ]
+                .into_iter()
+                .max()
+                .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+    let services = file
+        .service
+        .iter()
+        .map(|s| {
+            let own = s.options.as_ref().map_or(0, |o| of(&o.uninterpreted_option));
+            let methods = s
+                .method
+                .iter()
+                .filter_map(|m| m.options.as_ref())
+                .map(|o| of(&o.uninterpreted_option))
+                .max()
+                .unwrap_or(0);
+            own.max(methods)
+        })
+        .max()
+        .unwrap_or(0);
+    [
+        file.options.as_ref().map_or(0, |o| of(&o.uninterpreted_option)),
+        messages(&file.message_type),
+        enums(&file.enum_type),
+        fields(&file.extension),
+        services,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0)
+}
+
+/// Refuses what prost-reflect builds without checking and then panics on
+/// when decoding: a map-entry message must have a key (field 1, an integer,
+/// `bool` or `string`) and a value (field 2), nothing else, and be used by
+/// repeated fields only.
+fn check_map_entries(pool: &DescriptorPool) -> Result<(), String> {
+    use prost_reflect::Kind;
+    for m in pool.all_messages() {
+        if m.is_map_entry() {
+            let numbers: Vec<u32> = m.fields().map(|f| f.number()).collect();
+            if numbers.len() != 2 || !numbers.contains(&1) || !numbers.contains(&2) {
+                return Err(format!(
+                    "map entry {} must have exactly the fields 1 (key) and 2 (value)",
+                    m.full_name()
+                ));
+            }
+            let key = m.get_field(1).map(|f| f.kind());
+            let valid_key = matches!(
+                key,
+                Some(
+                    Kind::Int32
+                        | Kind::Int64
+                        | Kind::Uint32
+                        | Kind::Uint64
+                        | Kind::Sint32
+                        | Kind::Sint64
+                        | Kind::Fixed32
+                        | Kind::Fixed64
+                        | Kind::Sfixed32
+                        | Kind::Sfixed64
+                        | Kind::Bool
+                        | Kind::String
+                )
+            );
+            if !valid_key {
+                return Err(format!(
+                    "map entry {} has a key of a type maps cannot have",
+                    m.full_name()
+                ));
+            }
+        }
+        for f in m.fields() {
+            if let Kind::Message(target) = f.kind() {
+                if target.is_map_entry() && !f.is_list() && !f.is_map() {
+                    return Err(format!(
+                        "field {} uses the map entry {} without being repeated",
+                        f.full_name(),
+                        target.full_name()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn compile(files: Files, roots: &[&str]) -> Result<DescriptorPool, String> {
+    for (name, file) in &files {
+        let depth = match file {
+            SchemaText::Source(text) => brace_depth(text),
+            SchemaText::Descriptor(proto) => option_depth(proto),
+        };
+        if depth > MAX_BRACE_DEPTH {
+            return Err(format!(
+                "{name}: braces nest {depth} levels deep (more than {MAX_BRACE_DEPTH}): not compiled"
+            ));
+        }
+    }
+    // Schemas come from the registry: protox and prost-reflect run under
+    // `catch_unwind` too (what is known to panic is refused above).
+    unpanicking("compiler", || {
+        let pool = compile_checked(files, roots).map_err(|e| e.to_string())?;
+        check_map_entries(&pool)?;
+        Ok(pool)
+    })
+}
+
+/// Runs `f`, a panic becoming an error naming `what` panicked.
+fn unpanicking<T>(what: &str, f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(format!("the Protobuf {what} panicked on this input: {message}"))
+    })
+}
+
+fn compile_checked(files: Files, roots: &[&str]) -> Result<DescriptorPool, protox::Error> {
     let resolver = Resolver {
         files: Mutex::new(files),
         google: protox::file::GoogleFileResolver::new(),
@@ -336,8 +578,12 @@ fn decode_indexes(body: &mut &[u8]) -> Result<Vec<i64>, SerdeErrorKind> {
 /// The message type `indexes` name in `file`.
 fn message_at(file: &FileDescriptor, indexes: &[i64]) -> Result<MessageDescriptor, SerdeErrorKind> {
     let missing = || {
+        let shown: Vec<String> = indexes.iter().take(8).map(i64::to_string).collect();
+        let more = if indexes.len() > 8 { ", ..." } else { "" };
         SerdeErrorKind::Deserialization(format!(
-            "message indexes {indexes:?} name no message of the writer's schema ({})",
+            "message indexes [{}{more}] ({} of them) name no message of the writer's schema ({})",
+            shown.join(", "),
+            indexes.len(),
             file.name()
         ))
     };
@@ -375,8 +621,9 @@ pub struct ProtobufSerializerConfig {
     /// record name is the message's full name (`package.Message`).
     pub subject_name_strategy: SubjectNameStrategy,
     /// `skip.known.types` (default `true`): Google's well-known types
-    /// (`google/protobuf/*`) and Confluent's (`confluent/*`,
-    /// `google/type/*`) are not registered as references.
+    /// (`google/protobuf/*`) are not registered as references. (Python also
+    /// skips `confluent/*` and `google/type/*`, which its runtime has built
+    /// in; this crate has not, so it registers them.)
     pub skip_known_types: bool,
 }
 
@@ -394,35 +641,7 @@ impl Default for ProtobufSerializerConfig {
 }
 
 impl ProtobufSerializerConfig {
-    /// Sets `auto.register.schemas`.
-    pub fn auto_register_schemas(mut self, on: bool) -> Self {
-        self.auto_register_schemas = on;
-        self
-    }
-
-    /// Sets `normalize.schemas`.
-    pub fn normalize_schemas(mut self, on: bool) -> Self {
-        self.normalize_schemas = on;
-        self
-    }
-
-    /// Sets `use.schema.id`.
-    pub fn use_schema_id(mut self, id: Option<i32>) -> Self {
-        self.use_schema_id = id;
-        self
-    }
-
-    /// Sets `use.latest.version`.
-    pub fn use_latest_version(mut self, on: bool) -> Self {
-        self.use_latest_version = on;
-        self
-    }
-
-    /// Sets `subject.name.strategy`.
-    pub fn subject_name_strategy(mut self, strategy: SubjectNameStrategy) -> Self {
-        self.subject_name_strategy = strategy;
-        self
-    }
+    super::serde::writer_choice_options!();
 
     /// Sets `skip.known.types`.
     pub fn skip_known_types(mut self, on: bool) -> Self {
@@ -431,8 +650,15 @@ impl ProtobufSerializerConfig {
     }
 }
 
+/// The imports `skip.known.types` leaves out of the references: Google's
+/// well-known types, which every reader has built in (protox here,
+/// protobuf's runtime in Python). Python also leaves out `confluent/*` and
+/// `google/type/*`, which its runtime builds in and this crate does not:
+/// they are registered as references here, so that a ferrokafka reader
+/// (which has no copy) reads what a ferrokafka writer writes; Python's
+/// reader skips them and uses its own.
 fn is_builtin(name: &str) -> bool {
-    name.starts_with("google/protobuf/") || name.starts_with("confluent/") || name.starts_with("google/type/")
+    name.starts_with("google/protobuf/")
 }
 
 /// A file as Python registers it: base64 of its serialized descriptor,
@@ -490,7 +716,7 @@ impl ProtobufSerializer {
             indexes,
             config,
             own: Mutex::new(None),
-            state: WriterState::default(),
+            state: WriterState::with_cache(ParsedCache::in_format(SERIALIZED)),
         })
     }
 
@@ -524,11 +750,23 @@ impl ProtobufSerializer {
         ctx: &SerializationContext<'_>,
     ) -> Result<Vec<u8>, SerdeErrorKind> {
         let descriptor = message.descriptor();
-        if descriptor.full_name() != self.descriptor.full_name() {
+        // The same descriptor (one pool), or one of the same name and
+        // definition from another pool; a message of the same name but
+        // another definition would be written under a schema it does not
+        // follow.
+        if descriptor != self.descriptor
+            && (descriptor.full_name() != self.descriptor.full_name()
+                || descriptor.descriptor_proto() != self.descriptor.descriptor_proto())
+        {
             return Err(SerdeErrorKind::Serialization(format!(
-                "a message of type {} given to a serializer of {}",
+                "a message of type {} given to a serializer of {}{}",
                 descriptor.full_name(),
-                self.descriptor.full_name()
+                self.descriptor.full_name(),
+                if descriptor.full_name() == self.descriptor.full_name() {
+                    " (another definition of it)"
+                } else {
+                    ""
+                }
             )));
         }
         let c = &self.config;
@@ -537,13 +775,7 @@ impl ProtobufSerializer {
         } else {
             None
         };
-        let choice = WriterChoice {
-            auto_register_schemas: c.auto_register_schemas,
-            normalize_schemas: c.normalize_schemas,
-            use_schema_id: c.use_schema_id,
-            use_latest_version: c.use_latest_version,
-            strategy: &c.subject_name_strategy,
-        };
+        let choice = c.writer_choice();
         let record_name = Some(self.descriptor.full_name());
         let (id, _) = self
             .state
@@ -635,7 +867,7 @@ impl ProtobufDeserializer {
         ProtobufDeserializer {
             client,
             config,
-            parsed: ParsedCache::default(),
+            parsed: ParsedCache::in_format(SERIALIZED),
         }
     }
 

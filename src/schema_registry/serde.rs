@@ -358,12 +358,26 @@ mod shared {
     /// Parsed schemas by id, bounded.
     pub(crate) struct ParsedCache<P> {
         by_id: Mutex<HashMap<i32, Arc<P>>>,
+        /// The `format` schemas are asked in (Protobuf's `serialized`).
+        format: Option<&'static str>,
     }
 
     impl<P> Default for ParsedCache<P> {
         fn default() -> Self {
             ParsedCache {
                 by_id: Mutex::new(HashMap::new()),
+                format: None,
+            }
+        }
+    }
+
+    impl<P> ParsedCache<P> {
+        /// A cache asking the registry for schemas in `format`.
+        #[cfg_attr(not(feature = "protobuf"), allow(dead_code))]
+        pub(crate) fn in_format(format: &'static str) -> Self {
+            ParsedCache {
+                by_id: Mutex::new(HashMap::new()),
+                format: Some(format),
             }
         }
     }
@@ -380,7 +394,7 @@ mod shared {
             if let Some(p) = lock(&self.by_id).get(&id) {
                 return Ok(Arc::clone(p));
             }
-            let schema = client.schema(id, None, None).map_err(SerdeErrorKind::Registry)?;
+            let schema = client.schema(id, None, self.format).map_err(SerdeErrorKind::Registry)?;
             let parsed = Arc::new(parse(client, &schema)?);
             let mut c = lock(&self.by_id);
             if c.len() >= PARSED_CAPACITY {
@@ -404,6 +418,55 @@ mod shared {
         })
     }
 
+    /// The setters of the options every format's serializer config has
+    /// (`auto.register.schemas`, `normalize.schemas`, `use.schema.id`,
+    /// `use.latest.version`, `subject.name.strategy`), and the
+    /// [`WriterChoice`] they make: one definition for the three configs.
+    macro_rules! writer_choice_options {
+        () => {
+            /// Sets `auto.register.schemas`.
+            pub fn auto_register_schemas(mut self, on: bool) -> Self {
+                self.auto_register_schemas = on;
+                self
+            }
+
+            /// Sets `normalize.schemas`.
+            pub fn normalize_schemas(mut self, on: bool) -> Self {
+                self.normalize_schemas = on;
+                self
+            }
+
+            /// Sets `use.schema.id`.
+            pub fn use_schema_id(mut self, id: Option<i32>) -> Self {
+                self.use_schema_id = id;
+                self
+            }
+
+            /// Sets `use.latest.version`.
+            pub fn use_latest_version(mut self, on: bool) -> Self {
+                self.use_latest_version = on;
+                self
+            }
+
+            /// Sets `subject.name.strategy`.
+            pub fn subject_name_strategy(mut self, strategy: SubjectNameStrategy) -> Self {
+                self.subject_name_strategy = strategy;
+                self
+            }
+
+            fn writer_choice(&self) -> super::serde::WriterChoice<'_> {
+                super::serde::WriterChoice {
+                    auto_register_schemas: self.auto_register_schemas,
+                    normalize_schemas: self.normalize_schemas,
+                    use_schema_id: self.use_schema_id,
+                    use_latest_version: self.use_latest_version,
+                    strategy: &self.subject_name_strategy,
+                }
+            }
+        };
+    }
+    pub(crate) use writer_choice_options;
+
     /// A serializer's options that choose its writer schema (the same keys
     /// in every format).
     pub(crate) struct WriterChoice<'a> {
@@ -426,6 +489,17 @@ mod shared {
             WriterState {
                 known: Mutex::new(HashMap::new()),
                 parsed: ParsedCache::default(),
+            }
+        }
+    }
+
+    impl<P> WriterState<P> {
+        /// A state whose schemas read by id come through `parsed`.
+        #[cfg_attr(not(feature = "protobuf"), allow(dead_code))]
+        pub(crate) fn with_cache(parsed: ParsedCache<P>) -> Self {
+            WriterState {
+                known: Mutex::new(HashMap::new()),
+                parsed,
             }
         }
     }

@@ -3,6 +3,8 @@
 
 pub mod python;
 pub mod reference;
+#[cfg(feature = "schema-registry")]
+pub mod registry;
 pub mod sides;
 
 use ferrokafka::{Config, MockCluster};
