@@ -7,7 +7,8 @@
 //! nesting past prost's limit, unknown ids), and Python's own
 //! `ProtobufSerializer`/`ProtobufDeserializer`
 //! (tests/interop/protobuf_tool.py over tests/interop/protobuf_everything.json):
-//! the same ids, the same bytes, the same messages, both ways.
+//! the same ids, the same bytes, the same messages, both ways, and Python
+//! producing to a `MockCluster` that ferrokafka reads.
 
 mod common;
 
@@ -780,4 +781,34 @@ fn a_message_of_another_definition_under_the_same_name_is_refused() {
     let de = ProtobufDeserializer::new(Arc::clone(&client), Default::default());
     let e = de.deserialize_dynamic(&data, &ctx).unwrap_err();
     assert!(e.to_string().len() < 1000, "{} bytes of error", e.to_string().len());
+}
+
+#[test]
+fn python_produces_to_a_mock_cluster_and_ferrokafka_reads() {
+    let (registry, client) = setup();
+    let cluster = MockCluster::new(1).unwrap();
+    let topic = "py-protobuf";
+    cluster.create_topic(topic, 1, 1).unwrap();
+    let mut args = vec![
+        "produce".to_string(),
+        registry.url(),
+        topic.into(),
+        cluster.bootstrap_servers().to_string(),
+    ];
+    args.extend(descriptor_hexes());
+    let Some(py) = python_tool(&args) else {
+        return;
+    };
+    let records = records();
+    assert_eq!(py["produced"].as_u64(), Some(records.len() as u64));
+    let got = common::registry::consume_values(cluster.bootstrap_servers(), topic, records.len());
+    assert_eq!(got.len(), records.len());
+    let de = ProtobufDeserializer::new(Arc::clone(&client), Default::default());
+    for (i, ((_, value), (name, message))) in got.iter().zip(&records).enumerate() {
+        let back = de
+            .deserialize_dynamic(value, &SerializationContext::value(topic))
+            .unwrap();
+        assert_eq!(back.descriptor().full_name(), name, "record {i}");
+        assert_eq!(back.encode_to_vec(), message.encode_to_vec(), "record {i}");
+    }
 }

@@ -15,6 +15,11 @@ FileDescriptorProtos (hex, dependencies first), compiled by ferrokafka
         Serializes every record as TOPIC's value (each message type on
         TOPIC-<type>) and prints {"payloads": [hex...]} in record order.
 
+    protobuf_tool.py produce URL TOPIC BOOTSTRAP DESCRIPTOR_HEX...
+        Serializes every record as `serialize` does and produces them, in
+        order, to TOPIC (partition 0) at BOOTSTRAP (a MockCluster held open
+        by the test): {"produced": N}.
+
     protobuf_tool.py deserialize URL TOPIC DESCRIPTOR_HEX... -- PAYLOAD_HEX...
         Deserializes each payload as its record's type (the writer's schema
         fetched from the registry too) and prints {"equal": [bool...],
@@ -59,6 +64,9 @@ def main():
 
     mode, url, topic = sys.argv[1:4]
     rest = sys.argv[4:]
+    bootstrap = None
+    if mode == "produce":
+        bootstrap, rest = rest[0], rest[1:]
     if "--" in rest:
         cut = rest.index("--")
         descriptors, payloads = rest[:cut], rest[cut + 1 :]
@@ -66,15 +74,26 @@ def main():
         descriptors, payloads = rest, []
     cls = classes(descriptors)
     records = [(name, json_format.ParseDict(value, cls(name)())) for name, value in DATA["records"]]
-    if mode == "serialize":
+    if mode in ("serialize", "produce"):
         from confluent_kafka.schema_registry.protobuf import ProtobufSerializer
 
         serializers = {}
-        out = {"payloads": []}
+        payloads = []
         for name, message in records:
             if name not in serializers:
                 serializers[name] = ProtobufSerializer(cls(name), client(url), {"use.deprecated.format": False})
-            out["payloads"].append(serializers[name](message, ctx(topic_for(topic, name))).hex())
+            payloads.append(serializers[name](message, ctx(topic_for(topic, name))))
+        if mode == "serialize":
+            out = {"payloads": [p.hex() for p in payloads]}
+        else:
+            from confluent_kafka import Producer
+
+            p = Producer({"bootstrap.servers": bootstrap})
+            for data in payloads:
+                p.produce(topic, value=data, partition=0)
+            remaining = p.flush(30)
+            assert remaining == 0, f"{remaining} messages not delivered"
+            out = {"produced": len(payloads)}
     elif mode == "deserialize":
         from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer
 
