@@ -239,17 +239,10 @@ fn known_draft(uri: &str) -> bool {
     .contains(&uri)
 }
 
-/// [`References`] shared by the two builds a schema may need.
-struct SharedReferences(Arc<References>);
-
-impl jsonschema::Retrieve for SharedReferences {
-    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        self.0.retrieve(uri)
-    }
-}
-
-/// Finds `$ref`s among a schema's references, by name.
-struct References(HashMap<String, Value>);
+/// Finds `$ref`s among a schema's references, by name (shared by the two
+/// builds a schema may need).
+#[derive(Clone)]
+struct References(Arc<HashMap<String, Value>>);
 
 impl jsonschema::Retrieve for References {
     fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
@@ -287,11 +280,11 @@ fn parse(client: &SchemaRegistryClient, schema: &Schema) -> Result<Parsed, Serde
         let value: Value = serde_json::from_str(&text).map_err(|e| invalid(&format!(" (reference {name})"), &e))?;
         references.insert(name, value);
     }
-    let references = Arc::new(References(references));
+    let references = References(Arc::new(references));
     let build = |schema: &Value, draft: Option<jsonschema::Draft>| {
         let mut options = jsonschema::options()
             .should_validate_formats(false)
-            .with_retriever(SharedReferences(Arc::clone(&references)));
+            .with_retriever(references.clone());
         if let Some(d) = draft {
             options = options.with_draft(d);
         }

@@ -109,7 +109,7 @@ use super::{Schema, SchemaReference, SchemaRegistryClient, SchemaRegistryError};
 use prost::Message as _;
 use prost_reflect::{DescriptorPool, DynamicMessage, FileDescriptor, MessageDescriptor, ReflectMessage};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 const FORMAT: &str = "Protobuf";
 /// The registry's `format` for a Protobuf schema as a descriptor (what
@@ -678,7 +678,9 @@ pub struct ProtobufSerializer {
     config: ProtobufSerializerConfig,
     /// The message's file as a registered schema, its imports registered
     /// as references (once, on first use).
-    own: Mutex<Option<Arc<Parsed>>>,
+    own: OnceLock<Arc<Parsed>>,
+    /// Held while the first messages register `own`.
+    registering: Mutex<()>,
     state: WriterState<Parsed>,
 }
 
@@ -715,7 +717,8 @@ impl ProtobufSerializer {
             descriptor,
             indexes,
             config,
-            own: Mutex::new(None),
+            own: OnceLock::new(),
+            registering: Mutex::new(()),
             state: WriterState::with_cache(ParsedCache::in_format(SERIALIZED)),
         })
     }
@@ -790,8 +793,14 @@ impl ProtobufSerializer {
     /// The message's file as a schema with its references, registering
     /// (or looking up) its imports the first time.
     fn own(&self) -> Result<Arc<Parsed>, SerdeErrorKind> {
-        let mut own = lock(&self.own);
-        if let Some(p) = own.as_ref() {
+        // Built once: every later message reads it without a lock.
+        if let Some(p) = self.own.get() {
+            return Ok(Arc::clone(p));
+        }
+        // The first ones serialize their registration (it may fail and be
+        // tried again by the next message, so not `get_or_init`).
+        let _first = lock(&self.registering);
+        if let Some(p) = self.own.get() {
             return Ok(Arc::clone(p));
         }
         let file = self.descriptor.parent_file();
@@ -801,8 +810,7 @@ impl ProtobufSerializer {
             record_name: Some(self.descriptor.full_name().to_string()),
             file,
         });
-        *own = Some(Arc::clone(&parsed));
-        Ok(parsed)
+        Ok(Arc::clone(self.own.get_or_init(|| parsed)))
     }
 
     /// Registers (or looks up) `file`'s imports, theirs first, as Python's
@@ -910,9 +918,13 @@ impl ProtobufDeserializer {
             let indexes = decode_indexes(&mut body)?;
             let writer = self.parsed.by_id(&self.client, id, parse)?;
             let descriptor = message_at(&writer.file, &indexes)?;
-            let name = descriptor.full_name().to_string();
-            DynamicMessage::decode(descriptor, body)
-                .map_err(|e| SerdeErrorKind::Deserialization(format!("the body is not a {name} message: {e}")))
+            // The name is read only for an error: no String per message.
+            let named = descriptor.clone();
+            unpanicking("decoder", || {
+                DynamicMessage::decode(descriptor, body)
+                    .map_err(|e| format!("the body is not a {} message: {e}", named.full_name()))
+            })
+            .map_err(SerdeErrorKind::Deserialization)
         };
         inner().map_err(|k| self.error(ctx, k))
     }
