@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n==> %s\n' "$*"; }
 
-BINARIES="${*:-producer_mock consumer_mock async_mock admin_validation secrets bad_input proptest_inputs boundary_inputs wait_destroyed panics}"
+BINARIES="${*:-producer_mock owned_values allocations consumer_mock async_mock admin_validation secrets bad_input proptest_inputs boundary_inputs wait_destroyed panics}"
 TARGET=$(rustc -vV | sed -n 's/^host: //p')
 export CARGO_TARGET_DIR="${ASAN_TARGET_DIR:-target/asan}"
 export RUSTC_BOOTSTRAP=1

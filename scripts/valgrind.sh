@@ -28,7 +28,7 @@ log() { printf '\n==> %s\n' "$*"; }
 # processes, so its cases are run directly below instead — its certificate
 # verification callback cases need only `openssl s_server`. oidc: librdkafka's OIDC client and libcurl, about
 # 15 s under valgrind.)
-DEFAULT_BINARIES="producer_mock consumer_mock async_mock admin_validation secrets bad_input proptest_inputs boundary_inputs wait_destroyed close_released drop_order reentrancy oidc raw_handles"
+DEFAULT_BINARIES="producer_mock owned_values allocations consumer_mock async_mock admin_validation secrets bad_input proptest_inputs boundary_inputs wait_destroyed close_released drop_order reentrancy oidc raw_handles"
 # Every tests/panics.rs case also runs under valgrind, each in its own
 # process as in the normal suite (panics, unwinding, drops on librdkafka
 # threads and on the reaper and helper threads: where lifetimes are most

@@ -32,6 +32,11 @@ pub(crate) struct Handle<X = ()> {
     pub(crate) wakeups: std::sync::atomic::AtomicBool,
     /// Held by the async task serving `queue` (others wait for their channel).
     pub(crate) async_serving: std::sync::atomic::AtomicBool,
+    /// Set when the client is closed or dropped (the handle taken out of
+    /// its [`ClientCore`]): work that holds the handle itself, such as an
+    /// async send waiting for room in the queue, must not start anything
+    /// new on it.
+    pub(crate) retired: std::sync::atomic::AtomicBool,
 }
 
 impl<X> Handle<X> {
@@ -45,6 +50,7 @@ impl<X> Handle<X> {
             state,
             wakeups: Default::default(),
             async_serving: Default::default(),
+            retired: Default::default(),
         }
     }
 
@@ -316,6 +322,9 @@ impl<X> ClientCore<X> {
     pub(crate) fn take(&self) -> Option<Arc<Handle<X>>> {
         let mut g = self.handle.write().unwrap_or_else(|e| e.into_inner());
         self.closed.store(true, std::sync::atomic::Ordering::Release);
+        if let Some(h) = &*g {
+            h.retired.store(true, std::sync::atomic::Ordering::Release);
+        }
         g.take()
     }
 

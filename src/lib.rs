@@ -131,7 +131,7 @@ pub use message::{
 };
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};
 pub use mock::{ApiKey, MockCluster, MockRequest};
-pub use producer::{BatchOutcome, ProduceError, Producer, Purge, Record, SendFuture};
+pub use producer::{BatchOutcome, OwnedValue, ProduceError, Producer, Purge, Record, SendFuture};
 pub use timeout::Timeout;
 pub use topic_partition::{TopicPartition, OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID, OFFSET_STORED, PARTITION_UA};
 pub use values::{CoordinatorType, MessageStatus};

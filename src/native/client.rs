@@ -49,6 +49,9 @@ pub(crate) struct ProduceArgs<'a> {
     pub headers: Option<NativeHeaders>,
     /// Per-message delivery state, carried by librdkafka as the opaque.
     pub state: Option<super::DeliveryOpaque>,
+    /// A value the message owns (instead of `value`): referenced by
+    /// librdkafka without a copy, released when the report is served.
+    pub owned: Option<super::OwnedPayload>,
 }
 
 /// What a failed produce call hands back.
@@ -56,6 +59,66 @@ pub(crate) struct ProduceFailure {
     pub error: KafkaError,
     pub headers: Option<NativeHeaders>,
     pub state: Option<super::DeliveryOpaque>,
+    pub owned: Option<super::OwnedPayload>,
+}
+
+/// A produce call's value and opaque: a borrowed value (copied by
+/// librdkafka), or an owned one it references (see `OwnedPayload`).
+struct Carried {
+    value: *mut c_void,
+    len: usize,
+    flags: c_int,
+    opaque: *mut c_void,
+    /// The owned payload librdkafka references (without `F_COPY`).
+    raw: Option<super::RawPayload>,
+    /// An owned payload librdkafka copies (an empty one), kept for the call.
+    copied: Option<super::OwnedPayload>,
+}
+
+impl Carried {
+    fn new(value: Option<&[u8]>, owned: Option<super::OwnedPayload>, state: Option<super::DeliveryOpaque>) -> Carried {
+        let (raw, copied) = match owned.map(super::RawPayload::new) {
+            Some(Ok(r)) => (Some(r), None),
+            Some(Err(p)) => (None, Some(p)),
+            None => (None, None),
+        };
+        let (value, len, flags) = match (&raw, copied.as_ref().map(|p| p.as_slice()).or(value)) {
+            (Some(r), _) => (r.ptr(), r.len(), 0),
+            (None, Some(v)) => (v.as_ptr() as *mut c_void, v.len(), sys::RD_KAFKA_MSG_F_COPY),
+            (None, None) => (std::ptr::null_mut(), 0, sys::RD_KAFKA_MSG_F_COPY),
+        };
+        let opaque = match (state, &raw) {
+            (Some(mut s), Some(r)) => {
+                s.attach_payload(*r);
+                s.into_raw()
+            }
+            (Some(s), None) => s.into_raw(),
+            (None, Some(r)) => super::payload_opaque(r),
+            (None, None) => std::ptr::null_mut(),
+        };
+        Carried {
+            value,
+            len,
+            flags,
+            opaque,
+            raw,
+            copied,
+        }
+    }
+
+    /// The state and payload back, after a call that did not enqueue the
+    /// message.
+    ///
+    /// # Safety
+    /// librdkafka refused the message: nothing else owns the opaque.
+    unsafe fn refused(self) -> (Option<super::DeliveryOpaque>, Option<super::OwnedPayload>) {
+        let mut state = super::DeliveryOpaque::from_raw(self.opaque);
+        if let Some(s) = &mut state {
+            // The same payload as `self.raw`, rebuilt below.
+            let _ = s.take_payload();
+        }
+        (state, self.raw.map(|r| r.rebuild()).or(self.copied))
+    }
 }
 
 /// The type of `rd_kafka_t` to create (`rd_kafka_type_t`). An admin
@@ -493,19 +556,18 @@ impl NativeClient {
             sys::RD_KAFKA_VTYPE_PARTITION,
             sys::rd_kafka_vu_union { i32_: args.partition },
         );
+        let carried = Carried::new(args.value, args.owned, args.state);
         push(
             sys::RD_KAFKA_VTYPE_MSGFLAGS,
-            sys::rd_kafka_vu_union {
-                i: sys::RD_KAFKA_MSG_F_COPY,
-            },
+            sys::rd_kafka_vu_union { i: carried.flags },
         );
-        if let Some(v) = args.value {
+        if !carried.value.is_null() {
             push(
                 sys::RD_KAFKA_VTYPE_VALUE,
                 sys::rd_kafka_vu_union {
                     mem: sys::rd_kafka_vu_mem {
-                        ptr: v.as_ptr() as *mut c_void,
-                        size: v.len(),
+                        ptr: carried.value,
+                        size: carried.len,
                     },
                 },
             );
@@ -527,17 +589,21 @@ impl NativeClient {
                 sys::rd_kafka_vu_union { i64_: args.timestamp },
             );
         }
-        let opaque = args.state.map(super::DeliveryOpaque::into_raw);
-        if let Some(ptr) = opaque {
-            push(sys::RD_KAFKA_VTYPE_OPAQUE, sys::rd_kafka_vu_union { ptr });
+        if !carried.opaque.is_null() {
+            push(
+                sys::RD_KAFKA_VTYPE_OPAQUE,
+                sys::rd_kafka_vu_union { ptr: carried.opaque },
+            );
         }
         let headers_ptr = args.headers.as_ref().map(|h| h.as_ptr());
         if let Some(h) = headers_ptr {
             push(sys::RD_KAFKA_VTYPE_HEADERS, sys::rd_kafka_vu_union { headers: h });
         }
         // SAFETY: the first `n` entries are initialised; every pointer in
-        // them (topic, payloads, headers) is valid for the call; F_COPY makes
-        // librdkafka copy the payloads; on success it owns the headers.
+        // them (topic, payloads, headers) is valid for the call; librdkafka
+        // copies the key, and the value with F_COPY; an owned value (no
+        // F_COPY) stays alive until its report is served (`Carried`); on
+        // success it owns the headers.
         let err = unsafe {
             error_from_ptr(sys::rd_kafka_produceva(
                 self.ptr.as_ptr(),
@@ -552,13 +618,16 @@ impl NativeClient {
                 }
                 Ok(())
             }
-            Some(error) => Err(ProduceFailure {
-                error,
-                headers: args.headers,
-                // SAFETY: the message was not enqueued, so the pointer we
-                // leaked above has no other owner.
-                state: opaque.and_then(|p| unsafe { super::DeliveryOpaque::from_raw(p) }),
-            }),
+            Some(error) => {
+                // SAFETY: the message was not enqueued.
+                let (state, owned) = unsafe { carried.refused() };
+                Err(ProduceFailure {
+                    error,
+                    headers: args.headers,
+                    state,
+                    owned,
+                })
+            }
         }
     }
 
@@ -566,27 +635,25 @@ impl NativeClient {
     /// timestamp: `rd_kafka_produce`, which takes its arguments directly
     /// instead of parsing an argument array.
     fn produce_plain(&self, args: ProduceArgs<'_>) -> Result<(), ProduceFailure> {
-        let (vp, vl) = match args.value {
-            Some(v) => (v.as_ptr() as *mut c_void, v.len()),
-            None => (std::ptr::null_mut(), 0),
-        };
         let (kp, kl) = match args.key {
             Some(k) => (k.as_ptr() as *const c_void, k.len()),
             None => (std::ptr::null(), 0),
         };
-        let opaque = args.state.map(super::DeliveryOpaque::into_raw);
+        let carried = Carried::new(args.value, args.owned, args.state);
         // SAFETY: valid topic handle; payload and key valid for their
-        // lengths during the call (F_COPY makes librdkafka copy them).
+        // lengths during the call; librdkafka copies the key, and the
+        // value with F_COPY; an owned value (no F_COPY) stays alive until
+        // its report is served (`Carried`).
         let rc = unsafe {
             sys::rd_kafka_produce(
                 args.topic.as_ptr(),
                 args.partition,
-                sys::RD_KAFKA_MSG_F_COPY,
-                vp,
-                vl,
+                carried.flags,
+                carried.value,
+                carried.len,
                 kp,
                 kl,
-                opaque.unwrap_or(std::ptr::null_mut()),
+                carried.opaque,
             )
         };
         if rc == 0 {
@@ -600,12 +667,13 @@ impl NativeClient {
         } else {
             KafkaError::from_code(code).context("Failed to produce message")
         };
+        // SAFETY: the message was not enqueued.
+        let (state, owned) = unsafe { carried.refused() };
         Err(ProduceFailure {
             error,
             headers: None,
-            // SAFETY: the message was not enqueued, so the pointer we leaked
-            // above has no other owner.
-            state: opaque.and_then(|p| unsafe { super::DeliveryOpaque::from_raw(p) }),
+            state,
+            owned,
         })
     }
 

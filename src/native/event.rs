@@ -278,8 +278,21 @@ impl<'a> MessageView<'a> {
     /// [`super::DeliveryOpaque::into_raw`]; each DR message is visited
     /// exactly once (events iterate forward only), so each state is taken
     /// back exactly once.
-    pub(crate) fn take_delivery_state(&self) -> Option<super::DeliveryOpaque> {
-        // SAFETY: see above.
-        unsafe { super::DeliveryOpaque::from_raw(self.m()._private) }
+    ///
+    /// The message's owned value, if it has one (see
+    /// [`super::OwnedPayload`]), comes back separately: release it only
+    /// after the report was handed out, since the report reads it.
+    pub(crate) fn take_delivery_state(&self) -> (Option<super::DeliveryOpaque>, Option<super::OwnedPayload>) {
+        let m = self.m();
+        // SAFETY: see above; a payload-alone opaque was made from this
+        // message's own value pointer and length, which librdkafka keeps.
+        unsafe {
+            if let Some(raw) = super::opaque::opaque_payload(m._private, m.payload, m.len) {
+                return (None, Some(raw.rebuild()));
+            }
+            let mut state = super::DeliveryOpaque::from_raw(m._private);
+            let owned = state.as_mut().and_then(|s| s.take_payload()).map(|r| r.rebuild());
+            (state, owned)
+        }
     }
 }

@@ -66,7 +66,7 @@ pub(crate) use group_metadata::NativeCgMetadata;
 pub(crate) use headers::{HeadersView, NativeHeaders};
 pub(crate) use message::NativeMessage;
 pub(crate) use mock::NativeMockCluster;
-pub(crate) use opaque::{new_sink, DeliveryOpaque, DeliverySink, Thin};
+pub(crate) use opaque::{new_sink, payload_opaque, DeliveryOpaque, DeliverySink, OwnedPayload, RawPayload, Thin};
 pub(crate) use partitioner::{builtin_partition, Builtin};
 pub(crate) use queue::NativeQueue;
 pub(crate) use topic::NativeTopic;

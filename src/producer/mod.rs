@@ -5,7 +5,9 @@ mod send;
 mod topic_cache;
 
 pub use crate::values::Purge;
-pub use record::{ProduceError, Record};
+#[cfg(feature = "schema-registry")]
+pub(crate) use record::Value as RecordValue;
+pub use record::{OwnedValue, ProduceError, Record};
 pub use send::SendFuture;
 
 use crate::client::{create_native, ClientCore, Handle};
@@ -690,18 +692,29 @@ fn produce_to<'a>(
     topic: &crate::native::NativeTopic,
     mut record: Record<'a>,
 ) -> std::result::Result<(), ProduceError<'a>> {
+    let (value, owned) = match std::mem::replace(&mut record.value, record::Value::None) {
+        record::Value::None => (None, None),
+        record::Value::Borrowed(v) => (Some(v), None),
+        record::Value::Owned(o) => (None, Some(o.into_native())),
+    };
     let args = ProduceArgs {
         topic,
         partition: record.partition,
-        value: record.value,
+        value,
         key: record.key,
         timestamp: record.timestamp,
         headers: record.headers.take(),
         state: record.on_delivery.take(),
+        owned,
     };
     match h.client.produce(args) {
         Ok(()) => Ok(()),
         Err(fail) => {
+            record.value = match (fail.owned, value) {
+                (Some(o), _) => record::Value::Owned(OwnedValue::from_native(o)),
+                (None, Some(v)) => record::Value::Borrowed(v),
+                (None, None) => record::Value::None,
+            };
             record.headers = fail.headers;
             record.on_delivery = fail.state;
             let mut error = fail.error;
@@ -762,7 +775,14 @@ fn serve_event(h: &ProducerHandle, mut ev: NativeEvent) -> std::result::Result<u
                 None => break,
             };
             n += 1;
-            let per_message = msg.take_delivery_state();
+            // An owned value lives until after its report was handed out,
+            // except for an async send, whose future never reads it: it is
+            // released before the future is woken, so the task that awaits
+            // it finds the value released (an `Arc` unshared again).
+            let (per_message, mut _owned_value) = msg.take_delivery_state();
+            if per_message.as_ref().is_some_and(|pm| pm.is_sink()) {
+                drop(_owned_value.take());
+            }
             let report = DeliveryReport::new(msg);
             call_user(|| match per_message {
                 Some(pm) => {

@@ -2,16 +2,124 @@
 
 use crate::error::KafkaError;
 use crate::message::{DeliveryReport, Headers};
-use crate::native::{DeliveryOpaque, MessageView, NativeHeaders};
+use crate::native::{DeliveryOpaque, MessageView, NativeHeaders, OwnedPayload};
 use crate::PARTITION_UA;
 use std::fmt;
+use std::sync::Arc;
+
+/// A value the producer takes ownership of instead of copying
+/// ([`Record::with_owned_value`]). `From` converts the usual owned byte
+/// buffers for free: `Vec<u8>`, `Box<[u8]>`, `String` and `Arc<[u8]>`.
+///
+/// ```
+/// use ferrokafka::OwnedValue;
+/// use std::sync::Arc;
+/// let v = OwnedValue::from(vec![1u8, 2, 3]);
+/// assert_eq!(v.as_bytes(), &[1, 2, 3]);
+/// let shared: Arc<[u8]> = Arc::from(&b"abc"[..]);
+/// let s = OwnedValue::from(shared.clone());
+/// assert!(matches!(s, OwnedValue::Shared(ref a) if Arc::ptr_eq(a, &shared)));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OwnedValue {
+    /// An owned vector (`Box<[u8]>` and `String` become one without a copy).
+    Vec(Vec<u8>),
+    /// Shared bytes: the message holds one reference until its delivery
+    /// report is served, so the same buffer can go to many messages.
+    Shared(Arc<[u8]>),
+}
+
+impl OwnedValue {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            OwnedValue::Vec(v) => v,
+            OwnedValue::Shared(a) => a,
+        }
+    }
+
+    pub(crate) fn into_native(self) -> OwnedPayload {
+        match self {
+            OwnedValue::Vec(v) => OwnedPayload::Vec(v),
+            OwnedValue::Shared(a) => OwnedPayload::Shared(a),
+        }
+    }
+
+    pub(crate) fn from_native(p: OwnedPayload) -> Self {
+        match p {
+            OwnedPayload::Vec(v) => OwnedValue::Vec(v),
+            OwnedPayload::Shared(a) => OwnedValue::Shared(a),
+        }
+    }
+}
+
+impl AsRef<[u8]> for OwnedValue {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl fmt::Debug for OwnedValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self {
+            OwnedValue::Vec(_) => "Vec",
+            OwnedValue::Shared(_) => "Shared",
+        };
+        write!(f, "OwnedValue::{kind}({} bytes)", self.as_bytes().len())
+    }
+}
+
+impl From<Vec<u8>> for OwnedValue {
+    fn from(v: Vec<u8>) -> Self {
+        OwnedValue::Vec(v)
+    }
+}
+
+impl From<Box<[u8]>> for OwnedValue {
+    fn from(v: Box<[u8]>) -> Self {
+        OwnedValue::Vec(v.into_vec())
+    }
+}
+
+impl From<String> for OwnedValue {
+    fn from(v: String) -> Self {
+        OwnedValue::Vec(v.into_bytes())
+    }
+}
+
+impl From<Arc<[u8]>> for OwnedValue {
+    fn from(v: Arc<[u8]>) -> Self {
+        OwnedValue::Shared(v)
+    }
+}
+
+/// A record's value: none, borrowed (copied by librdkafka) or owned.
+pub(crate) enum Value<'a> {
+    None,
+    Borrowed(&'a [u8]),
+    Owned(OwnedValue),
+}
+
+impl Value<'_> {
+    pub(crate) fn as_slice(&self) -> Option<&[u8]> {
+        match self {
+            Value::None => None,
+            Value::Borrowed(v) => Some(v),
+            Value::Owned(o) => Some(o.as_bytes()),
+        }
+    }
+}
 
 /// One message to produce: a topic, and optionally a key, a value, a
 /// partition, a timestamp, headers and a delivery closure.
 ///
 /// Key and value are borrowed; librdkafka copies them inside
 /// [`Producer::produce`](crate::Producer::produce), so the buffers can be
-/// reused as soon as it returns. Headers are built directly into
+/// reused as soon as it returns. A value can also be handed over instead
+/// ([`with_owned_value`](Self::with_owned_value)): librdkafka then sends
+/// it without a copy, and it is released once its delivery report is
+/// served. Headers are built directly into
 /// librdkafka's header list. If `produce` fails (say the queue is full),
 /// the record comes back in the [`ProduceError`], ready to retry.
 ///
@@ -29,7 +137,7 @@ use std::fmt;
 pub struct Record<'a> {
     pub(crate) topic: &'a str,
     pub(crate) key: Option<&'a [u8]>,
-    pub(crate) value: Option<&'a [u8]>,
+    pub(crate) value: Value<'a>,
     pub(crate) partition: i32,
     pub(crate) timestamp: i64,
     pub(crate) headers: Option<NativeHeaders>,
@@ -44,7 +152,7 @@ impl<'a> Record<'a> {
         Record {
             topic,
             key: None,
-            value: None,
+            value: Value::None,
             partition: PARTITION_UA,
             timestamp: 0,
             headers: None,
@@ -61,8 +169,63 @@ impl<'a> Record<'a> {
 
     /// Sets the value (payload).
     pub fn with_value<V: AsRef<[u8]> + ?Sized>(mut self, value: &'a V) -> Self {
-        self.value = Some(value.as_ref());
+        self.value = Value::Borrowed(value.as_ref());
         self
+    }
+
+    /// Sets the value, handing the buffer over instead of lending it: the
+    /// producer sends it **without copying** (librdkafka references it,
+    /// without `RD_KAFKA_MSG_F_COPY`) and releases it once the message's
+    /// delivery report has been served — on success, failure, purge, `close`
+    /// and `Drop` alike. For large values this saves the copy every C
+    /// program and other wrapper pays (BENCHMARKS.md measures it). If
+    /// `produce` fails, the value comes back in the record
+    /// ([`take_owned_value`](Self::take_owned_value)).
+    ///
+    /// An `Arc<[u8]>` lets one buffer go to many messages: each holds a
+    /// reference until its report is served. An empty value is copied like
+    /// a borrowed one (there is nothing to reference). A `Vec` keeps its
+    /// whole capacity until then, while `queue.buffering.max.kbytes`
+    /// counts only its length.
+    ///
+    /// The one case where a value is never released is the one where a
+    /// message never gets its report: a producer dropped while its brokers
+    /// are unreachable serves purge reports for at most a few seconds
+    /// (see [`Producer`](crate::Producer)'s lifecycle), and what is left
+    /// then is freed by librdkafka without a report, the owned value
+    /// leaked (never freed while librdkafka could still read it). `close`
+    /// or `flush` first to avoid it.
+    ///
+    /// ```
+    /// use ferrokafka::{Config, MockCluster, Producer, Record};
+    /// use std::time::Duration;
+    /// # let cluster = MockCluster::new(1)?;
+    /// # cluster.create_topic("blobs", 1, 1)?;
+    /// # let producer = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
+    /// let blob: Vec<u8> = vec![7; 1 << 20];
+    /// producer.produce(Record::new("blobs").with_owned_value(blob).with_on_delivery(|report| {
+    ///     // The report still reads the value: it is released after this call.
+    ///     assert_eq!(report.value().map(<[u8]>::len), Some(1 << 20));
+    /// }))?;
+    /// producer.flush(Duration::from_secs(10))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_owned_value(mut self, value: impl Into<OwnedValue>) -> Self {
+        self.value = Value::Owned(value.into());
+        self
+    }
+
+    /// Takes the owned value back out of the record (leaving no value),
+    /// e.g. from a record [`ProduceError::into_record`] handed back.
+    /// `None` if the value is borrowed or unset.
+    pub fn take_owned_value(&mut self) -> Option<OwnedValue> {
+        match std::mem::replace(&mut self.value, Value::None) {
+            Value::Owned(o) => Some(o),
+            other => {
+                self.value = other;
+                None
+            }
+        }
     }
 
     /// Sets the key, or clears it with `None` (Python's `key=None`).
@@ -88,7 +251,10 @@ impl<'a> Record<'a> {
     /// assert_eq!(rec.key(), Some(&b"k"[..]));
     /// ```
     pub fn with_value_opt<V: AsRef<[u8]> + ?Sized>(mut self, value: Option<&'a V>) -> Self {
-        self.value = value.map(AsRef::as_ref);
+        self.value = match value {
+            Some(v) => Value::Borrowed(v.as_ref()),
+            None => Value::None,
+        };
         self
     }
 
@@ -159,9 +325,14 @@ impl<'a> Record<'a> {
         self.key
     }
 
-    /// The value, if set.
-    pub fn value(&self) -> Option<&'a [u8]> {
-        self.value
+    /// The value, if set (borrowed or owned).
+    pub fn value(&self) -> Option<&[u8]> {
+        self.value.as_slice()
+    }
+
+    /// True if the value is owned ([`with_owned_value`](Self::with_owned_value)).
+    pub fn has_owned_value(&self) -> bool {
+        matches!(self.value, Value::Owned(_))
     }
 
     /// The partition (-1 when the partitioner chooses).
@@ -190,7 +361,8 @@ impl fmt::Debug for Record<'_> {
         f.debug_struct("Record")
             .field("topic", &self.topic)
             .field("key_len", &self.key.map(<[u8]>::len))
-            .field("value_len", &self.value.map(<[u8]>::len))
+            .field("value_len", &self.value().map(<[u8]>::len))
+            .field("owned_value", &self.has_owned_value())
             .field("partition", &self.partition)
             .field("timestamp", &self.timestamp)
             .field("headers", &self.headers())

@@ -173,6 +173,12 @@ enum Retry<'a> {
 /// Produces `record`, reporting to `slot`. On failure the record comes
 /// back still carrying its state, ready for a retry.
 fn try_send<'a>(h: &ProducerHandle, mut record: Record<'a>, slot: &Slot) -> std::result::Result<(), Retry<'a>> {
+    // A send still waiting for room when the producer was closed or
+    // dropped: queuing now would leave a message nobody serves once this
+    // future is dropped (and leak its state and owned value).
+    if h.retired.load(std::sync::atomic::Ordering::Acquire) {
+        return Err(Retry::Failed(KafkaError::closed("Producer")));
+    }
     if record.on_delivery.is_none() {
         record.on_delivery = Some(DeliveryOpaque::sink(slot.clone()));
     }

@@ -43,7 +43,7 @@
 use super::serde::{MessageField, SerdeError, SerdeErrorKind, SerializationContext};
 use crate::consumer::{Consumer, Message};
 use crate::error::KafkaError;
-use crate::producer::{Producer, Record};
+use crate::producer::{OwnedValue, Producer, Record, RecordValue};
 use crate::timeout::Timeout;
 use std::fmt;
 
@@ -302,10 +302,15 @@ impl<K: ?Sized, V: ?Sized> SerializingProducer<K, V> {
             on_delivery,
             invalid,
         } = record;
+        // The serialized value is handed over, not copied (see
+        // `Record::with_owned_value`).
         let local = Record {
             topic,
             key: k.as_deref(),
-            value: v.as_deref(),
+            value: match v {
+                Some(v) => RecordValue::Owned(OwnedValue::Vec(v)),
+                None => RecordValue::None,
+            },
             partition,
             timestamp,
             headers,
