@@ -9,8 +9,14 @@
 //! 1024 — fetched, detached, or none — and reads the heap in use (glibc's
 //! `mallinfo2`: bytes handed out by malloc, mmapped blocks included, so
 //! librdkafka's buffers count and freed memory does not). Prints the
-//! difference against keeping none, per retained message. Nothing here is
-//! asserted: numbers belong in BENCHMARKS.md.
+//! difference against keeping none, per retained message.
+//!
+//! Then it keeps *every* message: 1,000,000 messages of 100 bytes (short
+//! mode: 51,200) over 64 partitions, consumed keeping all of them fetched,
+//! all detached (`Message::detach`, which packs a message without headers
+//! into one allocation), or none; heap in use per kept message beside the
+//! value bytes, and the process's peak RSS. Nothing here is asserted:
+//! numbers belong in BENCHMARKS.md.
 
 use ferrokafka::{Config, Consumer, Message, MockCluster, Producer, Record};
 use std::time::{Duration, Instant};
@@ -25,9 +31,13 @@ fn heap_in_use() -> usize {
 }
 
 fn consume_keeping(bootstrap: &str, topic: &str, total: usize, mode: &str) -> (usize, usize) {
+    consume_keeping_every(bootstrap, topic, total, mode, KEEP_EVERY)
+}
+
+fn consume_keeping_every(bootstrap: &str, topic: &str, total: usize, mode: &str, every: usize) -> (usize, usize) {
     let consumer = Consumer::new(&Config::from([
         ("bootstrap.servers", bootstrap),
-        ("group.id", &format!("retained-{mode}")),
+        ("group.id", &format!("retained-{topic}-{mode}")),
         ("auto.offset.reset", "earliest"),
         ("enable.auto.commit", "false"),
     ]))
@@ -39,7 +49,7 @@ fn consume_keeping(bootstrap: &str, topic: &str, total: usize, mode: &str) -> (u
     while seen < total {
         assert!(Instant::now() < end, "consumed {seen} of {total} in 120 s");
         for m in consumer.consume(1000, Duration::from_millis(200)).expect("consume") {
-            if seen % KEEP_EVERY == 0 {
+            if seen % every == 0 {
                 match mode {
                     "fetched" => kept.push(m),
                     "detached" => kept.push(m.detach()),
@@ -83,9 +93,59 @@ fn main() {
     let topic = "retained";
     cluster.create_topic(topic, partitions as i32, 1).expect("topic");
     let bootstrap = cluster.bootstrap_servers();
+    produce_round_robin(bootstrap, topic, partitions, total, MSG_SIZE);
+
+    println!("retained_memory: {mb} MiB of {MSG_SIZE}-byte messages, one kept in {KEEP_EVERY}");
+    let (none, _) = consume_keeping(bootstrap, topic, total, "none");
+    for mode in ["fetched", "detached"] {
+        let (in_use, n) = consume_keeping(bootstrap, topic, total, mode);
+        let extra = in_use as i64 - none as i64;
+        println!(
+            "  {mode:>8}: {n} messages kept, heap {:+.1} MiB beside keeping none = {:.1} KiB per kept message",
+            extra as f64 / 1048576.0,
+            extra as f64 / 1024.0 / n.max(1) as f64
+        );
+    }
+
+    // Every message kept.
+    let small = 100;
+    let all = if short { 51_200 } else { 1_000_000 };
+    let all_partitions = 64;
+    let topic = "retained-all";
+    cluster.create_topic(topic, all_partitions as i32, 1).expect("topic");
+    produce_round_robin(bootstrap, topic, all_partitions, all, small);
+    println!("retained_memory: {all} messages of {small} bytes, every one kept");
+    let (none, _) = consume_keeping_every(bootstrap, topic, all, "none", 1);
+    for mode in ["fetched", "detached"] {
+        let (in_use, n) = consume_keeping_every(bootstrap, topic, all, mode, 1);
+        let extra = in_use as f64 - none as f64;
+        println!(
+            "  {mode:>8}: {n} messages kept, heap {:+.1} MiB beside keeping none = {:.0} bytes per kept message = {:.2} x its {small} value bytes",
+            extra / 1048576.0,
+            extra / n.max(1) as f64,
+            extra / n.max(1) as f64 / small as f64
+        );
+    }
+    println!("  peak RSS of the process: {} MiB", peak_rss_kib() / 1024);
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// Writes `total` values of `size` bytes round robin over the partitions,
+/// and checks that the mock cluster kept them all.
+fn produce_round_robin(bootstrap: &str, topic: &str, partitions: usize, total: usize, size: usize) {
     let producer =
         Producer::new(&Config::from([("bootstrap.servers", bootstrap), ("linger.ms", "5")])).expect("producer");
-    let value = vec![b'x'; MSG_SIZE];
+    let value = vec![b'x'; size];
     for i in 0..total {
         let mut rec = Record::new(topic)
             .with_partition((i % partitions) as i32)
@@ -111,16 +171,4 @@ fn main() {
         );
     }
     drop(producer);
-
-    println!("retained_memory: {mb} MiB of {MSG_SIZE}-byte messages, one kept in {KEEP_EVERY}");
-    let (none, _) = consume_keeping(bootstrap, topic, total, "none");
-    for mode in ["fetched", "detached"] {
-        let (in_use, n) = consume_keeping(bootstrap, topic, total, mode);
-        let extra = in_use as i64 - none as i64;
-        println!(
-            "  {mode:>8}: {n} messages kept, heap {:+.1} MiB beside keeping none = {:.1} KiB per kept message",
-            extra as f64 / 1048576.0,
-            extra as f64 / 1024.0 / n.max(1) as f64
-        );
-    }
 }

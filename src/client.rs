@@ -275,6 +275,16 @@ impl<X> ClientCore<X> {
         h.ok_or_else(|| KafkaError::closed(self.kind.name()))
     }
 
+    /// [`Self::get`] without building its error: `None` when closed or
+    /// called on a librdkafka thread (call `get` for the error then).
+    #[inline]
+    pub(crate) fn get_open(&self) -> Option<Arc<Handle<X>>> {
+        if crate::native::callbacks::on_librdkafka_thread() {
+            return None;
+        }
+        self.handle.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// The client's C handle for C code ([`RawClient`]), keeping the
     /// handle alive; the closed error (`_DESTROY`) once closed.
     pub(crate) fn raw_client(&self) -> Result<RawClient>

@@ -76,7 +76,24 @@ struct Carried {
 }
 
 impl Carried {
+    #[inline]
     fn new(value: Option<&[u8]>, owned: Option<super::OwnedPayload>, state: Option<super::DeliveryOpaque>) -> Carried {
+        let Some(owned) = owned else {
+            // The common case: a borrowed value, copied.
+            let (value, len) = match value {
+                Some(v) => (v.as_ptr() as *mut c_void, v.len()),
+                None => (std::ptr::null_mut(), 0),
+            };
+            return Carried {
+                value,
+                len,
+                flags: sys::RD_KAFKA_MSG_F_COPY,
+                opaque: state.map_or(std::ptr::null_mut(), super::DeliveryOpaque::into_raw),
+                raw: None,
+                copied: None,
+            };
+        };
+        let owned = Some(owned);
         let (raw, copied) = match owned.map(super::RawPayload::new) {
             Some(Ok(r)) => (Some(r), None),
             Some(Err(p)) => (None, Some(p)),
@@ -536,6 +553,7 @@ impl NativeClient {
     }
 
     /// Corresponds to `rd_kafka_produceva`. On failure the headers come back.
+    #[inline]
     pub(crate) fn produce(&self, args: ProduceArgs<'_>) -> Result<(), ProduceFailure> {
         if args.headers.is_none() && args.timestamp == 0 {
             return self.produce_plain(args);
@@ -634,6 +652,7 @@ impl NativeClient {
     /// The fast path of [`Self::produce`] for records without headers or a
     /// timestamp: `rd_kafka_produce`, which takes its arguments directly
     /// instead of parsing an argument array.
+    #[inline]
     fn produce_plain(&self, args: ProduceArgs<'_>) -> Result<(), ProduceFailure> {
         let (kp, kl) = match args.key {
             Some(k) => (k.as_ptr() as *const c_void, k.len()),

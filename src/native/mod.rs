@@ -51,6 +51,7 @@ mod partitioner;
 mod queue;
 pub mod raw;
 mod sys;
+mod thin_bytes;
 mod topic;
 mod tpl;
 
@@ -69,6 +70,7 @@ pub(crate) use mock::NativeMockCluster;
 pub(crate) use opaque::{new_sink, payload_opaque, DeliveryOpaque, DeliverySink, OwnedPayload, RawPayload, Thin};
 pub(crate) use partitioner::{builtin_partition, Builtin};
 pub(crate) use queue::NativeQueue;
+pub(crate) use thin_bytes::ThinBytes;
 pub(crate) use topic::NativeTopic;
 pub(crate) use tpl::NativeTpl;
 

@@ -224,11 +224,13 @@ impl Producer {
     /// Corresponds to `rd_kafka_produceva`.
     #[doc(alias = "rd_kafka_produceva")]
     pub fn produce<'a>(&self, record: Record<'a>) -> std::result::Result<(), ProduceError<'a>> {
-        let h = match self.core.get() {
-            Ok(h) => h,
-            Err(e) => return Err(ProduceError::new(e, record)),
-        };
-        produce_to_handle(&h, record)
+        match self.core.get_open() {
+            Some(h) => produce_to_handle(&h, record),
+            None => Err(ProduceError::new(
+                self.core.get().err().unwrap_or_else(|| self.core.closed_error()),
+                record,
+            )),
+        }
     }
 
     /// Queues several records, each as [`produce`](Self::produce) would:
@@ -652,46 +654,55 @@ impl std::fmt::Debug for BatchOutcome<'_> {
 }
 
 /// Produces on an open handle (validation of the record included).
+#[inline]
 pub(crate) fn produce_to_handle<'a>(
     h: &ProducerHandle,
-    record: Record<'a>,
+    mut record: Record<'a>,
 ) -> std::result::Result<(), ProduceError<'a>> {
-    // The marker stays on the record: handed back and retried, it must
-    // fail again, not go out without the header that was refused.
-    if let Some(e) = &record.invalid {
-        let e = (**e).clone();
-        return Err(ProduceError::new(e, record));
-    }
-    if record.partition < -1 {
-        let e = KafkaError::invalid_arg(format!(
-            "invalid partition {}: use a partition number (>= 0), or PARTITION_UA (-1) for the partitioner",
-            record.partition
-        ));
-        return Err(ProduceError::new(e, record));
-    }
-    if record.timestamp < 0 {
-        let e = KafkaError::invalid_arg(format!(
-            "invalid timestamp {}: use milliseconds since the Unix epoch, or 0 for now",
-            record.timestamp
-        ));
-        return Err(ProduceError::new(e, record));
-    }
-    let name = record.topic;
-    let mut slot = Some(record);
-    let r = h.ext.with(&h.client, name, check_topic_name, |topic| {
-        produce_to(h, topic, slot.take().expect("taken once"))
-    });
-    match r {
-        Ok(r) => r,
-        Err(e) => Err(ProduceError::new(e, slot.take().expect("not produced"))),
+    match produce_record(h, &mut record) {
+        Ok(()) => {
+            // Everything the record owned (value, headers, delivery state)
+            // moved into librdkafka, and it carries no error marker (it
+            // would have failed): nothing is left to drop.
+            debug_assert!(record.is_spent());
+            std::mem::forget(record);
+            Ok(())
+        }
+        Err(e) => Err(ProduceError::new(e, record)),
     }
 }
 
-fn produce_to<'a>(
-    h: &ProducerHandle,
-    topic: &crate::native::NativeTopic,
-    mut record: Record<'a>,
-) -> std::result::Result<(), ProduceError<'a>> {
+/// Validates and produces `record` in place: on success its value,
+/// headers and delivery state have moved into librdkafka; on failure they
+/// are back in it, untouched. (By reference, not by value: the record is
+/// large, and moving it down each call was a good part of what the
+/// wrapper added per message.)
+#[inline]
+fn produce_record(h: &ProducerHandle, record: &mut Record<'_>) -> Result<()> {
+    // The marker stays on the record: handed back and retried, it must
+    // fail again, not go out without the header that was refused.
+    if let Some(e) = &record.invalid {
+        return Err((**e).clone());
+    }
+    if record.partition < -1 {
+        return Err(KafkaError::invalid_arg(format!(
+            "invalid partition {}: use a partition number (>= 0), or PARTITION_UA (-1) for the partitioner",
+            record.partition
+        )));
+    }
+    if record.timestamp < 0 {
+        return Err(KafkaError::invalid_arg(format!(
+            "invalid timestamp {}: use milliseconds since the Unix epoch, or 0 for now",
+            record.timestamp
+        )));
+    }
+    h.ext.with(&h.client, record.topic, check_topic_name, |topic| {
+        produce_to(h, topic, record)
+    })
+}
+
+#[inline]
+fn produce_to(h: &ProducerHandle, topic: &crate::native::NativeTopic, record: &mut Record<'_>) -> Result<()> {
     let (value, owned) = match std::mem::replace(&mut record.value, record::Value::None) {
         record::Value::None => (None, None),
         record::Value::Borrowed(v) => (Some(v), None),
@@ -721,7 +732,7 @@ fn produce_to<'a>(
             if error.code() == ErrorCode::QUEUE_FULL {
                 error = error.with_retriable(true);
             }
-            Err(ProduceError::new(error, record))
+            Err(error)
         }
     }
 }

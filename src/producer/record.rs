@@ -315,6 +315,15 @@ impl<'a> Record<'a> {
         self
     }
 
+    /// True once everything the record owned has moved out (what a
+    /// successful produce leaves).
+    pub(crate) fn is_spent(&self) -> bool {
+        matches!(self.value, Value::None | Value::Borrowed(_))
+            && self.headers.is_none()
+            && self.on_delivery.is_none()
+            && self.invalid.is_none()
+    }
+
     /// The topic.
     pub fn topic(&self) -> &'a str {
         self.topic

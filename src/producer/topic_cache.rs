@@ -32,42 +32,44 @@ impl Default for TopicCache {
 
 impl TopicCache {
     /// Runs `f` with the handle for `name`, creating it (after `validate`)
-    /// on first use.
+    /// on first use; a failure to do so is `f`'s error type too.
+    #[inline]
     pub(crate) fn with<R>(
         &self,
         client: &NativeClient,
         name: &str,
         validate: impl FnOnce(&str) -> Result<()>,
-        f: impl FnOnce(&NativeTopic) -> R,
+        f: impl FnOnce(&NativeTopic) -> Result<R>,
     ) -> Result<R> {
         if let Some(t) = self.find_slot(name) {
-            return Ok(f(t));
+            return f(t);
         }
         {
             let map = self.overflow.read().unwrap_or_else(|e| e.into_inner());
             if let Some(t) = map.get(name) {
-                return Ok(f(t));
+                return f(t);
             }
         }
         validate(name)?;
         let _guard = self.insert.lock().unwrap_or_else(|e| e.into_inner());
         // Another thread may have inserted it meanwhile.
         if let Some(t) = self.find_slot(name) {
-            return Ok(f(t));
+            return f(t);
         }
         if let Some(slot) = self.slots.iter().find(|s| s.get().is_none()) {
             let topic = client.topic(name)?;
             let (_, t) = slot.get_or_init(|| (name.into(), topic));
-            return Ok(f(t));
+            return f(t);
         }
         let mut map = self.overflow.write().unwrap_or_else(|e| e.into_inner());
         if !map.contains_key(name) {
             map.insert(name.into(), client.topic(name)?);
         }
         let t = map.get(name).expect("just inserted");
-        Ok(f(t))
+        f(t)
     }
 
+    #[inline]
     fn find_slot(&self, name: &str) -> Option<&NativeTopic> {
         for slot in &self.slots {
             match slot.get() {
