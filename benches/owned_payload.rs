@@ -17,8 +17,8 @@
 //! Every producer serves its reports with `poll(0)` every 100 messages and
 //! on `_QUEUE_FULL`, then flushes; the window runs from the first produce
 //! until every report was served. Messages per row: 512 MiB of values
-//! (at most 1,000,000, at least 64); short mode (`FERROKAFKA_BENCH_SHORT=1`):
-//! 4 MiB. Runs: `FERROKAFKA_BENCH_RUNS` (default 5; the row order rotates),
+//! (`FERROKAFKA_BENCH_OWNED_MIB`; at most 1,000,000, at least 64 messages);
+//! short mode (`FERROKAFKA_BENCH_SHORT=1`): 4 MiB. Runs: `FERROKAFKA_BENCH_RUNS` (default 5; the row order rotates),
 //! after one discarded warm-up run at a tenth of the messages. Ratios are
 //! computed within a run against `raw-copy` and reported as medians.
 //! `KAFKA_BOOTSTRAP_SERVERS` runs it against that cluster.
@@ -137,7 +137,7 @@ fn run_row(id: &str, settings: &Settings, size: usize, n: usize) -> Result<Measu
 fn main() {
     let settings = Settings::from_env();
     let short = common::is_short();
-    let budget: usize = if short { 4 << 20 } else { 512 << 20 };
+    let budget: usize = common::env_usize("FERROKAFKA_BENCH_OWNED_MIB", if short { 4 } else { 512 }) << 20;
     let cluster = Cluster::new(&settings);
     println!("# Owned-value (zero-copy) produce beside the raw C API's F_COPY");
     println!();
