@@ -1173,6 +1173,9 @@ fn messages_detach_clone_compare_and_commit_without_the_fetch_buffer() {
             vec![("a", Some(b"1")), ("a", Some(b"2")), ("b", Some(b""))],
         ),
         (None, Some(b"v"), vec![("\u{e9}t\u{e9}", Some(b"\xff"))]),
+        // Without headers: detached in the packed form.
+        (Some(b""), Some(b"x"), vec![]),
+        (Some(b"k"), None, vec![]),
     ];
     for (k, v, h) in &shapes {
         producer
@@ -1214,6 +1217,8 @@ fn messages_detach_clone_compare_and_commit_without_the_fetch_buffer() {
             (m.topic(), m.partition(), m.offset())
         );
         assert_eq!(d.leader_epoch(), m.leader_epoch());
+        assert_eq!(d.broker_id(), m.broker_id());
+        assert!(d.broker_id().is_some());
         assert_eq!(d.broker_id(), m.broker_id());
         assert_eq!(d.next_position(), m.next_position());
         assert_eq!(d.next_position().offset, m.offset() + 1);

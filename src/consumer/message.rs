@@ -520,12 +520,15 @@ mod tests {
             Timestamp::CreateTime(0),
             Timestamp::CreateTime(1_700_000_000_000),
             Timestamp::LogAppendTime(i64::MAX),
+            // Not what librdkafka hands out, but a hand-built message may.
+            Timestamp::CreateTime(-5),
+            Timestamp::LogAppendTime(i64::MIN),
         ];
         for key in keys {
             for value in &values {
                 for ts in stamps {
-                    for epoch in [None, Some(0), Some(i32::MAX)] {
-                        for (partition, offset) in [(0, 0), (i32::MAX, i64::MAX), (-1, -1001)] {
+                    for epoch in [None, Some(-1), Some(0), Some(i32::MAX)] {
+                        for (partition, offset) in [(0, 0), (i32::MAX, i64::MAX), (-1, -1001), (i32::MIN, i64::MIN)] {
                             let mut m = Message::new("topic-x", partition, offset).with_timestamp(ts);
                             if let Some(k) = key {
                                 m = m.with_key(k);

@@ -17,20 +17,21 @@ unsafe impl Send for ThinBytes {}
 // SAFETY: as above: shared references only read.
 unsafe impl Sync for ThinBytes {}
 
-fn layout(len: u32) -> Layout {
-    // At most 4 + u32::MAX bytes: no overflow, a valid layout.
-    Layout::from_size_align(std::mem::size_of::<u32>() + len as usize, std::mem::align_of::<u32>())
-        .expect("buffer layout")
+/// The allocation's layout: `None` if it does not fit this target's
+/// address space (32-bit targets).
+fn layout(len: u32) -> Option<Layout> {
+    let size = std::mem::size_of::<u32>().checked_add(usize::try_from(len).ok()?)?;
+    Layout::from_size_align(size, std::mem::align_of::<u32>()).ok()
 }
 
 impl ThinBytes {
     /// The concatenation of `parts`; `None` if it is longer than
-    /// `u32::MAX` bytes.
+    /// `u32::MAX` bytes (or than a 32-bit target can allocate).
     pub(crate) fn concat(parts: &[&[u8]]) -> Option<ThinBytes> {
         let len = parts
             .iter()
             .try_fold(0u32, |a, p| a.checked_add(u32::try_from(p.len()).ok()?))?;
-        let l = layout(len);
+        let l = layout(len)?;
         // SAFETY: non-zero size (at least the length).
         let raw = unsafe { std::alloc::alloc(l) } as *mut u32;
         let ptr = NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(l));
@@ -69,7 +70,8 @@ impl Drop for ThinBytes {
         // SAFETY: allocated in `concat` with this layout; dropped once.
         unsafe {
             let len = *self.ptr.as_ptr();
-            std::alloc::dealloc(self.ptr.as_ptr() as *mut u8, layout(len));
+            let l = layout(len).expect("the layout it was allocated with");
+            std::alloc::dealloc(self.ptr.as_ptr() as *mut u8, l);
         }
     }
 }

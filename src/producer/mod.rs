@@ -223,6 +223,10 @@ impl Producer {
     ///
     /// Corresponds to `rd_kafka_produceva`.
     #[doc(alias = "rd_kafka_produceva")]
+    // The error hands the record back by value (128 bytes since a record
+    // may own its value): a box would cost an allocation on every
+    // queue-full retry.
+    #[allow(clippy::result_large_err)]
     pub fn produce<'a>(&self, record: Record<'a>) -> std::result::Result<(), ProduceError<'a>> {
         match self.core.get_open() {
             Some(h) => produce_to_handle(&h, record),
@@ -655,6 +659,7 @@ impl std::fmt::Debug for BatchOutcome<'_> {
 
 /// Produces on an open handle (validation of the record included).
 #[inline]
+#[allow(clippy::result_large_err)] // as `Producer::produce`
 pub(crate) fn produce_to_handle<'a>(
     h: &ProducerHandle,
     mut record: Record<'a>,
@@ -662,10 +667,23 @@ pub(crate) fn produce_to_handle<'a>(
     match produce_record(h, &mut record) {
         Ok(()) => {
             // Everything the record owned (value, headers, delivery state)
-            // moved into librdkafka, and it carries no error marker (it
-            // would have failed): nothing is left to drop.
+            // moved into librdkafka and it carries no error marker (it
+            // would have failed): what is left is all `None` or borrowed,
+            // so it is forgotten rather than dropped (the drop checks cost
+            // 19 instructions per message). Named field by field, so that
+            // a new field fails to compile here until it is considered.
             debug_assert!(record.is_spent());
-            std::mem::forget(record);
+            let Record {
+                topic: _,
+                key: _,
+                value,
+                partition: _,
+                timestamp: _,
+                headers,
+                on_delivery,
+                invalid,
+            } = record;
+            std::mem::forget((value, headers, on_delivery, invalid));
             Ok(())
         }
         Err(e) => Err(ProduceError::new(e, record)),

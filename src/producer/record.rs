@@ -202,10 +202,10 @@ impl<'a> Record<'a> {
     /// # let cluster = MockCluster::new(1)?;
     /// # cluster.create_topic("blobs", 1, 1)?;
     /// # let producer = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())]))?;
-    /// let blob: Vec<u8> = vec![7; 1 << 20];
+    /// let blob: Vec<u8> = vec![7; 512 * 1024];
     /// producer.produce(Record::new("blobs").with_owned_value(blob).with_on_delivery(|report| {
     ///     // The report still reads the value: it is released after this call.
-    ///     assert_eq!(report.value().map(<[u8]>::len), Some(1 << 20));
+    ///     assert_eq!(report.value().map(<[u8]>::len), Some(512 * 1024));
     /// }))?;
     /// producer.flush(Duration::from_secs(10))?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
