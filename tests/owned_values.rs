@@ -195,11 +195,19 @@ fn run(end: End, config_cb: bool, only_error: bool) {
     }
     let producer = Producer::new(&config).unwrap();
     if end == End::PurgedInFlight {
-        // Connected and with metadata first (the broker's slowness would
-        // hold those up too), then a broker that answers only after 30 s.
-        producer
-            .produce(Record::new(&topic).with_value("warm-up").with_on_delivery(|_| {}))
-            .unwrap();
+        // Connected to every partition's leader and with metadata first
+        // (the brokers' slowness would hold a new connection's handshake
+        // up too), then brokers that answer only after 30 s.
+        for partition in 0..2 {
+            producer
+                .produce(
+                    Record::new(&topic)
+                        .with_partition(partition)
+                        .with_value("warm-up")
+                        .with_on_delivery(|_| {}),
+                )
+                .unwrap();
+        }
         producer.flush(T30).unwrap();
         for b in cluster.broker_ids() {
             cluster.set_broker_rtt(b, Duration::from_secs(30)).unwrap();
@@ -465,7 +473,7 @@ fn a_refused_record_hands_back_the_same_buffer() {
         let mut back = err.into_record();
         assert_eq!(back.value().map(<[u8]>::len), Some(2000));
         match back.take_owned_value() {
-            Some(OwnedValue::Vec(v)) => {
+            Some(OwnedValue::Buffer(v)) => {
                 assert_eq!((v.as_ptr(), v.capacity(), v.len()), (ptr, cap, 2000));
                 assert!(v.iter().all(|b| *b == b'x'));
             }
@@ -508,7 +516,7 @@ fn a_refused_record_hands_back_the_same_buffer() {
         let err = producer.produce(rec).unwrap_err();
         assert_eq!(err.error().code(), ErrorCode::UNKNOWN_PARTITION, "{err}");
         match err.into_record().take_owned_value() {
-            Some(OwnedValue::Vec(v)) => assert_eq!((v.as_ptr(), v.len()), (ptr, 500)),
+            Some(OwnedValue::Buffer(v)) => assert_eq!((v.as_ptr(), v.len()), (ptr, 500)),
             other => panic!("got back {other:?}"),
         }
     }

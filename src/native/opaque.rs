@@ -62,7 +62,7 @@ unsafe impl Send for Header {}
 /// back if the produce call fails).
 pub(crate) enum OwnedPayload {
     /// A vector (also what `Box<[u8]>` and `String` become, for free).
-    Vec(Vec<u8>),
+    Buffer(Vec<u8>),
     /// Shared bytes: the message holds one reference.
     Shared(Arc<[u8]>),
 }
@@ -71,7 +71,7 @@ impl OwnedPayload {
     /// The bytes.
     pub(crate) fn as_slice(&self) -> &[u8] {
         match self {
-            OwnedPayload::Vec(v) => v,
+            OwnedPayload::Buffer(v) => v,
             OwnedPayload::Shared(a) => a,
         }
     }
@@ -110,9 +110,9 @@ impl RawPayload {
             return Err(p);
         }
         match p {
-            OwnedPayload::Vec(v) => {
+            OwnedPayload::Buffer(v) => {
                 if v.capacity() > (usize::MAX >> TAG_SHIFT) {
-                    return Err(OwnedPayload::Vec(v));
+                    return Err(OwnedPayload::Buffer(v));
                 }
                 let mut v = std::mem::ManuallyDrop::new(v);
                 Ok(RawPayload {
@@ -155,7 +155,7 @@ impl RawPayload {
                 self.len,
             )))
         } else {
-            OwnedPayload::Vec(Vec::from_raw_parts(self.ptr, self.len, self.tag >> TAG_SHIFT))
+            OwnedPayload::Buffer(Vec::from_raw_parts(self.ptr, self.len, self.tag >> TAG_SHIFT))
         }
     }
 }

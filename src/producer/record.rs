@@ -23,8 +23,10 @@ use std::sync::Arc;
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum OwnedValue {
-    /// An owned vector (`Box<[u8]>` and `String` become one without a copy).
-    Vec(Vec<u8>),
+    /// An owned vector (`Box<[u8]>` and `String` become one without a
+    /// copy). (Not named `Vec`: a public item of that name makes rustc
+    /// print `std::vec::Vec` in every diagnostic of a crate using this one.)
+    Buffer(Vec<u8>),
     /// Shared bytes: the message holds one reference until its delivery
     /// report is served, so the same buffer can go to many messages.
     Shared(Arc<[u8]>),
@@ -34,21 +36,21 @@ impl OwnedValue {
     /// The bytes.
     pub fn as_bytes(&self) -> &[u8] {
         match self {
-            OwnedValue::Vec(v) => v,
+            OwnedValue::Buffer(v) => v,
             OwnedValue::Shared(a) => a,
         }
     }
 
     pub(crate) fn into_native(self) -> OwnedPayload {
         match self {
-            OwnedValue::Vec(v) => OwnedPayload::Vec(v),
+            OwnedValue::Buffer(v) => OwnedPayload::Buffer(v),
             OwnedValue::Shared(a) => OwnedPayload::Shared(a),
         }
     }
 
     pub(crate) fn from_native(p: OwnedPayload) -> Self {
         match p {
-            OwnedPayload::Vec(v) => OwnedValue::Vec(v),
+            OwnedPayload::Buffer(v) => OwnedValue::Buffer(v),
             OwnedPayload::Shared(a) => OwnedValue::Shared(a),
         }
     }
@@ -63,7 +65,7 @@ impl AsRef<[u8]> for OwnedValue {
 impl fmt::Debug for OwnedValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self {
-            OwnedValue::Vec(_) => "Vec",
+            OwnedValue::Buffer(_) => "Buffer",
             OwnedValue::Shared(_) => "Shared",
         };
         write!(f, "OwnedValue::{kind}({} bytes)", self.as_bytes().len())
@@ -72,19 +74,19 @@ impl fmt::Debug for OwnedValue {
 
 impl From<Vec<u8>> for OwnedValue {
     fn from(v: Vec<u8>) -> Self {
-        OwnedValue::Vec(v)
+        OwnedValue::Buffer(v)
     }
 }
 
 impl From<Box<[u8]>> for OwnedValue {
     fn from(v: Box<[u8]>) -> Self {
-        OwnedValue::Vec(v.into_vec())
+        OwnedValue::Buffer(v.into_vec())
     }
 }
 
 impl From<String> for OwnedValue {
     fn from(v: String) -> Self {
-        OwnedValue::Vec(v.into_bytes())
+        OwnedValue::Buffer(v.into_bytes())
     }
 }
 

@@ -308,7 +308,7 @@ impl<K: ?Sized, V: ?Sized> SerializingProducer<K, V> {
             topic,
             key: k.as_deref(),
             value: match v {
-                Some(v) => RecordValue::Owned(OwnedValue::Vec(v)),
+                Some(v) => RecordValue::Owned(OwnedValue::Buffer(v)),
                 None => RecordValue::None,
             },
             partition,
