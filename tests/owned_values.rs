@@ -574,19 +574,19 @@ fn queue_full_hands_the_owned_value_back_for_the_retry() {
     let producer = Producer::new(&config).unwrap();
     let shared: Arc<[u8]> = Arc::from(vec![b's'; 300]);
     for headers in [false, true] {
-        let with = |r: Record<'static>| if headers { r.with_header("h", "v") } else { r };
-        let topic: &'static str = Box::leak(topic.clone().into_boxed_str());
-        producer
-            .produce(with(Record::new(topic).with_owned_value(shared.clone())))
-            .unwrap();
-        let err = producer
-            .produce(with(Record::new(topic).with_owned_value(shared.clone())))
-            .unwrap_err();
+        let record = |v: OwnedValue| {
+            let r = Record::new(&topic).with_owned_value(v);
+            if headers {
+                r.with_header("h", "v")
+            } else {
+                r
+            }
+        };
+        producer.produce(record(shared.clone().into())).unwrap();
+        let err = producer.produce(record(shared.clone().into())).unwrap_err();
         assert!(err.is_queue_full());
         assert_eq!(Arc::strong_count(&shared), 3, "queued message + refused record + ours");
-        let err2 = producer
-            .produce(with(Record::new(topic).with_owned_value(vec![b's'; 300])))
-            .unwrap_err();
+        let err2 = producer.produce(record(vec![b's'; 300].into())).unwrap_err();
         assert!(err2.is_queue_full());
         for mut rec in [err.into_record(), err2.into_record()] {
             loop {
