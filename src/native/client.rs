@@ -93,11 +93,9 @@ impl Carried {
                 copied: None,
             };
         };
-        let owned = Some(owned);
-        let (raw, copied) = match owned.map(super::RawPayload::new) {
-            Some(Ok(r)) => (Some(r), None),
-            Some(Err(p)) => (None, Some(p)),
-            None => (None, None),
+        let (raw, copied) = match super::RawPayload::new(owned) {
+            Ok(r) => (Some(r), None),
+            Err(p) => (None, Some(p)),
         };
         let (value, len, flags) = match (&raw, copied.as_ref().map(|p| p.as_slice()).or(value)) {
             (Some(r), _) => (r.ptr(), r.len(), 0),
