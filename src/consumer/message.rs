@@ -366,6 +366,7 @@ impl Message {
     }
 
     /// The partition.
+    #[inline]
     pub fn partition(&self) -> i32 {
         match &self.repr {
             Repr::Fetched { inner, .. } => inner.view().partition(),
@@ -375,6 +376,7 @@ impl Message {
     }
 
     /// The offset.
+    #[inline]
     pub fn offset(&self) -> i64 {
         match &self.repr {
             Repr::Fetched { inner, .. } => inner.view().offset(),
@@ -384,6 +386,7 @@ impl Message {
     }
 
     /// The key, if the message has one.
+    #[inline]
     pub fn key(&self) -> Option<&[u8]> {
         match &self.repr {
             Repr::Fetched { inner, .. } => inner.view().key(),
@@ -393,6 +396,7 @@ impl Message {
     }
 
     /// The value (payload), unless it is null.
+    #[inline]
     pub fn value(&self) -> Option<&[u8]> {
         match &self.repr {
             Repr::Fetched { inner, .. } => inner.view().payload(),
@@ -402,11 +406,13 @@ impl Message {
     }
 
     /// The value's length (0 for a null value), as Python's `len(msg)`.
+    #[inline]
     pub fn len(&self) -> usize {
         self.value().map(<[u8]>::len).unwrap_or(0)
     }
 
     /// True for an empty or null value.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

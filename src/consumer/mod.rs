@@ -480,25 +480,39 @@ impl Consumer {
     /// Corresponds to `rd_kafka_consumer_poll`.
     #[doc(alias = "rd_kafka_consumer_poll")]
     pub fn poll(&self, timeout: impl Into<Timeout>) -> Result<Option<Message>> {
+        // Fast path: a message read ahead, nothing to serve first. (Open
+        // and not inside a librdkafka callback: else the full path's errors.)
+        if !self.core.is_closed() && !crate::native::callbacks::on_librdkafka_thread() {
+            if let Some((h, m)) = self.read_ahead.take_fast() {
+                return finish(self.hand_out(h, m)).map(Some);
+            }
+        }
         let h = self.core.arc()?;
-        finish(self.poll_inner(&h, timeout.into()))
+        finish(self.poll_inner(h, timeout.into()))
     }
 
-    fn poll_inner(&self, h: &Arc<Handle>, timeout: Timeout) -> std::result::Result<Option<Message>, Interrupt> {
-        let ms = timeout.as_millis_i32();
+    /// `poll` on the open handle `h`, which a returned message keeps (the
+    /// reference is moved into it, not cloned: one atomic pair fewer per
+    /// message).
+    pub(crate) fn poll_inner(
+        &self,
+        h: Arc<Handle>,
+        timeout: Timeout,
+    ) -> std::result::Result<Option<Message>, Interrupt> {
         // Fast path: nothing recorded to serve first.
         if !h.state.needs_attention() {
-            if let Some(m) = self.next_buffered(h) {
+            if let Some(m) = self.next_buffered(&h) {
                 return self.hand_out(h, m).map(Some);
             }
         }
+        let ms = timeout.as_millis_i32();
         if !h.state.needs_attention() {
             let first = h.client.consumer_poll(wait_slice(ms));
             self.read_ahead.note_c_poll();
             if !h.state.needs_attention() {
                 match first {
                     Some(m) => {
-                        self.read_ahead(h);
+                        self.read_ahead(&h);
                         return self.hand_out(h, m).map(Some);
                     }
                     // Timed out: nothing to return.
@@ -508,7 +522,7 @@ impl Consumer {
                 }
             } else {
                 // The call recorded events: serve them before the message.
-                self.read_ahead.put_front(first.into_iter());
+                self.read_ahead.put_front(&h, first.into_iter());
             }
         }
         // Slow path. (Its deadline starts now: a poll that served a
@@ -516,20 +530,20 @@ impl Consumer {
         let deadline = Deadline::new(timeout);
         loop {
             self.check_closing()?;
-            self.serve_deferred(h)?;
+            self.serve_deferred(&h)?;
             h.state.check_panic()?;
-            if let Some(m) = self.next_buffered(h) {
+            if let Some(m) = self.next_buffered(&h) {
                 return self.hand_out(h, m).map(Some);
             }
             let m = h.client.consumer_poll(deadline.remaining_ms_capped(WAIT_SLICE_MS));
             self.read_ahead.note_c_poll();
             if h.state.needs_attention() {
-                self.read_ahead.put_front(m.into_iter());
+                self.read_ahead.put_front(&h, m.into_iter());
                 continue;
             }
             match m {
                 Some(m) => {
-                    self.read_ahead(h);
+                    self.read_ahead(&h);
                     return self.hand_out(h, m).map(Some);
                 }
                 None if deadline.expired() => return Ok(None),
@@ -558,13 +572,13 @@ impl Consumer {
     }
 
     /// Takes what librdkafka already has (without waiting), for the next polls.
-    fn read_ahead(&self, h: &Handle) {
-        self.read_ahead.fill(&h.client, &h.queue, READ_AHEAD);
+    fn read_ahead(&self, h: &Arc<Handle>) {
+        self.read_ahead.fill(h, READ_AHEAD);
     }
 
     /// A message from the read-ahead buffer, only when no event waits to be
     /// served first (the stream's fast path).
-    fn take_if_quiet(&self, h: &Handle) -> Option<NativeMessage> {
+    fn take_if_quiet(&self, h: &Arc<Handle>) -> Option<NativeMessage> {
         if h.state.needs_attention() {
             return None;
         }
@@ -579,19 +593,18 @@ impl Consumer {
     /// message read ahead, if librdkafka's queue is not empty, this reads
     /// on (without waiting): a rebalance (or any event) waiting there is
     /// recorded, and this returns `None` so the caller serves it first, as
-    /// librdkafka's own consumer would. (It looks at most every
-    /// millisecond: see `read_ahead::LOOK_EVERY_NS`.) Messages read ahead were all taken
+    /// librdkafka's own consumer would. (It looks at most once per clock
+    /// tick: see `read_ahead::LOOK_EVERY_NS`.) Messages read ahead were all taken
     /// before that event (librdkafka stops a batch read at it), so they
     /// precede it; those of partitions it revokes are dropped by it.
-    fn next_buffered(&self, h: &Handle) -> Option<NativeMessage> {
+    fn next_buffered(&self, h: &Arc<Handle>) -> Option<NativeMessage> {
         let ready = self.read_ahead.ready_len();
         if ready == 0 {
             return None;
         }
         let now = self.read_ahead.now_ns();
         if self.read_ahead.look_due(now) && h.queue.len() > 0 {
-            self.read_ahead
-                .fill(&h.client, &h.queue, READ_AHEAD.saturating_sub(ready).max(1));
+            self.read_ahead.fill(h, READ_AHEAD.saturating_sub(ready).max(1));
             if h.state.needs_attention() {
                 return None;
             }
@@ -602,16 +615,16 @@ impl Consumer {
     /// Hands a message to the application: an error message becomes `Err`;
     /// with the emulated automatic offset store, the message's position is
     /// stored now that the application has it.
-    fn hand_out(&self, h: &Arc<Handle>, m: NativeMessage) -> std::result::Result<Message, Interrupt> {
-        if let Some(e) = m.error() {
-            return Err(Interrupt::Error(e));
+    pub(crate) fn hand_out(&self, h: Arc<Handle>, m: NativeMessage) -> std::result::Result<Message, Interrupt> {
+        if m.is_error() {
+            return Err(Interrupt::Error(m.error().expect("an error message")));
         }
         if self.auto_offset_store {
             // Fails only for a partition no longer assigned: nothing to store.
             let _ = m.store_offset();
         }
         self.read_ahead.note_handed_out(&m);
-        Ok(Message::fetched(m, h.clone()))
+        Ok(Message::fetched(m, h))
     }
 
     /// Waits up to `timeout` for up to `num_messages` messages and returns
@@ -646,7 +659,7 @@ impl Consumer {
         let mut taken: Vec<NativeMessage> = Vec::with_capacity(num.min(4096));
         loop {
             if let Err(i) = self.check_closing().and_then(|()| self.serve_deferred(h)) {
-                self.read_ahead.put_front(taken.into_iter());
+                self.read_ahead.put_front(h, taken.into_iter());
                 return Err(i);
             }
             // Messages put aside earlier come first.
@@ -658,7 +671,7 @@ impl Consumer {
                     if taken.is_empty() {
                         return Err(Interrupt::Error(e));
                     }
-                    self.read_ahead.put_front(std::iter::once(m));
+                    self.read_ahead.put_front(h, std::iter::once(m));
                     return Ok(self.hand_out_all(h, taken));
                 }
                 taken.push(m);
@@ -677,7 +690,7 @@ impl Consumer {
             self.read_ahead.note_c_poll();
             if h.state.needs_attention() {
                 // Serve what the call recorded first; the messages wait.
-                self.read_ahead.append(taken.drain(start..));
+                self.read_ahead.append(h, taken.drain(start..));
                 continue;
             }
             if let Some(i) = taken[start..].iter().position(|m| m.error().is_some()) {
@@ -686,12 +699,12 @@ impl Consumer {
                 // next time.
                 let mut rest = taken.split_off(start + i);
                 let first = rest.remove(0);
-                self.read_ahead.put_front(rest.into_iter());
+                self.read_ahead.put_front(h, rest.into_iter());
                 if taken.is_empty() {
                     let e = first.error().expect("found above");
                     return Err(Interrupt::Error(e));
                 }
-                self.read_ahead.put_front(std::iter::once(first));
+                self.read_ahead.put_front(h, std::iter::once(first));
                 return Ok(self.hand_out_all(h, taken));
             }
             if !taken.is_empty() || deadline.expired() || num == 0 {
@@ -1468,5 +1481,73 @@ impl Drop for Consumer {
         }
         drop(self.close_queue.lock().unwrap_or_else(|e| e.into_inner()).take());
         drop(h);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MockCluster, Producer, Record};
+
+    /// A `poll` blocked in librdkafka while another thread closes the
+    /// consumer can come back with messages after the close cleared the
+    /// read-ahead. Whatever it puts there then — by `fill`, `put_front` or
+    /// `append` — must not stay (it would outlive the close, the kept
+    /// handle keeping the C client alive with it): the close's side of the
+    /// race is replayed here step by step, on every path that adds.
+    #[test]
+    fn messages_added_after_a_close_took_the_handle_are_not_kept() {
+        let cluster = MockCluster::new(1).unwrap();
+        cluster.create_topic("t", 1, 1).unwrap();
+        let producer = Producer::new(&Config::from([("bootstrap.servers", cluster.bootstrap_servers())])).unwrap();
+        for i in 0..20 {
+            let v = format!("v{i}");
+            producer.produce(Record::new("t").with_value(&v)).unwrap();
+        }
+        producer.flush(Duration::from_secs(10)).unwrap();
+        for path in ["fill", "put_front", "append"] {
+            let consumer = Consumer::new(&Config::from([
+                ("bootstrap.servers", cluster.bootstrap_servers()),
+                ("group.id", "g"),
+                ("auto.offset.reset", "earliest"),
+            ]))
+            .unwrap();
+            consumer.assign(&[TopicPartition::new("t", 0)]).unwrap();
+            let h = consumer.core.arc().unwrap();
+            // The racing poll's own message, taken before the close (the
+            // rest of the fetch is queued behind it).
+            let late = h.client.consumer_poll(10_000).expect("a message");
+            // The close: the handle out of the client, the buffer cleared.
+            let taken = consumer.core.take().expect("open");
+            consumer.read_ahead.clear();
+            drop(taken);
+            // The racing poll comes back and adds.
+            match path {
+                "fill" => {
+                    drop(late);
+                    assert!(h.queue.len() > 0, "messages for the fill to read");
+                    consumer.read_ahead.fill(&h, READ_AHEAD);
+                }
+                "put_front" => consumer.read_ahead.put_front(&h, std::iter::once(late)),
+                _ => consumer.read_ahead.append(&h, std::iter::once(late)),
+            }
+            assert_eq!(
+                consumer.read_ahead.ready_len(),
+                0,
+                "{path}: nothing ready after the close"
+            );
+            assert_eq!(
+                consumer.read_ahead.held_len(),
+                0,
+                "{path}: nothing held after the close"
+            );
+            assert!(consumer.read_ahead.take_fast().is_none(), "{path}");
+            assert_eq!(
+                Arc::strong_count(&h),
+                1,
+                "{path}: the racing poll holds the last reference"
+            );
+            drop(h);
+        }
     }
 }

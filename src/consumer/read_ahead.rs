@@ -27,12 +27,12 @@
 //! - **offset store**: the automatic offset store is emulated at hand-out
 //!   time (see `Consumer::new`).
 
+use crate::client::Handle;
 use crate::native::{NativeClient, NativeMessage, NativeQueue};
 use crate::TopicPartition;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
 
 /// How long a run of polls served from the buffer may go without telling
 /// librdkafka that the application polled. Far below any useful
@@ -42,11 +42,14 @@ const APP_POLL_EVERY_NS: u64 = 20_000_000;
 /// How long messages may be handed out from the buffer without looking at
 /// librdkafka's queue for an event (a rebalance) that must come first.
 /// Looking costs a lock librdkafka's fetchers also take; looking for every
-/// message halved `poll`'s speed under load. An application that takes
-/// longer than this per message is looked for at every `poll`, as
-/// librdkafka's own consumer would; a fast one sees a rebalance at most
-/// this much later than librdkafka's would (and the buffer is refilled,
-/// which serves the queue in order, every `READ_AHEAD` messages anyway).
+/// message halved `poll`'s speed under load. Time is read from the coarse
+/// clock (see `now_ns`), so this is in effect one clock tick (1–10 ms, 4 ms
+/// on most kernels): an application that takes longer than a tick per
+/// message is looked for at every `poll`, as librdkafka's own consumer
+/// would; a faster one sees a rebalance at most a tick later than
+/// librdkafka's would, and at most `READ_AHEAD` messages later (the buffer
+/// is refilled, which serves the queue in order, every `READ_AHEAD`
+/// messages).
 const LOOK_EVERY_NS: u64 = 1_000_000;
 
 #[derive(Default)]
@@ -55,6 +58,12 @@ struct Buffers {
     ready: VecDeque<NativeMessage>,
     /// Messages of paused partitions, in order, until `resume`.
     held: Vec<NativeMessage>,
+    /// The open handle, kept from the last `fill` until `clear`: `poll`'s
+    /// fast path ([`ReadAhead::take_fast`]) hands a clone of it out with a
+    /// message instead of reading the client's handle cell (a lock pair
+    /// fewer per message). Declared after the messages, so dropped after
+    /// them.
+    handle: Option<Arc<Handle>>,
 }
 
 /// See the module documentation.
@@ -62,11 +71,10 @@ pub(crate) struct ReadAhead {
     buffers: Mutex<Buffers>,
     /// `ready.len()`, read without the lock on the fast path.
     ready_count: AtomicUsize,
-    /// When librdkafka last saw the application poll (ns since `epoch`).
+    /// When librdkafka last saw the application poll (`now_ns`).
     last_app_poll: AtomicU64,
-    /// When librdkafka's queue was last looked at (ns since `epoch`).
+    /// When librdkafka's queue was last looked at (`now_ns`).
     last_look: AtomicU64,
-    epoch: Instant,
     /// Counters for [`crate::ConsumerDiagnostics`].
     pub(crate) app_polls_sent: AtomicU64,
     /// Partitions of which the application has been handed a message since
@@ -84,7 +92,6 @@ impl Default for ReadAhead {
             ready_count: AtomicUsize::new(0),
             last_app_poll: AtomicU64::new(0),
             last_look: AtomicU64::new(0),
-            epoch: Instant::now(),
             app_polls_sent: AtomicU64::new(0),
             handed: Mutex::default(),
             last_handed: AtomicU64::new(0),
@@ -109,9 +116,35 @@ impl ReadAhead {
         r
     }
 
-    /// Now, in ns since `epoch` (what `look_due` and `take` take).
+    /// [`Self::with`] for calls that add messages read on `h`: if a close
+    /// took `h` out of the client meanwhile (`ClientCore::take` marks it
+    /// retired before the close clears this buffer), everything buffered
+    /// is dropped at once, while the caller still holds `h` — kept, it
+    /// would outlive the close, and the client with it.
+    fn with_on<R>(&self, h: &Handle, f: impl FnOnce(&mut Buffers) -> R) -> R {
+        let (r, stale) = self.with(|b| {
+            let r = f(b);
+            let stale = h.retired.load(Ordering::Acquire).then(|| {
+                (
+                    std::mem::take(&mut b.ready),
+                    std::mem::take(&mut b.held),
+                    b.handle.take(),
+                )
+            });
+            (r, stale)
+        });
+        // Messages before the handle (tuple fields drop in order), outside
+        // the lock.
+        drop(stale);
+        r
+    }
+
+    /// Now, in ns, by the coarse clock (what `look_due` and `take` take):
+    /// it is read once per message handed out, and the precise clock cost
+    /// 39 ns a read here (a tenth of `poll`'s whole time per message).
+    #[inline]
     pub(crate) fn now_ns(&self) -> u64 {
-        self.epoch.elapsed().as_nanos() as u64
+        crate::native::coarse_monotonic_ns()
     }
 
     /// Records that a C consume call was just made (librdkafka saw a poll).
@@ -119,6 +152,13 @@ impl ReadAhead {
         let now = self.now_ns();
         self.last_app_poll.store(now, Ordering::Relaxed);
         self.last_look.store(now, Ordering::Relaxed);
+    }
+
+    /// Whether librdkafka's queue is due a look (see `look_due`), without
+    /// counting the look as done.
+    #[inline]
+    fn look_would_be_due(&self, now: u64) -> bool {
+        now.saturating_sub(self.last_look.load(Ordering::Relaxed)) >= LOOK_EVERY_NS
     }
 
     /// Whether librdkafka's queue is due a look before the next message is
@@ -148,17 +188,48 @@ impl ReadAhead {
             return None;
         }
         let m = self.with(|b| b.ready.pop_front())?;
+        self.note_app_poll_if_due(now, client, queue);
+        Some(m)
+    }
+
+    /// `poll`'s fast path: the next ready message with the open handle
+    /// kept by the last `fill`, when nothing has to come first — no event
+    /// recorded to serve, no look at librdkafka's queue due — and the
+    /// handle is kept; `None` sends the caller down the full path (which
+    /// finds the same message, or what must precede it).
+    #[inline]
+    pub(crate) fn take_fast(&self) -> Option<(Arc<Handle>, NativeMessage)> {
+        if self.ready_count.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let now = self.now_ns();
+        if self.look_would_be_due(now) {
+            return None;
+        }
+        let (h, m) = self.with(|b| {
+            let h = b.handle.as_ref()?;
+            if h.state.needs_attention() {
+                return None;
+            }
+            let m = b.ready.pop_front()?;
+            Some((h.clone(), m))
+        })?;
+        self.note_app_poll_if_due(now, &h.client, &h.queue);
+        Some((h, m))
+    }
+
+    #[inline]
+    fn note_app_poll_if_due(&self, now: u64, client: &NativeClient, queue: &NativeQueue) {
         if now.saturating_sub(self.last_app_poll.load(Ordering::Relaxed)) >= APP_POLL_EVERY_NS {
             self.last_app_poll.store(now, Ordering::Relaxed);
             self.app_polls_sent.fetch_add(1, Ordering::Relaxed);
             client.note_app_poll(queue);
         }
-        Some(m)
     }
 
     /// Puts messages back, in order, ahead of any already ready.
-    pub(crate) fn put_front(&self, msgs: impl DoubleEndedIterator<Item = NativeMessage>) {
-        self.with(|b| {
+    pub(crate) fn put_front(&self, h: &Handle, msgs: impl DoubleEndedIterator<Item = NativeMessage>) {
+        self.with_on(h, |b| {
             for m in msgs.rev() {
                 b.ready.push_front(m);
             }
@@ -166,13 +237,19 @@ impl ReadAhead {
     }
 
     /// Appends messages, after any already ready.
-    pub(crate) fn append(&self, msgs: impl Iterator<Item = NativeMessage>) {
-        self.with(|b| b.ready.extend(msgs))
+    pub(crate) fn append(&self, h: &Handle, msgs: impl Iterator<Item = NativeMessage>) {
+        self.with_on(h, |b| b.ready.extend(msgs))
     }
 
-    /// Reads ahead: up to `max` messages librdkafka already has (no wait).
-    pub(crate) fn fill(&self, client: &NativeClient, queue: &NativeQueue, max: usize) {
-        self.with(|b| client.consume_batch(queue, 0, max, &mut b.ready));
+    /// Reads ahead: up to `max` messages librdkafka already has (no wait),
+    /// on the open handle `h` (kept for `take_fast`).
+    pub(crate) fn fill(&self, h: &Arc<Handle>, max: usize) {
+        self.with_on(h, |b| {
+            h.client.consume_batch(&h.queue, 0, max, &mut b.ready);
+            if b.handle.is_none() {
+                b.handle = Some(h.clone());
+            }
+        });
         self.note_c_poll();
     }
 
@@ -199,11 +276,18 @@ impl ReadAhead {
         drop(stale);
     }
 
-    /// Drops every buffered and held message.
+    /// Drops every buffered and held message, and the kept handle.
     pub(crate) fn clear(&self) {
-        let (ready, held) = self.with(|b| (std::mem::take(&mut b.ready), std::mem::take(&mut b.held)));
+        let (ready, held, handle) = self.with(|b| {
+            (
+                std::mem::take(&mut b.ready),
+                std::mem::take(&mut b.held),
+                b.handle.take(),
+            )
+        });
         drop(ready);
         drop(held);
+        drop(handle);
     }
 
     /// `pause` returned: hold back the buffered messages of these partitions.
@@ -233,18 +317,28 @@ impl ReadAhead {
     }
 
     /// Notes that a message of this partition was handed to the application.
+    #[inline]
     pub(crate) fn note_handed_out(&self, m: &NativeMessage) {
         let v = m.view();
-        let topic = v.topic_bytes();
-        // An exact key: user-space addresses fit in 47 bits; partitions
-        // past 16 bits always take the lock.
+        // A key without a C call: the topic handle's address (user-space
+        // addresses fit in 47 bits) and the partition; partitions past 16
+        // bits always take the lock. librdkafka keeps a consumer's topic
+        // handles while the client is up, so an address names one topic
+        // (as the topic name's address, the key before, did).
         let key = match u16::try_from(v.partition()) {
-            Ok(p) => Some((1 << 63) | (topic.as_ptr() as u64) << 16 | u64::from(p)),
+            Ok(p) => Some((1 << 63) | (v.topic_id() as u64) << 16 | u64::from(p)),
             Err(_) => None,
         };
         if key.is_some_and(|k| self.last_handed.load(Ordering::Relaxed) == k) {
             return;
         }
+        self.note_handed_out_slow(m, key);
+    }
+
+    #[cold]
+    fn note_handed_out_slow(&self, m: &NativeMessage, key: Option<u64>) {
+        let v = m.view();
+        let topic = v.topic_bytes();
         let mut seen = self.handed.lock().unwrap_or_else(|e| e.into_inner());
         if !seen.iter().any(|(t, p)| *p == v.partition() && t == topic) {
             seen.push((topic.to_vec(), v.partition()));

@@ -202,13 +202,13 @@ impl futures_core::Stream for MessageStream<'_> {
         };
         if let Some(m) = this.consumer.take_if_quiet(&h) {
             // Fast path: a message read ahead, nothing else to serve.
-            return Poll::Ready(Some(finish(this.consumer.hand_out(&h, m))));
+            return Poll::Ready(Some(finish(this.consumer.hand_out(h, m))));
         }
         // Register before looking, so an event landing after the look
         // (on an empty queue) wakes us.
         h.state.queue_wakers.register(&mut this.key, cx.waker());
         h.enable_wakeups();
-        match finish(this.consumer.poll_inner(&h, Timeout::ZERO)) {
+        match finish(this.consumer.poll_inner(h.clone(), Timeout::ZERO)) {
             Ok(Some(m)) => Poll::Ready(Some(Ok(m))),
             Ok(None) => {
                 if h.queue.len() > 0 || h.state.needs_attention() {

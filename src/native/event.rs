@@ -196,6 +196,13 @@ impl<'a> MessageView<'a> {
         unsafe { super::cstr_bytes(sys::rd_kafka_topic_name(rkt)) }
     }
 
+    /// The address of the message's topic handle: the same for every
+    /// message of a topic while any of them is alive (a cheap identity;
+    /// 0 without a topic). No C call, unlike [`Self::topic_bytes`].
+    pub(crate) fn topic_id(&self) -> usize {
+        self.m().rkt as usize
+    }
+
     pub(crate) fn partition(&self) -> i32 {
         self.m().partition
     }

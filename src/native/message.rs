@@ -72,6 +72,12 @@ impl NativeMessage {
         }
     }
 
+    /// Whether this message carries a consumer error (see [`Self::error`]).
+    #[inline]
+    pub(crate) fn is_error(&self) -> bool {
+        self.view().err() != ErrorCode::NO_ERROR
+    }
+
     /// The consumer error this message carries, with the partition it is
     /// about (`_PARTITION_EOF` carries the offset reached).
     pub(crate) fn error(&self) -> Option<KafkaError> {

@@ -214,3 +214,29 @@ pub(crate) fn zeroize(mut bytes: Vec<u8>) {
     std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
     drop(bytes);
 }
+
+/// A monotonic clock in nanoseconds that is cheap to read — for the
+/// consumer's hot path, which reads it once per message — at the price of
+/// resolution: one kernel clock tick (1–10 ms, 4 ms on most distributions).
+///
+/// On Linux, `CLOCK_MONOTONIC_COARSE` (about 6 ns per read here, against
+/// 39 ns for `Instant::elapsed`, which reads the precise clock); elsewhere
+/// the precise clock since the first call.
+pub(crate) fn coarse_monotonic_ns() -> u64 {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: `ts` is a valid, writable timespec; this clock id exists
+        // on every Linux since 2.6.32, and cannot fail with valid arguments.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_COARSE, &mut ts) };
+        // (It cannot fail with these arguments; if it ever did, it would
+        // fail on every call, and the fallback below would be the clock.)
+        if rc == 0 {
+            return (ts.tv_sec as u64)
+                .wrapping_mul(1_000_000_000)
+                .wrapping_add(ts.tv_nsec as u64);
+        }
+    }
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    EPOCH.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
+}
