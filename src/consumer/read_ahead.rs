@@ -26,6 +26,10 @@
 //!   (`Consumer::next_buffered`).
 //! - **offset store**: the automatic offset store is emulated at hand-out
 //!   time (see `Consumer::new`).
+//! - **close**: the buffer (and the handle it keeps for `poll`'s fast
+//!   path) is cleared once the close has taken the handle; what a call
+//!   blocked in librdkafka meanwhile brings back is dropped, not kept
+//!   (`ReadAhead::with_on`), so nothing buffered outlives the close.
 
 use crate::client::Handle;
 use crate::native::{NativeClient, NativeMessage, NativeQueue};

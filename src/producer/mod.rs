@@ -123,8 +123,18 @@ fn check_topic_name(topic: &str) -> Result<()> {
 
 /// Messages librdkafka still holds (queued, in flight, or waiting for their
 /// report to be served): `outq_len` minus the other events on our queue.
+///
+/// `outq_len` is librdkafka's message count (a message counts until its
+/// report is destroyed, after serving) plus the events on our queue, so
+/// the queue is read *first*: a report queued between the two reads then
+/// only makes the count too high (one more serving round). Read the other
+/// way round — as this did until a `flush` was seen returning before a
+/// delivery closure had run — a report queued in between is subtracted
+/// without being counted, and a message whose report waits unserved
+/// reads as gone.
 fn pending_messages(h: &ProducerHandle) -> usize {
-    h.client.outq_len().saturating_sub(h.queue.len())
+    let events = h.queue.len();
+    h.client.outq_len().saturating_sub(events)
 }
 
 impl Producer {
