@@ -1493,8 +1493,11 @@ mod tests {
     /// consumer can come back with messages after the close cleared the
     /// read-ahead. Whatever it puts there then — by `fill`, `put_front` or
     /// `append` — must not stay (it would outlive the close, the kept
-    /// handle keeping the C client alive with it): the close's side of the
-    /// race is replayed here step by step, on every path that adds.
+    /// handle keeping the C client alive with it). The interleaving is
+    /// replayed on one thread, step by step, through the read-ahead's three
+    /// ways in: the close's part is reduced to what matters here (the
+    /// handle taken and marked retired, the buffer cleared; the group is
+    /// not left, so librdkafka still has messages for the late fill).
     #[test]
     fn messages_added_after_a_close_took_the_handle_are_not_kept() {
         let cluster = MockCluster::new(1).unwrap();
@@ -1524,9 +1527,11 @@ mod tests {
             // The racing poll comes back and adds.
             match path {
                 "fill" => {
-                    drop(late);
-                    assert!(h.queue.len() > 0, "messages for the fill to read");
+                    let queued = h.queue.len();
+                    assert!(queued > 0, "messages for the fill to read");
                     consumer.read_ahead.fill(&h, READ_AHEAD);
+                    assert!(h.queue.len() < queued, "the fill read messages");
+                    drop(late);
                 }
                 "put_front" => consumer.read_ahead.put_front(&h, std::iter::once(late)),
                 _ => consumer.read_ahead.append(&h, std::iter::once(late)),

@@ -122,19 +122,26 @@ fn check_topic_name(topic: &str) -> Result<()> {
 }
 
 /// Messages librdkafka still holds (queued, in flight, or waiting for their
-/// report to be served): `outq_len` minus the other events on our queue.
+/// report to be served), and exactly 0 only once every report has been
+/// served.
 ///
-/// `outq_len` is librdkafka's message count (a message counts until its
-/// report is destroyed, after serving) plus the events on our queue, so
-/// the queue is read *first*: a report queued between the two reads then
-/// only makes the count too high (one more serving round). Read the other
-/// way round — as this did until a `flush` was seen returning before a
-/// delivery closure had run — a report queued in between is subtracted
-/// without being counted, and a message whose report waits unserved
-/// reads as gone.
+/// librdkafka counts a message until its report is destroyed, after
+/// serving; `outq_len` is that count plus the events on our queue, so the
+/// difference estimates it. Estimates only: a report queued between the
+/// two reads is over-counted (hence the queue is read first — read the
+/// other way round it was subtracted without being counted, and `flush`
+/// was seen returning before a delivery closure had run), and one that
+/// another thread takes off the queue meanwhile is subtracted while its
+/// messages still count. So a 0 is confirmed with `rd_kafka_flush(0)`,
+/// which, with delivery reports as events (always, for our producers),
+/// reads librdkafka's own count under its lock without waiting or
+/// serving anything.
 fn pending_messages(h: &ProducerHandle) -> usize {
     let events = h.queue.len();
-    h.client.outq_len().saturating_sub(events)
+    match h.client.outq_len().saturating_sub(events) {
+        0 if h.client.flush(0) != ErrorCode::NO_ERROR => 1,
+        n => n,
+    }
 }
 
 impl Producer {
