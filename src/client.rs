@@ -225,8 +225,10 @@ fn wait_first_oauth_token(state: &CallbackState, client: &NativeClient) -> Resul
 /// ([`ClientCore::get`]) under a lock held only for the `Arc` clone — never
 /// across a C call or a user callback — so that any method (`close`
 /// included) may be called from a callback served by another method, and
-/// from another thread meanwhile, without waiting on a lock. `close` takes
-/// the handle out; the C client is destroyed when the last reference goes.
+/// from another thread meanwhile, without waiting on a lock. (`Consumer::poll`
+/// served from its read-ahead clones the handle the read-ahead keeps
+/// instead, under the read-ahead's own lock.) `close` takes the handle
+/// out; the C client is destroyed when the last reference goes.
 ///
 /// Inside the callbacks that librdkafka runs in the middle of its own work
 /// — a custom partitioner (inside `produce`, with librdkafka's topic lock

@@ -190,8 +190,8 @@ impl<'a> From<&'a Vec<TopicPartition>> for Commit<'a> {
 /// included (a nested serving call serves the events queued after the
 /// current one; after a `close` the outer call returns the "closed" error),
 /// and may drop clients; another thread may call `close` meanwhile. No
-/// method holds a lock across a callback or a C call, so none of this
-/// blocks. The two callbacks librdkafka runs in the middle of its own work
+/// method holds a lock across one of these callbacks, nor the client's
+/// handle lock across a C call, so none of this blocks. The two callbacks librdkafka runs in the middle of its own work
 /// — a custom partitioner ([`Config::set_partitioner`], inside `produce`)
 /// and the OAuth token refresh ([`Config::set_oauth_cb`], on librdkafka's
 /// background thread) — cannot call back into librdkafka: there every

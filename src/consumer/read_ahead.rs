@@ -62,7 +62,8 @@ struct Buffers {
     ready: VecDeque<NativeMessage>,
     /// Messages of paused partitions, in order, until `resume`.
     held: Vec<NativeMessage>,
-    /// The open handle, kept from the last `fill` until `clear`: `poll`'s
+    /// The open handle, kept from the first `fill` after a `clear` (a
+    /// consumer has one) until the next `clear`: `poll`'s
     /// fast path ([`ReadAhead::take_fast`]) hands a clone of it out with a
     /// message instead of reading the client's handle cell (a lock pair
     /// fewer per message). Declared after the messages, so dropped after

@@ -66,8 +66,8 @@ const WAIT_SLICE_MS: i32 = 200;
 /// included (a nested serving call serves the events queued after the
 /// current one; after a `close` the outer call returns the "closed" error),
 /// and may drop clients; another thread may call `close` meanwhile. No
-/// method holds a lock across a callback or a C call, so none of this
-/// blocks. The two callbacks librdkafka runs in the middle of its own work
+/// method holds a lock across one of these callbacks, nor the client's
+/// handle lock across a C call, so none of this blocks. The two callbacks librdkafka runs in the middle of its own work
 /// — a custom partitioner ([`Config::set_partitioner`], inside `produce`)
 /// and the OAuth token refresh ([`Config::set_oauth_cb`], on librdkafka's
 /// background thread) — cannot call back into librdkafka: there every
@@ -135,7 +135,9 @@ fn check_topic_name(topic: &str) -> Result<()> {
 /// messages still count. So a 0 is confirmed with `rd_kafka_flush(0)`,
 /// which, with delivery reports as events (always, for our producers),
 /// reads librdkafka's own count under its lock without waiting or
-/// serving anything.
+/// serving anything. (It also wakes the broker threads to send what they
+/// hold at once, as the callers — `flush` and the drains of `close` and
+/// `Drop` — want anyway.)
 fn pending_messages(h: &ProducerHandle) -> usize {
     let events = h.queue.len();
     match h.client.outq_len().saturating_sub(events) {
